@@ -1,0 +1,21 @@
+"""policycheck: policy compliance checks for security cooperation activity proposals.
+
+The public plugin API is what this module exports; see `hookspecs` for the hooks.
+"""
+
+from .hookimpl import hookimpl
+from .rule import Collected, Rule, RuleContext, Violation, portfolio_rule, rule, skip
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Collected",
+    "Rule",
+    "RuleContext",
+    "Violation",
+    "__version__",
+    "hookimpl",
+    "portfolio_rule",
+    "rule",
+    "skip",
+]

@@ -1,0 +1,103 @@
+"""The read-only view of one activity that every rule receives."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping
+
+Path = tuple
+
+
+def freeze(value: Any) -> Any:
+    """Deep read-only copy: mappings become MappingProxyType, lists become tuples."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def to_path(pointer: tuple | str) -> Path:
+    """Accept a tuple path or a JSON pointer ("/objectives/0") and return a tuple."""
+    if isinstance(pointer, tuple):
+        return pointer
+    if pointer in ("", "/"):
+        return ()
+    parts = []
+    for token in pointer.lstrip("/").split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        parts.append(int(token) if token.isdigit() else token)
+    return tuple(parts)
+
+
+def to_pointer(path: tuple | str) -> str:
+    """A tuple path as a JSON pointer string."""
+    if isinstance(path, str):
+        return path
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+class Activity:
+    """One activity document, frozen, with line/column lookup.
+
+    `data` is the whole document as read-only mappings and tuples. `get()` and
+    the section helpers never raise on a document of the wrong shape (a schema
+    error is reported separately), so a rule can be written for valid input.
+    """
+
+    __slots__ = ("file", "data", "_positions")
+
+    def __init__(self, file: str, data: Mapping[str, Any], positions: Mapping[Path, tuple[int, int]]):
+        self.file = file
+        self.data = freeze(data)
+        self._positions = positions
+
+    @property
+    def id(self) -> str | None:
+        value = self.data.get("id")
+        return value if isinstance(value, str) else None
+
+    def get(self, path: tuple | str, default: Any = None) -> Any:
+        """The value at a path, or `default` when any step is missing or of the wrong type."""
+        node: Any = self.data
+        for part in to_path(path):
+            if isinstance(node, Mapping) and isinstance(part, str):
+                if part not in node:
+                    return default
+                node = node[part]
+            elif isinstance(node, tuple) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                return default
+        return node
+
+    def section(self, key: str) -> Mapping[str, Any]:
+        """A top-level mapping such as `partner`, or an empty one."""
+        value = self.data.get(key)
+        return value if isinstance(value, Mapping) else MappingProxyType({})
+
+    def items(self, path: tuple | str) -> Iterator[tuple[Path, Mapping[str, Any]]]:
+        """(path, mapping) for each mapping in the list at `path`, skipping malformed items."""
+        base = to_path(path)
+        value = self.get(base)
+        if not isinstance(value, tuple):
+            return
+        for index, item in enumerate(value):
+            if isinstance(item, Mapping):
+                yield base + (index,), item
+
+    def strings(self, path: tuple | str) -> tuple[str, ...]:
+        """The strings of the list at `path` (other items and other types ignored)."""
+        value = self.get(path)
+        if not isinstance(value, tuple):
+            return ()
+        return tuple(item for item in value if isinstance(item, str))
+
+    def position(self, path: tuple | str) -> tuple[int, int]:
+        """(line, column) of the node at `path`, or of its nearest ancestor in the file."""
+        parts = to_path(path)
+        while parts:
+            if parts in self._positions:
+                return self._positions[parts]
+            parts = parts[:-1]
+        return self._positions.get((), (1, 1))

@@ -1,0 +1,1 @@
+"""Built-in plugins: each registers its rules through the public hooks only."""

@@ -1,0 +1,145 @@
+"""Core rules: what every run checks, whatever the policy families say.
+
+LOAD001, SCH001, ERR001, WVR001 and WVR002 are produced by pipeline stages
+(load, validate, the engine, waivers); they are declared here, through the same
+hook as every rule, so that they are listed, explained and configured alike.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterator, Sequence
+
+from ..activity import Activity
+from ..hookimpl import hookimpl
+from ..rule import Collected, Rule, RuleContext, Violation, portfolio_rule, rule
+
+FAMILY = "core"
+
+LOAD001 = Rule(
+    id="LOAD001",
+    title="File cannot be read or parsed",
+    family=FAMILY,
+    level="fail",
+    kind="stage",
+    rationale="A proposal that cannot be read cannot be reviewed; it must never pass silently.",
+    source="activity-format.md, Loading",
+    fails="objectives: []\nobjectives: []\n",
+    passes="objectives: []\n",
+)
+
+SCH001 = Rule(
+    id="SCH001",
+    title="Schema violation",
+    family=FAMILY,
+    level="fail",
+    kind="stage",
+    rationale="The schema checks structure (types, required keys, enums, unknown keys) so rules can judge policy.",
+    source="activity-format.md; schemas/activity.schema.json",
+    fails="partner:\n  country: Albania\n",
+    passes="partner:\n  country: ALB\n",
+)
+
+ERR001 = Rule(
+    id="ERR001",
+    title="A rule crashed",
+    family=FAMILY,
+    level="fail",
+    kind="stage",
+    rationale="A crashing rule is a bug in a plugin; it is reported with every other rule's findings and exits 3.",
+    source="cli.md, Exit codes",
+)
+
+WVR001 = Rule(
+    id="WVR001",
+    title="Waiver expired",
+    family=FAMILY,
+    level="fail",
+    kind="stage",
+    rationale="A waiver is a time-boxed, accountable exception; once it expires the findings it covered gate again.",
+    source="activity-format.md, waiver",
+    fails=(
+        "waivers:\n  - rule: THR005\n    justification: Assessment source pending release.\n"
+        "    approved_by: Director, Office of Defense Cooperation\n    expires: \"2020-01-01\"\n"
+    ),
+    passes="waivers: []\n",
+)
+
+WVR002 = Rule(
+    id="WVR002",
+    title="Waiver unused or for an unknown rule",
+    family=FAMILY,
+    level="warn",
+    kind="stage",
+    rationale="A waiver that excuses nothing hides the next real problem; remove it (like ruff's RUF100).",
+    source="activity-format.md, waiver; ruff RUF100",
+    fails=(
+        "waivers:\n  - rule: THR005\n    justification: Assessment source pending release.\n"
+        "    approved_by: Director, Office of Defense Cooperation\n    expires: \"2099-01-01\"\n"
+    ),
+    passes="waivers: []\n",
+)
+
+
+def _date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+@rule(
+    id="DAT001",
+    title="Activity ends before it starts",
+    family=FAMILY,
+    level="fail",
+    rationale="An activity whose end precedes its start cannot be scheduled, funded or measured.",
+    source="activity-format.md, activity.start/end",
+    fails='activity:\n  start: "2028-01-01"\n  end: "2027-01-01"\n',
+    passes='activity:\n  start: "2027-01-01"\n  end: "2028-01-01"\n',
+)
+def end_before_start(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    start, end = _date(activity.get("/activity/start")), _date(activity.get("/activity/end"))
+    if start and end and end < start:
+        yield Violation(
+            "/activity/end",
+            f"the activity ends ({end}) before it starts ({start})",
+            "swap `start` and `end`, or correct the year",
+        )
+
+
+def _id_and_position(activity: Activity, ctx: RuleContext):
+    return (activity.id, *activity.position("/id")) if activity.id else None
+
+
+@portfolio_rule(
+    id="PRT001",
+    title="Two activities share an id",
+    family=FAMILY,
+    level="fail",
+    collect=_id_and_position,
+    rationale="An id names one activity across the portfolio; reviews, waivers and baselines refer to it.",
+    source="activity-format.md, id",
+)
+def duplicate_ids(collected: Sequence[Collected], ctx: RuleContext) -> Iterator[Violation]:
+    first_seen: dict[str, str] = {}
+    for item in collected:
+        if item.value is None:
+            continue
+        activity_id, line, column = item.value
+        if activity_id in first_seen:
+            yield Violation(
+                "/id",
+                f"id '{activity_id}' is already used by {first_seen[activity_id]}",
+                "give each activity its own id",
+                file=item.file,
+                line=line,
+                column=column,
+            )
+        else:
+            first_seen[activity_id] = item.file
+
+
+@hookimpl
+def policycheck_rules() -> list[Rule]:
+    return [LOAD001, SCH001, ERR001, WVR001, WVR002, end_before_start, duplicate_ids]

@@ -1,0 +1,316 @@
+"""Stage 0: the command line. Parses options, runs the pipeline, sets the exit code.
+
+Exit codes (cli.md): 0 clean, 1 findings at or above --fail-on, 2 usage or
+configuration error, 3 a rule crashed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+
+EXIT_USAGE = 2
+
+
+class UsageError(click.ClickException):
+    """A usage or configuration problem: one line on stderr, exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"policycheck: error: {self.format_message()}", err=True)
+
+
+class DefaultCommandGroup(click.Group):
+    """`policycheck PATH...` is `policycheck check PATH...`, as with ruff."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _format_outputs(args: list[str]) -> list[tuple[str, str | None]]:
+    """Pair each `--format F` with the `--output FILE` that follows it, in command-line order."""
+    pairs: list[list[Any]] = []
+    iterator = iter(range(len(args)))
+    for index in iterator:
+        arg = args[index]
+        for flag, slot in (("--format", 0), ("-f", 0), ("--output", 1), ("-o", 1)):
+            value = None
+            if arg == flag and index + 1 < len(args):
+                value = args[index + 1]
+                next(iterator, None)
+            elif arg.startswith(flag + "=") and flag.startswith("--"):
+                value = arg.split("=", 1)[1]
+            if value is None:
+                continue
+            if slot == 0:
+                pairs.append([value, None])
+            elif pairs and pairs[-1][1] is None:
+                pairs[-1][1] = value
+            elif not pairs:
+                pairs.append(["text", value])
+            else:
+                raise UsageError(f"--output {value}: each --output follows its own --format")
+            break
+    return [(fmt, out) for fmt, out in pairs]
+
+
+class CheckCommand(click.Command):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["format_outputs"] = _format_outputs(args[: args.index("--")] if "--" in args else args)
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="policycheck", message="%(prog)s %(version)s")
+def main() -> None:
+    """Check security cooperation activity proposals against policy rules.
+
+    \b
+    policycheck activity.yaml          check files, directories, globs, or - (stdin)
+    policycheck rules                  list every rule
+    policycheck explain REL002         what a rule checks, why, and examples
+    """
+
+
+def _plugin_options(function):
+    function = click.option("-p", "plugin_modules", multiple=True, metavar="MODULE", help="Load a plugin module (repeatable).")(function)
+    function = click.option("--no-plugins", is_flag=True, help="Built-in rules only: skip entry-point plugins.")(function)
+    function = click.option("--strict-plugins", is_flag=True, help="A plugin that fails to load is an error (exit 2).")(function)
+    function = click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (default: discovered upward).")(function)
+    function = click.option("--no-config", is_flag=True, help="Ignore configuration files.")(function)
+    return function
+
+
+def _load_config(config_file: str | None, no_config: bool):
+    from .config import Config, ConfigError, discover, read
+
+    try:
+        if no_config:
+            return Config()
+        path = Path(config_file) if config_file else discover(Path.cwd())
+        if config_file and not path.is_file():
+            raise ConfigError(f"{config_file}: no such configuration file")
+        return read(path) if path else Config()
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _registry(config, plugin_modules, no_plugins, strict_plugins, today=None):
+    from .engine import RunOptions
+    from .plugins import PluginError
+
+    options = RunOptions(
+        config=config,
+        today=today or date.today(),
+        plugin_modules=tuple(plugin_modules),
+        entry_points=not no_plugins,
+        strict_plugins=strict_plugins,
+    )
+    try:
+        registry = options.registry()
+    except PluginError as error:
+        raise UsageError(str(error)) from None
+    for failed in registry.failed:
+        click.echo(f"policycheck: warning: plugin '{failed.name}' ({failed.module}) failed to load and is skipped: {failed.error}", err=True)
+    return options, registry
+
+
+def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+@main.command("check", cls=CheckCommand)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT", help="text, json, ... (repeatable; see `policycheck rules --help`).")
+@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False), help="Write the preceding --format to FILE.")
+@click.option("--select", multiple=True, metavar="IDS", help="Only these rules: ids or prefixes, comma-separated.")
+@click.option("--extend-select", multiple=True, metavar="IDS", help="Rules to add to the selection.")
+@click.option("--ignore", multiple=True, metavar="IDS", help="Rules not to run.")
+@click.option("--fail-on", type=click.Choice(["fail", "warn"]), help="Lowest level that fails the run (default: fail).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge waivers and dates as of this day (YYYY-MM-DD).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("-q", "--quiet", is_flag=True, help="Only files with findings, and the summary.")
+@click.option("--show-passes", is_flag=True, help="List every rule's pass or skip per file.")
+@click.option("--no-color", is_flag=True, help="No colors (also NO_COLOR).")
+@_plugin_options
+@click.pass_context
+def check_command(ctx: click.Context, paths, formats, outputs, select, extend_select, ignore, fail_on, today, jobs, quiet, show_passes, no_color, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+    """Check activity files, directories (recursively), globs, or - for stdin."""
+    from .config import ConfigError, with_overrides
+    from .discover import DiscoveryError, discover
+    from .engine import Engine, check_all
+    from .findings import exit_code
+    from .report import Report
+
+    config = _load_config(config_file, no_config)
+    config = with_overrides(
+        config,
+        select=_selectors(select),
+        extend_select=_selectors(extend_select),
+        ignore=_selectors(ignore),
+        fail_on=fail_on,
+    )
+    run_date = today.date() if today else date.today()
+    options, registry = _registry(config, plugin_modules, no_plugins, strict_plugins, run_date)
+    try:
+        config.check_rule_ids(registry.rules)
+        config.check_params({rule_id: {**rule.parameters, **registry.rule_defaults.get(rule_id, {})} for rule_id, rule in registry.rules.items()})
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    targets = ctx.meta.get("format_outputs") or [("text", None)]
+    for name, _ in targets:
+        if name not in registry.formats:
+            raise UsageError(f"unknown format '{name}' (available: {', '.join(sorted(registry.formats))})")
+    if sum(1 for _, output in targets if output is None) > 1:
+        raise UsageError("only one format can go to standard output; give the others --output FILE")
+    try:
+        sources = discover(paths or (".",), config.is_excluded, lambda: click.get_binary_stream("stdin").read())
+    except DiscoveryError as error:
+        raise UsageError(str(error)) from None
+    if not sources:
+        raise UsageError(f"no activity files (*.yaml, *.yml) found in {', '.join(paths or ('.',))}")
+
+    engine = Engine(registry, config, run_date)
+    results = check_all(engine, sources)
+    to_terminal = sys.stdout.isatty()
+    color = to_terminal and not no_color and "NO_COLOR" not in os.environ
+    for name, output in targets:
+        report = Report(
+            results=results,
+            rules=registry.rules,
+            rule_plugins=registry.rule_plugin,
+            fail_on=config.fail_on,
+            version=__version__,
+            color=color and output is None,
+            show_passes=show_passes,
+            quiet=quiet,
+        )
+        text = registry.formats[name].render(report)
+        if output is None:
+            click.echo(text, nl=False, color=report.color)
+        else:
+            with open(output, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+    ctx.exit(exit_code(results, config.fail_on))
+
+
+@main.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@_plugin_options
+def rules_command(output_format, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+    """List every rule: id, family, level, title, plugin."""
+    import json
+
+    config = _load_config(config_file, no_config)
+    _, registry = _registry(config, plugin_modules, no_plugins, strict_plugins)
+    rows = [
+        {"id": rule.id, "family": rule.family, "level": config.level(rule.id) or rule.level, "enabled": config.enabled(rule.id), "title": rule.title, "plugin": registry.rule_plugin[rule.id]}
+        for rule in registry.rules.values()
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+    elif output_format == "markdown":
+        click.echo("| id | family | level | title | plugin |\n|---|---|---|---|---|")
+        for row in rows:
+            click.echo(f"| {row['id']} | {row['family']} | {row['level']} | {row['title']} | {row['plugin']} |")
+    else:
+        for row in rows:
+            level = row["level"] if row["enabled"] else "off"
+            click.echo(f"{row['id']:<8} {row['family']:<16} {level:<5} {row['title']}  ({row['plugin']})")
+
+
+@main.command("explain")
+@click.argument("rule_id")
+@_plugin_options
+def explain_command(rule_id, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+    """What a rule checks, why it matters, failing and passing examples, parameters."""
+    import difflib
+
+    config = _load_config(config_file, no_config)
+    _, registry = _registry(config, plugin_modules, no_plugins, strict_plugins)
+    rule = registry.rules.get(rule_id.upper())
+    if rule is None:
+        close = difflib.get_close_matches(rule_id.upper(), list(registry.rules), n=1)
+        hint = f"; did you mean {close[0]}?" if close else "; see `policycheck rules`"
+        raise UsageError(f"unknown rule '{rule_id}'{hint}")
+    params = {**rule.parameters, **registry.rule_defaults.get(rule.id, {})}
+    click.echo(f"{rule.id}: {rule.title}\n")
+    click.echo(f"Family: {rule.family}    Level: {rule.level}    Plugin: {registry.rule_plugin[rule.id]}\n")
+    click.echo("## What it checks\n")
+    click.echo(f"{rule.title}.\n")
+    click.echo("## Why it matters\n")
+    click.echo(f"{rule.rationale}\n\nSource: {rule.source}\n")
+    for heading, snippet in (("Fails", rule.fails), ("Passes", rule.passes)):
+        click.echo(f"## {heading}\n")
+        if snippet:
+            click.echo("```yaml\n" + snippet.rstrip("\n") + "\n```\n")
+        else:
+            click.echo("(no snippet: this finding comes from the engine, not the document)\n")
+    click.echo("## Parameters\n")
+    if params:
+        for name, value in params.items():
+            click.echo(f"- `{name}` (default: {value!r}); set with `rules: {{{rule.id}: {{{name}: ...}}}}`")
+    else:
+        click.echo("None.")
+
+
+@main.command("schema")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@_plugin_options
+def schema_command(output, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+    """Print the effective activity JSON Schema (with plugin extensions)."""
+    import json
+
+    from .validate import effective_schema
+
+    config = _load_config(config_file, no_config)
+    _, registry = _registry(config, plugin_modules, no_plugins, strict_plugins)
+    text = json.dumps(effective_schema(registry.reference(config.reference), registry.schema_fragments), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("init")
+@click.argument("path", default="activity.yaml", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init_command(path, force) -> None:
+    """Write a commented starter activity that passes every rule, and its schema beside it."""
+    import json
+
+    from .reference import Reference
+    from .testing import starter
+    from .validate import effective_schema
+
+    target = Path(path)
+    if target.exists() and not force:
+        raise UsageError(f"{path} already exists; use --force to overwrite it")
+    target.write_text(starter(), encoding="utf-8")
+    schema_file = target.with_name("activity.schema.json")
+    if not schema_file.exists():
+        schema_file.write_text(json.dumps(effective_schema(Reference(), {}), indent=2) + "\n", encoding="utf-8")
+    click.echo(f"wrote {target} (and {schema_file} for editor completion); check it with: policycheck {target}")
+
+
+@main.command("plugins")
+@_plugin_options
+def plugins_command(plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+    """List loaded plugins with their distribution, version and rules."""
+    config = _load_config(config_file, no_config)
+    _, registry = _registry(config, plugin_modules, no_plugins, strict_plugins)
+    for plugin in registry.plugins:
+        rules = sorted(rule_id for rule_id, owner in registry.rule_plugin.items() if owner == plugin.name or owner.startswith(plugin.name + ":"))
+        origin = f"{plugin.distribution or '-'} {plugin.version or ''}".strip()
+        status = f"FAILED: {plugin.error}" if plugin.error else (", ".join(rules) or "no rules")
+        click.echo(f"{plugin.name:<28} {origin:<24} {status}")

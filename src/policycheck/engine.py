@@ -1,0 +1,227 @@
+"""Stages 4-6: run the rules on each document, then portfolio rules and waivers.
+
+`Engine.check(source)` is a pure function of one source (it runs in worker
+processes); `Engine.finish(results)` runs once over all results in the parent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from . import waivers as waiver_stage
+from .activity import Activity, to_path, to_pointer
+from .config import Config
+from .discover import Source, read_source
+from .findings import FAIL, FileResult, Finding, outcome
+from .load import Limits, LoadError, decode, parse
+from .rule import Collected, Rule, RuleContext, Skip, Violation
+
+if TYPE_CHECKING:
+    from .plugins import Registry
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything needed to rebuild an Engine in another process."""
+
+    config: Config
+    today: date
+    plugin_modules: tuple[str, ...] = ()
+    entry_points: bool = True
+    strict_plugins: bool = False
+
+    def registry(self) -> "Registry":
+        from .plugins import load_registry
+
+        return load_registry(
+            modules=(*self.config.plugins, *self.plugin_modules),
+            entry_points=self.entry_points,
+            strict=self.strict_plugins,
+            rule_packs=self.config.rule_packs,
+        )
+
+
+def banner(data: Any) -> str | None:
+    """The classification banner, e.g. `CUI//REL TO USA, ALB` or `SECRET//NOFORN`."""
+    releasability = data.get("releasability") if isinstance(data, Mapping) else None
+    if not isinstance(releasability, Mapping) or not isinstance(releasability.get("classification"), str):
+        return None
+    controls = []
+    dissemination = releasability.get("dissemination")
+    for control in dissemination if isinstance(dissemination, (list, tuple)) else ():
+        if control == "REL TO" and isinstance(releasability.get("rel_to"), (list, tuple)):
+            control = "REL TO " + ", ".join(str(code) for code in releasability["rel_to"])
+        controls.append(str(control))
+    return "//".join([releasability["classification"], "/".join(controls)] if controls else [releasability["classification"]])
+
+
+class Engine:
+    """Rules resolved against configuration, ready to check sources."""
+
+    def __init__(self, registry: "Registry", config: Config, today: date):
+        self.registry = registry
+        self.config = config
+        self.today = today
+        self.limits = Limits(max_bytes=config.max_file_size)
+        self.reference = registry.reference(config.reference)
+        self.enabled = [rule for rule in registry.rules.values() if config.enabled(rule.id)]
+        self.enabled_ids = frozenset(rule.id for rule in self.enabled)
+        self.contexts = {rule.id: self._context(rule) for rule in self.enabled}
+        self._validator = None
+
+    @classmethod
+    def from_options(cls, options: RunOptions) -> "Engine":
+        return cls(options.registry(), options.config, options.today)
+
+    def _context(self, rule: Rule) -> RuleContext:
+        params = {**rule.parameters, **self.registry.rule_defaults.get(rule.id, {}), **self.config.params(rule.id)}
+        return RuleContext(params=MappingProxyType(params), reference=self.reference, today=self.today)
+
+    @property
+    def validator(self):
+        if self._validator is None:
+            from .validate import SchemaValidator, effective_schema
+
+            schema = effective_schema(self.reference, self.registry.schema_fragments)
+            self._validator = SchemaValidator(schema, self.reference)
+        return self._validator
+
+    def level(self, rule: Rule, violation: Violation | None = None) -> str:
+        return self.config.level(rule.id) or (violation.level if violation and violation.level else None) or rule.level
+
+    # --- one document -------------------------------------------------------------
+
+    def check(self, source: Source) -> FileResult:
+        result = FileResult(file=source.path)
+        try:
+            loaded = parse(decode(read_source(source, self.limits.max_bytes)), self.limits)
+            if not isinstance(loaded.data, dict):
+                found = "a list" if isinstance(loaded.data, list) else f"the single value {loaded.data!r}"
+                raise LoadError(f"expected a mapping of activity keys at the top level, found {found}", hint="see `policycheck init` for a starter")
+        except LoadError as error:
+            return self._unloadable(result, error.message, error.line, error.column, error.hint)
+        except (OSError, ValueError) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            return self._unloadable(result, f"cannot read the file: {reason}", 1, 1, "check the path and its permissions")
+
+        activity = Activity(source.path, loaded.data, loaded.positions)
+        result.activity_id = activity.id
+        result.banner = banner(loaded.data)
+        result.waivers = waiver_stage.read_waivers(loaded.data, loaded.positions)
+        schema_errors = self.validator.violations(loaded.data)
+        sch001 = self.registry.rules["SCH001"]
+        result.findings.extend(self.finding(sch001, violation, activity) for violation in schema_errors)
+        result.outcomes.update((rule.id, "pass") for rule in self.enabled if rule.kind == "stage")
+        ignored = self.config.ignored_for(source.path)
+        for rule in self.enabled:
+            if rule.kind == "stage" or any(rule.id.startswith(prefix) for prefix in ignored):
+                continue
+            self._run(rule, activity, result, invalid=bool(schema_errors))
+        return result
+
+    def _unloadable(self, result: FileResult, message: str, line: int, column: int, hint: str | None) -> FileResult:
+        rule = self.registry.rules["LOAD001"]
+        result.findings.append(Finding("LOAD001", self.level(rule), message, result.file, line, column, hint=hint))
+        result.outcomes = {rule.id: "skip" for rule in self.enabled}
+        result.outcomes["LOAD001"] = "pass"  # becomes fail from its finding in finish()
+        return result
+
+    def _run(self, rule: Rule, activity: Activity, result: FileResult, invalid: bool) -> None:
+        context = self.contexts[rule.id]
+        try:
+            if rule.kind == "portfolio":
+                result.collected[rule.id] = rule.collect(activity, context)
+                found = []
+            else:
+                found = [self.finding(rule, violation, activity) for violation in rule.check(activity, context)]
+        except Skip:
+            result.outcomes[rule.id] = "skip"
+            return
+        except Exception as error:  # a rule must never take the run down with it
+            if invalid:
+                # the document already fails the schema; a rule tripping on its shape adds nothing
+                result.outcomes[rule.id] = "skip"
+                return
+            result.findings.append(self.crash(rule, error, activity.file, activity.id))
+            result.outcomes[rule.id] = "error"
+            return
+        result.findings.extend(found)
+        result.outcomes[rule.id] = "pass"
+
+    def crash(self, rule: Rule, error: BaseException, file: str, activity_id: str | None) -> Finding:
+        plugin = self.registry.rule_plugin.get(rule.id, "?")
+        return Finding(
+            "ERR001",
+            FAIL,
+            f"rule {rule.id} crashed: {type(error).__name__}: {error}",
+            file,
+            hint=f"a bug in plugin '{plugin}'; every other rule still ran. Report it to the plugin's authors",
+            activity_id=activity_id,
+        )
+
+    def finding(self, rule: Rule, violation: Violation, activity: Activity | None) -> Finding:
+        if not isinstance(violation, Violation):
+            raise TypeError(f"yielded {type(violation).__name__}, not a policycheck Violation")
+        path = to_path(violation.path)
+        line, column = activity.position(path) if activity is not None else (1, 1)
+        return Finding(
+            rule_id=rule.id,
+            level=self.level(rule, violation),
+            message=violation.message,
+            file=violation.file or (activity.file if activity else ""),
+            line=violation.line or line,
+            column=violation.column or column,
+            pointer=to_pointer(path),
+            hint=violation.hint,
+            activity_id=activity.id if activity else None,
+        )
+
+    # --- the whole run ----------------------------------------------------------
+
+    def finish(self, results: list[FileResult]) -> list[FileResult]:
+        """Portfolio rules, then waivers, then each rule's outcome per file."""
+        by_file = {result.file: result for result in results}
+        for rule in self.enabled:
+            if rule.kind == "portfolio":
+                self._portfolio(rule, results, by_file)
+        known = set(self.registry.rules)
+        wvr_levels = {rule_id: self.level(self.registry.rules[rule_id]) for rule_id in ("WVR001", "WVR002") if rule_id in self.enabled_ids}
+        for result in results:
+            if result.waivers:
+                result.findings = waiver_stage.apply(
+                    result.findings, result.waivers, self.today, known, self.enabled_ids, result.file, result.activity_id, wvr_levels
+                )
+            result.findings.sort(key=Finding.sort_key)
+            by_rule: dict[str, list[Finding]] = {}
+            for finding in result.findings:
+                by_rule.setdefault(finding.rule_id, []).append(finding)
+            for rule_id, status in list(result.outcomes.items()):
+                if status == "pass":
+                    result.outcomes[rule_id] = outcome(by_rule.get(rule_id, ()))
+            result.outcomes = dict(sorted(result.outcomes.items()))
+            result.collected = {}
+        return results
+
+    def _portfolio(self, rule: Rule, results: list[FileResult], by_file: dict[str, FileResult]) -> None:
+        collected = [Collected(r.file, r.activity_id, r.collected[rule.id]) for r in results if rule.id in r.collected]
+        try:
+            violations = list(rule.check(collected, self.contexts[rule.id]))
+            for violation in violations:
+                if violation.file not in by_file:
+                    raise ValueError(f"violation names file {violation.file!r}, which is not part of this run")
+            for violation in violations:
+                target = by_file[violation.file]
+                target.findings.append(self.finding(rule, violation, None))
+        except Exception as error:
+            first = results[0] if results else None
+            if first is not None:
+                first.findings.append(self.crash(rule, error, first.file, first.activity_id))
+            return
+
+
+def check_all(engine: Engine, sources: Iterable[Source]) -> list[FileResult]:
+    """Check sources in order in this process (the parallel path lives in `parallel`)."""
+    return engine.finish([engine.check(source) for source in sources])

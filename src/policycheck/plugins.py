@@ -1,0 +1,177 @@
+"""The plugin manager and the registry of everything plugins contribute."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+import pluggy
+
+from . import hookspecs
+from .rule import Rule
+
+if TYPE_CHECKING:
+    from .reference import Reference
+    from .report import OutputFormat
+
+PROJECT = "policycheck"
+ENTRY_POINT_GROUP = "policycheck"
+
+# Built-in plugins, registered in this order before any third-party plugin.
+BUILTIN_PLUGINS = (
+    "policycheck.builtin.core",
+    "policycheck.builtin.packs",
+    "policycheck.report.builtin",
+)
+
+
+class PluginError(Exception):
+    """A plugin cannot be loaded or contradicts another one (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """One loaded (or failed) plugin, for `policycheck plugins` and error reports."""
+
+    name: str
+    module: str
+    distribution: str | None = None
+    version: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class Registry:
+    """Rules, formats, schema fragments and reference data from every plugin."""
+
+    manager: pluggy.PluginManager
+    plugins: list[PluginInfo]
+    rules: dict[str, Rule] = field(default_factory=dict)
+    rule_plugin: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, "OutputFormat"] = field(default_factory=dict)
+    schema_fragments: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    rule_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reference_extras: list[Mapping[str, Any]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[PluginInfo]:
+        return [plugin for plugin in self.plugins if plugin.error]
+
+    def reference(self, config_extra: Mapping[str, Any] | None = None) -> "Reference":
+        from .reference import Reference
+
+        return Reference([*self.reference_extras, *([config_extra] if config_extra else [])])
+
+
+def _impl_results(hook) -> Iterable[tuple[str, Any]]:
+    """(plugin name, result) per implementation, in registration order."""
+    for impl in hook.get_hookimpls():
+        result = impl.function()
+        if result:
+            yield impl.plugin_name, result
+
+
+def _register_module(manager: pluggy.PluginManager, module: Any, name: str) -> None:
+    if manager.is_registered(module) or manager.has_plugin(name):
+        return
+    manager.register(module, name=name)
+
+
+def load_registry(
+    modules: Iterable[str] = (),
+    entry_points: bool = True,
+    strict: bool = False,
+    rule_packs: Iterable[str | Path] = (),
+) -> Registry:
+    """Build the plugin manager and collect what every plugin registers.
+
+    Built-ins first, then entry points sorted by name, then `modules` (from `-p`
+    and configuration) in the order given. A broken entry point is recorded and
+    skipped unless `strict`; a module named explicitly must import.
+    """
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(hookspecs)
+    plugins: list[PluginInfo] = []
+    for name in BUILTIN_PLUGINS:
+        _register_module(manager, importlib.import_module(name), name)
+        plugins.append(PluginInfo(name=name, module=name, distribution=PROJECT))
+    if entry_points:
+        plugins.extend(_load_entry_points(manager, strict))
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except Exception as error:  # any import-time failure is the plugin's, not ours
+            raise PluginError(f"cannot import plugin module '{name}': {type(error).__name__}: {error}") from None
+        _register_module(manager, module, name)
+        plugins.append(PluginInfo(name=name, module=name))
+    registry = Registry(manager=manager, plugins=plugins)
+    _collect(registry, rule_packs)
+    return registry
+
+
+def _load_entry_points(manager: pluggy.PluginManager, strict: bool) -> list[PluginInfo]:
+    from importlib.metadata import entry_points
+
+    loaded = []
+    found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: (ep.name, ep.value))
+    for entry in found:
+        dist = getattr(entry, "dist", None)
+        info = dict(
+            name=entry.name,
+            module=entry.value,
+            distribution=dist.name if dist else None,
+            version=dist.version if dist else None,
+        )
+        try:
+            plugin = entry.load()
+        except Exception as error:
+            message = f"{type(error).__name__}: {error}"
+            if strict:
+                raise PluginError(f"plugin '{entry.name}' ({entry.value}) failed to load: {message}") from None
+            loaded.append(PluginInfo(**info, error=message))
+            continue
+        _register_module(manager, plugin, entry.name)
+        loaded.append(PluginInfo(**info))
+    return loaded
+
+
+def _claim(owners: dict[str, str], key: str, plugin: str, what: str) -> None:
+    if key in owners and owners[key] != plugin:
+        raise PluginError(f"{what} '{key}' is registered by both '{owners[key]}' and '{plugin}'")
+    owners[key] = plugin
+
+
+def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:
+    hook = registry.manager.hook
+    rules: list[tuple[str, Rule]] = []
+    for plugin, result in _impl_results(hook.policycheck_rules):
+        rules.extend((plugin, item) for item in result)
+    packs = [(plugin, path) for plugin, result in _impl_results(hook.policycheck_rule_packs) for path in result]
+    packs.extend(("config", path) for path in extra_packs)
+    if packs:
+        from .declarative import load_pack
+
+        for plugin, path in packs:
+            rules.extend((f"{plugin}:{Path(path).name}", item) for item in load_pack(path))
+    for plugin, item in rules:
+        if not isinstance(item, Rule):
+            raise PluginError(f"plugin '{plugin}' registered {item!r}, which is not a policycheck Rule")
+        _claim(registry.rule_plugin, item.id, plugin, "rule id")
+        registry.rules[item.id] = item
+    registry.rules = dict(sorted(registry.rules.items()))
+    format_owners: dict[str, str] = {}
+    for plugin, result in _impl_results(hook.policycheck_output_formats):
+        for name, output_format in result.items():
+            _claim(format_owners, name, plugin, "output format")
+            registry.formats[name] = output_format
+    fragment_owners: dict[str, str] = {}
+    for plugin, result in _impl_results(hook.policycheck_schema_fragments):
+        for key, fragment in result.items():
+            _claim(fragment_owners, key, plugin, "schema section")
+            registry.schema_fragments[key] = fragment
+    for _plugin, result in _impl_results(hook.policycheck_rule_defaults):
+        for rule_id, params in result.items():
+            registry.rule_defaults.setdefault(rule_id, {}).update(params)
+    registry.reference_extras = [result for _plugin, result in _impl_results(hook.policycheck_reference_data)]

@@ -1,0 +1,72 @@
+"""Reference data (country codes, tetragraphs, vague verbs, ...) as one read-only object.
+
+The shipped data lives in `rules/data/*.yaml`; plugins add to it through the
+`policycheck_reference_data` hook and users through `reference:` in configuration.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from .resources import resource_dir
+
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+def _shipped() -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for path in sorted(resource_dir("rules").glob("data/*.yaml")):
+        with open(path, encoding="utf-8") as handle:
+            data[path.stem] = yaml.load(handle, Loader=_SafeLoader)["data"]
+    return data
+
+
+def merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    """Add `extra` into `base`: mappings update, lists append new entries."""
+    for kind, value in extra.items():
+        current = base.get(kind)
+        if isinstance(current, dict) and isinstance(value, Mapping):
+            current.update(value)
+        elif isinstance(current, list) and isinstance(value, (list, tuple)):
+            current.extend(item for item in value if item not in current)
+        else:
+            base[kind] = value if not isinstance(value, tuple) else list(value)
+
+
+class Reference(Mapping[str, Any]):
+    """All reference data, read-only, with the lookups rules need most."""
+
+    def __init__(self, extras: Iterable[Mapping[str, Any]] = ()):
+        data = _shipped()
+        for extra in extras:
+            merge(data, extra)
+        self._data = {
+            kind: MappingProxyType(value) if isinstance(value, dict) else tuple(value) if isinstance(value, list) else value
+            for kind, value in data.items()
+        }
+        self.countries: Mapping[str, str] = self._data.get("countries", MappingProxyType({}))
+        self.tetragraphs: Mapping[str, tuple[str, ...]] = MappingProxyType(
+            {code: tuple(members) for code, members in self._data.get("tetragraphs", {}).items()}
+        )
+
+    def __getitem__(self, kind: str) -> Any:
+        return self._data[kind]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def is_country(self, code: str) -> bool:
+        return code in self.countries
+
+    def covers(self, code: str, country: str) -> bool:
+        """Whether a REL TO entry (trigraph or tetragraph) includes `country`."""
+        return code == country or country in self.tetragraphs.get(code, ())

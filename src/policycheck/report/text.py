@@ -1,0 +1,58 @@
+"""The text report: grouped by file, `path:line:col LEVEL ID message [hint]`, a summary line."""
+
+from __future__ import annotations
+
+from . import Report
+
+_COLORS = {"fail": "red", "error": "red", "warn": "yellow", "waived": "cyan", "pass": "green", "skip": "bright_black"}
+
+
+def _style(text: str, color: str | None, on: bool, bold: bool = False) -> str:
+    if not on:
+        return text
+    import click
+
+    return click.style(text, fg=color, bold=bold)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render(report: Report) -> str:
+    lines: list[str] = []
+    color = report.color
+    for result in report.results:
+        shown = [finding for finding in result.findings if not report.quiet or finding.level != "waived"]
+        if report.quiet and not shown:
+            continue
+        header = result.file
+        if result.banner:
+            header += f"  [{result.banner}]"
+        if result.activity_id:
+            header += f"  {result.activity_id}"
+        lines.append(_style(header, None, color, bold=True))
+        for finding in shown:
+            level = _style(finding.level.upper(), _COLORS.get(finding.level), color, bold=True)
+            line = f"  {finding.file}:{finding.line}:{finding.column} {level} {finding.rule_id} {finding.message}"
+            if finding.hint:
+                line += f" [{finding.hint}]"
+            lines.append(line)
+            if finding.waiver is not None:
+                waiver = finding.waiver
+                lines.append(f"      waived until {waiver.expires} by {waiver.approved_by}: {waiver.justification}")
+        if report.show_passes:
+            for rule_id, status in result.outcomes.items():
+                if status in ("pass", "skip"):
+                    lines.append(f"  {_style(status.upper(), _COLORS[status], color)} {rule_id}")
+        if not shown:
+            lines.append(f"  {_style('PASS', 'green', color)} no findings")
+    summary = report.summary
+    files = _plural(summary["files"], "file")
+    counts = ", ".join(f"{summary[level]} {level}" for level in ("fail", "warn", "waived"))
+    verdict = f"{files} checked: {summary['files_failed']} failed, {summary['files_warned']} with warnings, {summary['files_passed']} passed ({counts})"
+    if lines:
+        lines.append("")
+    lines.append(_style(verdict, "red" if summary["files_failed"] else "green", color, bold=True))
+    lines.extend(report.notes)
+    return "\n".join(lines) + "\n"

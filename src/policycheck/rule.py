@@ -1,0 +1,181 @@
+"""The rule abstraction every plugin uses, built-in or third-party.
+
+A rule is data (id, title, family, level, rationale, source, parameters, examples)
+plus a check. A document rule's check receives a read-only `Activity` and a
+`RuleContext` and yields `Violation`s. A portfolio rule is map/reduce: `collect`
+runs on each activity (in worker processes) and returns a small picklable value,
+`check` sees all collected values at the end and yields violations naming a file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from .activity import Activity
+    from .reference import Reference
+
+LEVELS = ("fail", "warn")
+RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
+KINDS = ("document", "portfolio", "stage")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a check yields: where (a JSON-pointer path) and what to do about it.
+
+    `path` is a tuple of keys and indexes (`("objectives", 0, "indicators")`) or a
+    JSON pointer string. `level` overrides the rule's level for this one finding
+    (e.g. REL002 is `fail` only for some partners). Portfolio rules also name the
+    `file` the violation belongs to, and may give `line`/`column` they collected.
+    """
+
+    path: tuple | str = ()
+    message: str = ""
+    hint: str | None = None
+    level: str | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+class Skip(Exception):
+    """Raised (through `skip()`) by a check when the rule does not apply."""
+
+
+def skip(reason: str = "not applicable") -> None:
+    """Mark the rule as `skip` for this activity, like `pytest.skip()`."""
+    raise Skip(reason)
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a check receives besides the activity.
+
+    `params`: the rule's parameters, defaults merged with configuration.
+    `reference`: reference data (countries, tetragraphs, vague verbs, ...).
+    `today`: the date waivers and deadlines are judged against (`--today`).
+    """
+
+    params: Mapping[str, Any]
+    reference: "Reference"
+    today: date
+
+
+@dataclass(frozen=True)
+class Collected:
+    """One activity's contribution to a portfolio rule."""
+
+    file: str
+    activity_id: str | None
+    value: Any
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule. Build one with `@rule` or `@portfolio_rule`.
+
+    `fails` and `passes` are YAML snippets that `policycheck explain` prints and
+    the test suite runs: the first must raise this rule, the second must not.
+    `kind` is `document`, `portfolio`, or `stage` (core findings such as LOAD001
+    that a pipeline stage produces; declared here so they can be configured and
+    explained like any rule).
+    """
+
+    id: str
+    title: str
+    family: str
+    level: str
+    rationale: str
+    source: str
+    check: Callable[..., Iterable[Violation]] | None = None
+    collect: Callable[["Activity", RuleContext], Any] | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    fails: str = ""
+    passes: str = ""
+    kind: str = "document"
+    help_uri: str | None = None
+
+    def __post_init__(self) -> None:
+        if not RULE_ID.match(self.id):
+            raise ValueError(f"rule id {self.id!r} must be 2-5 capitals and 3 digits, like THR001")
+        if self.level not in LEVELS:
+            raise ValueError(f"rule {self.id}: level must be one of {LEVELS}, not {self.level!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"rule {self.id}: kind must be one of {KINDS}")
+        if self.kind == "document" and self.check is None:
+            raise ValueError(f"rule {self.id}: a document rule needs a check")
+        if self.kind == "portfolio" and (self.check is None or self.collect is None):
+            raise ValueError(f"rule {self.id}: a portfolio rule needs collect and check")
+        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+
+
+def _decorator(kind: str, **meta: Any) -> Callable:
+    def wrap(fn: Callable) -> Rule:
+        return Rule(check=fn, kind=kind, **meta)
+
+    return wrap
+
+
+def rule(
+    *,
+    id: str,
+    title: str,
+    family: str,
+    level: str,
+    rationale: str,
+    source: str,
+    parameters: Mapping[str, Any] | None = None,
+    fails: str = "",
+    passes: str = "",
+    help_uri: str | None = None,
+) -> Callable[[Callable[["Activity", RuleContext], Iterable[Violation]]], Rule]:
+    """Turn `check(activity, ctx) -> Iterable[Violation]` into a `Rule`."""
+    return _decorator(
+        "document",
+        id=id,
+        title=title,
+        family=family,
+        level=level,
+        rationale=rationale,
+        source=source,
+        parameters=parameters or {},
+        fails=fails,
+        passes=passes,
+        help_uri=help_uri,
+    )
+
+
+def portfolio_rule(
+    *,
+    id: str,
+    title: str,
+    family: str,
+    level: str,
+    rationale: str,
+    source: str,
+    collect: Callable[["Activity", RuleContext], Any],
+    parameters: Mapping[str, Any] | None = None,
+    fails: str = "",
+    passes: str = "",
+    help_uri: str | None = None,
+) -> Callable[[Callable[[Sequence[Collected], RuleContext], Iterable[Violation]]], Rule]:
+    """Turn `check(collected, ctx)` into a portfolio `Rule`; `collect` runs per activity."""
+    return _decorator(
+        "portfolio",
+        id=id,
+        title=title,
+        family=family,
+        level=level,
+        rationale=rationale,
+        source=source,
+        collect=collect,
+        parameters=parameters or {},
+        fails=fails,
+        passes=passes,
+        help_uri=help_uri,
+    )

@@ -1,0 +1,110 @@
+"""Test helpers for rule authors: "this YAML snippet raises exactly these findings".
+
+A snippet is merged over a clean starter activity (the one `policycheck init`
+writes), so a test states only what it changes: mappings merge key by key,
+lists and scalars replace, and a key set to null is removed. A snippet that is
+not a YAML mapping is checked as it is.
+
+    from policycheck.testing import assert_findings
+
+    def test_objective_without_threat():
+        assert_findings("objectives: [{id: O1, statement: Train pilots}]",
+                        ["THR002"], select=["THR002"])
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable, Mapping
+
+from .config import Config
+from .discover import Source
+from .engine import Engine, RunOptions, check_all
+from .findings import Finding
+from .load import LoadError, decode, parse
+
+TODAY = date(2027, 1, 1)
+
+
+def starter() -> str:
+    """The text of the clean starter activity."""
+    return resources.files("policycheck").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
+
+
+def _merge(base: Any, overlay: Any) -> Any:
+    if not isinstance(base, dict) or not isinstance(overlay, dict):
+        return overlay
+    merged = dict(base)
+    for key, value in overlay.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = _merge(base.get(key), value)
+    return merged
+
+
+def activity_text(snippet: str, base: bool = True) -> str:
+    """The YAML document a snippet stands for (merged over the starter when `base`)."""
+    if not base:
+        return snippet
+    try:
+        overlay = parse(decode(snippet.encode("utf-8"))).data
+    except LoadError:
+        return snippet
+    if not isinstance(overlay, dict):
+        return snippet
+    import yaml
+
+    merged = _merge(parse(starter()).data, overlay)
+    return yaml.safe_dump(merged, sort_keys=False, allow_unicode=True, width=1000)
+
+
+@lru_cache(maxsize=32)
+def _engine(options: RunOptions) -> Engine:
+    return Engine.from_options(options)
+
+
+def check(
+    snippet: str,
+    *,
+    select: Iterable[str] = (),
+    plugins: Iterable[str] = (),
+    config: Mapping[str, Any] | None = None,
+    today: date = TODAY,
+    base: bool = True,
+    file: str = "activity.yaml",
+) -> list[Finding]:
+    """Run the checks on one snippet and return its findings, sorted.
+
+    `plugins` are module names to load (as with `-p`); entry points are not
+    loaded, so a test sees exactly the built-ins plus what it names. `config`
+    is a configuration mapping as in `.policycheck.yaml`.
+    """
+    from .config import from_mapping
+
+    settings: Config = from_mapping(dict(config or {}))
+    if select:
+        from dataclasses import replace
+
+        settings = replace(settings, select=tuple(select))
+    options = RunOptions(config=settings, today=today, plugin_modules=tuple(plugins), entry_points=False)
+    text = activity_text(snippet, base)
+    [result] = check_all(_engine(options), [Source(file, text.encode("utf-8"))])
+    return result.findings
+
+
+def rule_ids(findings: Iterable[Finding]) -> list[str]:
+    """The rule ids of findings, sorted, with repeats (a multiset as a list)."""
+    return sorted(finding.rule_id for finding in findings)
+
+
+def assert_findings(snippet: str, expected: Iterable[str], **options: Any) -> list[Finding]:
+    """Assert that `snippet` raises exactly the rule ids `expected` (with repeats)."""
+    findings = check(snippet, **options)
+    got, want = rule_ids(findings), sorted(expected)
+    if got != want:
+        detail = "\n".join(f"  {f.line}:{f.column} {f.level} {f.rule_id} {f.message}" for f in findings) or "  (none)"
+        raise AssertionError(f"expected findings {want}, got {got}:\n{detail}")
+    return findings

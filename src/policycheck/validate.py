@@ -1,0 +1,133 @@
+"""Stage 3, validate: the activity against the effective JSON Schema, as SCH001 violations."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
+
+from .resources import load_schema
+from .rule import Violation
+
+if TYPE_CHECKING:
+    from .reference import Reference
+
+ACTIVITY_SCHEMA = "activity.schema.json"
+
+
+def effective_schema(reference: "Reference", fragments: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The shipped schema with reference-data enums and plugin sections filled in."""
+    schema = copy.deepcopy(load_schema(ACTIVITY_SCHEMA))
+    defs = schema.setdefault("$defs", {})
+    for name, kind in (("countryCode", "countries"), ("currencyCode", "currencies")):
+        if name in defs and kind in reference:
+            defs[name]["enum"] = sorted(reference[kind])
+    for key, fragment in sorted(fragments.items()):
+        schema.setdefault("properties", {})[key] = copy.deepcopy(dict(fragment))
+    return schema
+
+
+def _where(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the document"
+
+
+def _did_you_mean(word: Any, candidates: list[str]) -> str | None:
+    if not isinstance(word, str):
+        return None
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not close:
+        folded = {candidate.lower(): candidate for candidate in candidates}
+        close = [folded[word.lower()]] if word.lower() in folded else []
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list", "object": "a mapping", "boolean": "true or false"}
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    for python, name in ((bool, "true/false"), (int, "a number"), (float, "a number"), (str, "text"), (tuple, "a list"), (list, "a list"), (dict, "a mapping")):
+        if isinstance(value, python):
+            return name
+    return type(value).__name__
+
+
+class SchemaValidator:
+    """Built once per process; `violations()` is called per document."""
+
+    def __init__(self, schema: dict[str, Any], reference: "Reference"):
+        from jsonschema import Draft202012Validator, FormatChecker
+
+        self.schema = schema
+        self.reference = reference
+        self._validator = Draft202012Validator(schema, format_checker=FormatChecker(formats=("date",)))
+
+    def violations(self, data: Any) -> list[Violation]:
+        found: list = []
+        specific: set[tuple] = set()  # paths with an error more telling than a pattern mismatch
+        for error in self._validator.iter_errors(data):
+            if error.validator != "pattern":
+                specific.add(tuple(error.absolute_path))
+            found.extend((error.validator, violation) for violation in self._explain(error))
+        found = [violation for kind, violation in found if kind != "pattern" or tuple(violation.path) not in specific]
+        found.sort(key=lambda v: (tuple(map(str, v.path)), v.message))
+        return found
+
+    def _explain(self, error) -> Iterator[Violation]:
+        path = tuple(error.absolute_path)
+        where = _where(path)
+        kind, value = error.validator, error.instance
+        if kind == "additionalProperties" and isinstance(value, dict):
+            known = sorted(error.schema.get("properties", {}))
+            for key in sorted(k for k in value if k not in known and not str(k).startswith("x-")):
+                yield Violation(
+                    path + (key,),
+                    f"unknown key '{key}' in {where}",
+                    _did_you_mean(key, known) or f"allowed keys: {', '.join(known)}; prefix extensions with 'x-'",
+                )
+        elif kind == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else error.message
+            yield Violation(path, f"{where} is missing the required key '{missing}'", f"add '{missing}:'")
+        elif kind == "enum" and error.validator_value is self.schema["$defs"].get("countryCode", {}).get("enum"):
+            yield Violation(path, f"{where}: '{value}' is not an ISO 3166-1 alpha-3 country code", self._country_hint(value))
+        elif kind == "enum" and error.validator_value is self.schema["$defs"].get("currencyCode", {}).get("enum"):
+            yield Violation(path, f"{where}: '{value}' is not an ISO 4217 currency code", _did_you_mean(value, list(self.reference["currencies"])))
+        elif kind == "enum":
+            options = [str(option) for option in error.validator_value]
+            yield Violation(
+                path,
+                f"{where}: '{value}' is not one of: {', '.join(options)}",
+                _did_you_mean(value, options),
+            )
+        elif kind == "const":
+            yield Violation(path, f"{where}: expected '{error.validator_value}', found '{value}'", f"this policycheck reads '{error.validator_value}'")
+        elif kind == "type":
+            expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+            wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in expected)
+            hint = "quote the value so it stays text" if "string" in expected and value is not None else None
+            yield Violation(path, f"{where}: expected {wanted}, found {_type_name(value)} ({value!r})", hint)
+        elif kind == "format":
+            yield Violation(path, f"{where}: '{value}' is not a valid {error.validator_value}", "write dates as YYYY-MM-DD")
+        elif kind == "pattern":
+            yield Violation(path, f"{where}: '{value}' does not have the expected form", f"it must match {error.validator_value}")
+        else:
+            yield Violation(path, f"{where}: {error.message}")
+
+    def _country_hint(self, value: Any) -> str | None:
+        countries = self.reference.countries
+        if isinstance(value, str):
+            by_name = {name.lower(): code for code, name in countries.items()}
+            if value.lower() in by_name:
+                code = by_name[value.lower()]
+                return f"did you mean '{code}' ({countries[code]})?"
+            if value.upper() in countries:
+                return f"did you mean '{value.upper()}' ({countries[value.upper()]})?"
+            names = difflib.get_close_matches(value.lower(), list(by_name), n=1)
+            if names:
+                code = by_name[names[0]]
+                return f"did you mean '{code}' ({countries[code]})?"
+        return _did_you_mean(value, list(countries))
