@@ -37,6 +37,11 @@ class DefaultCommandGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
+def is_terminal(stream: Any) -> bool:
+    """Whether a stream is an interactive terminal (colors, progress bars)."""
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
 def _format_outputs(args: list[str]) -> list[tuple[str, str | None]]:
     """Pair each `--format F` with the `--output FILE` that follows it, in command-line order."""
     pairs: list[list[Any]] = []
@@ -174,7 +179,7 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
     if sum(1 for _, output in targets if output is None) > 1:
         raise UsageError("only one format can go to standard output; give the others --output FILE")
     try:
-        sources = discover(paths or (".",), config.is_excluded, lambda: click.get_binary_stream("stdin").read())
+        sources = discover(paths or (".",), config.is_excluded, lambda: sys.stdin.buffer.read())
     except DiscoveryError as error:
         raise UsageError(str(error)) from None
     if not sources:
@@ -182,8 +187,7 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
 
     engine = Engine(registry, config, run_date)
     results = check_all(engine, sources)
-    to_terminal = sys.stdout.isatty()
-    color = to_terminal and not no_color and "NO_COLOR" not in os.environ
+    color = is_terminal(sys.stdout) and not no_color and "NO_COLOR" not in os.environ
     for name, output in targets:
         report = Report(
             results=results,

@@ -50,7 +50,7 @@ def activity_text(snippet: str, base: bool = True) -> str:
     if not base:
         return snippet
     try:
-        overlay = parse(decode(snippet.encode("utf-8"))).data
+        overlay = parse(decode(snippet.encode("utf-8"))).data if snippet.strip() else {}
     except LoadError:
         return snippet
     if not isinstance(overlay, dict):

@@ -126,8 +126,8 @@ class SchemaValidator:
                 return f"did you mean '{code}' ({countries[code]})?"
             if value.upper() in countries:
                 return f"did you mean '{value.upper()}' ({countries[value.upper()]})?"
-            names = difflib.get_close_matches(value.lower(), list(by_name), n=1)
-            if names:
-                code = by_name[names[0]]
+            close = difflib.get_close_matches(value.lower(), list(by_name), n=1)
+            code = by_name[close[0]] if close else next(iter(difflib.get_close_matches(value.upper(), list(countries), n=1)), None)
+            if code:
                 return f"did you mean '{code}' ({countries[code]})?"
-        return _did_you_mean(value, list(countries))
+        return None

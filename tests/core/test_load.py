@@ -1,0 +1,108 @@
+"""The loader: positions, YAML 1.2 scalars, and every way a file can fail to load."""
+
+import pytest
+
+from policycheck.load import Limits, LoadError, decode, parse
+
+
+def load(text: str, **limits):
+    return parse(decode(text.encode("utf-8")), Limits(**limits) if limits else Limits())
+
+
+def test_positions_point_at_keys_and_items():
+    loaded = load("id: A-1\npartner:\n  country: ALB\nthreats:\n  - id: T1\n    source: NDS\n")
+    assert loaded.positions[("id",)] == (1, 1)
+    assert loaded.positions[("partner",)] == (2, 1)
+    assert loaded.positions[("partner", "country")] == (3, 3)
+    assert loaded.positions[("threats", 0)] == (5, 5)
+    assert loaded.positions[("threats", 0, "source")] == (6, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("NO", "NO"),
+        ("on", "on"),
+        ("yes", "yes"),
+        ("off", "off"),
+        ("0755", "0755"),
+        ("1e3", 1000.0),
+        ("2027-01-15", "2027-01-15"),
+        ("'2027-01-15'", "2027-01-15"),
+        ("true", True),
+        ("~", None),
+        ("42", 42),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("!!str 12", "12"),
+        ("!!float 3", 3.0),
+    ],
+)
+def test_scalars_follow_yaml_1_2(text, value):
+    assert load(f"v: {text}\n").data == {"v": value}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"),
+    [
+        ("a: 1\nb: 2\na: 3\n", 3, 1, "duplicate key 'a' (first defined on line 1)"),
+        ("a: 1\n---\nb: 2\n", 2, 1, "more than one YAML document"),
+        ("", 1, 1, "empty"),
+        ("# only a comment\n", 1, 1, "empty"),
+        ("a: !!python/object:os.system x\n", 1, 4, "tag"),
+        ("a: &x [1, *x]\n", 1, 11, "alias"),
+        ("a: [1, 2\n", 2, 1, "YAML syntax error"),
+        ("a: !!int twelve\n", 1, 4, "not a valid !!int"),
+        ("? [a, b]\n: 1\n", 1, 3, "mapping key must be a plain value"),
+    ],
+)
+def test_load_errors_have_position_and_message(text, line, column, words):
+    with pytest.raises(LoadError) as caught:
+        load(text)
+    assert (caught.value.line, caught.value.column) == (line, column)
+    assert words in caught.value.message
+
+
+def test_tab_indentation_hint():
+    with pytest.raises(LoadError) as caught:
+        load("a:\n\tb: 1\n")
+    assert caught.value.line == 2
+    assert "tabs" in caught.value.hint
+
+
+def test_alias_bomb_is_bounded():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 10) + "]\n"
+    with pytest.raises(LoadError, match="more than 200000 nodes"):
+        load(bomb)
+
+
+def test_depth_is_bounded_without_recursion():
+    with pytest.raises(LoadError, match="nesting deeper than 64"):
+        load("a: " + "[" * 10_000 + "]" * 10_000 + "\n")
+
+
+def test_aliases_within_limits_are_values():
+    assert load("a: &x {k: 1}\nb: *x\n").data == {"a": {"k": 1}, "b": {"k": 1}}
+
+
+@pytest.mark.parametrize(
+    ("raw", "words", "line"),
+    [
+        (b"a: \xff\n", "not valid UTF-8", 1),
+        (b"a: 1\nb: caf\xe9\n", "not valid UTF-8", 2),
+        (b"\xff\xfea\x00:\x00", "UTF-16", 1),
+        (b"a: 1\nb: \x00\n", "NUL", 2),
+    ],
+)
+def test_decode_rejects_what_is_not_utf8(raw, words, line):
+    with pytest.raises(LoadError) as caught:
+        decode(raw)
+    assert words in caught.value.message
+    assert caught.value.line == line
+
+
+def test_utf8_bom_is_accepted():
+    assert parse(decode("\ufeffa: 1\n".encode("utf-8"))).data == {"a": 1}
