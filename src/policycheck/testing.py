@@ -15,7 +15,6 @@ not a YAML mapping is checked as it is.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Mapping
 
@@ -61,9 +60,15 @@ def activity_text(snippet: str, base: bool = True) -> str:
     return yaml.safe_dump(merged, sort_keys=False, allow_unicode=True, width=1000)
 
 
-@lru_cache(maxsize=32)
+_ENGINES: dict[str, Engine] = {}
+
+
 def _engine(options: RunOptions) -> Engine:
-    return Engine.from_options(options)
+    # building the registry imports plugins and reads reference data: once per distinct setup
+    key = repr(options)
+    if key not in _ENGINES:
+        _ENGINES[key] = Engine.from_options(options)
+    return _ENGINES[key]
 
 
 def check(
