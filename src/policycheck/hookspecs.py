@@ -5,6 +5,15 @@ Implement any of these in a module or object decorated with
 group, `-p MODULE`, or `plugins:` in configuration. The built-in rule families
 are plugins of exactly this kind. Every hook is optional; results of all
 implementations are merged in plugin load order.
+
+Load order is stable: built-in plugins, then entry points sorted by name,
+then `-p` and `plugins:` modules in the order given. Every hook is called
+once per run (and once per worker process), takes no arguments, and returns
+plain data. None is `firstresult` and none may be a `hookwrapper`: each
+plugin adds to what the others gave, and a contribution that clashes with
+another plugin's is an error naming both plugins, never a silent override
+(except `policycheck_rule_defaults`, where later plugins win by design).
+A hook that raises, or returns the wrong type, is an error naming the plugin.
 """
 
 from __future__ import annotations
@@ -22,34 +31,42 @@ hookspec = pluggy.HookspecMarker("policycheck")
 
 @hookspec
 def policycheck_rules() -> Sequence["Rule"]:
-    """Register rules.
+    """Register rules, document rules and portfolio rules alike.
 
-    Called once when the rule registry is built. Return the `Rule` objects this
-    plugin provides (build them with `@policycheck.rule` for a rule over one
-    activity, or `@policycheck.portfolio_rule` for a rule over all activities of
-    a run). Two plugins that return the same rule id are a configuration error
-    naming both.
+    Called once when the rule registry is built.
+
+    :return: a list of `policycheck.Rule`, built with `@policycheck.rule` (a
+        check over one activity: `check(activity, ctx)` yields `Violation`s) or
+        `@policycheck.portfolio_rule` (a rule over every activity of a run:
+        `collect(activity, ctx)` runs per file, `check(collected, ctx)` once at
+        the end and names the file of each violation). Ids are 2-5 capitals and
+        3 digits; use a prefix of your own (`AUK001`). Two plugins that return
+        the same rule id are a configuration error (exit 2) naming both.
     """
 
 
 @hookspec
 def policycheck_rule_packs() -> Sequence[str]:
-    """Register declarative rule packs.
+    """Register declarative rule packs (rules written in YAML, no Python).
 
-    Return paths (str or `pathlib.Path`) of YAML rule-pack files, in the format
-    of `schemas/rule-pack.schema.json`. Their rules are loaded by the same loader
-    as the built-in packs and users' `rule_packs:` in configuration.
+    :return: a list of paths (str or `pathlib.Path`) of YAML rule-pack files in
+        the format of `schemas/rule-pack.schema.json`, usually files shipped
+        inside the plugin package. Their rules are loaded by the same loader as
+        the built-in packs and users' `rule_packs:`, and clash like any rule.
     """
 
 
 @hookspec
 def policycheck_schema_fragments() -> Mapping[str, Mapping[str, Any]]:
-    """Extend the activity schema.
+    """Extend the activity schema with a section of your own.
 
-    Return a mapping of top-level key -> JSON Schema (draft 2020-12) for that
-    key. Use an `x-` key (`x-aukus`) to validate an extension section, or a new
-    name to add a section. The effective schema (`policycheck schema`) includes
-    every fragment; a key claimed by two plugins is an error.
+    :return: a mapping of top-level key -> JSON Schema (draft 2020-12) that the
+        value under that key must match. Use an `x-` key (`x-fms`) to validate
+        an extension section, which is otherwise accepted unchecked, or a new
+        name to add a section. A fragment may refer to the shipped definitions
+        (`{"$ref": "#/$defs/date"}`). A built-in section (`partner`, ...) cannot
+        be replaced, and a key claimed by two plugins is an error. Violations
+        are SCH001 findings; `policycheck schema` prints the effective schema.
     """
 
 
@@ -57,26 +74,35 @@ def policycheck_schema_fragments() -> Mapping[str, Mapping[str, Any]]:
 def policycheck_output_formats() -> Mapping[str, "OutputFormat"]:
     """Register output formats.
 
-    Return a mapping of format name -> `policycheck.report.OutputFormat`. The
-    name is what users pass to `--format`. A name registered twice is an error.
+    :return: a mapping of format name -> `policycheck.report.OutputFormat`,
+        whose `render(report)` receives a `policycheck.report.Report` (results
+        per file with their findings, the rules that ran, the `fail_on` level)
+        and returns the whole text. The name is what users pass to `--format`;
+        a name registered twice is an error.
     """
 
 
 @hookspec
 def policycheck_rule_defaults() -> Mapping[str, Mapping[str, Any]]:
-    """Change rule parameters' defaults.
+    """Change the defaults of rules' parameters (your own rules' or others').
 
-    Return rule id -> {parameter: value}. Applied over each rule's own defaults
-    and under the user's configuration, in plugin load order.
+    :return: a mapping of rule id -> {parameter: value}. Applied over each
+        rule's own `parameters` and under the user's `rules:` configuration;
+        when two plugins set the same parameter, the later-loaded one wins.
+        `policycheck explain ID` shows the effective defaults. A house plugin
+        can tighten built-in rules this way for a whole organisation.
     """
 
 
 @hookspec
 def policycheck_reference_data() -> Mapping[str, Any]:
-    """Add reference data.
+    """Add reference data (country groups, code lists) that rules look up.
 
-    Return kind -> data, merged into the shipped data in `rules/data/`: for
-    mapping kinds (`countries`, `currencies`, `tetragraphs`) keys are added or
-    replaced, for list kinds (`vague_verbs`, `adversary_suppliers`) entries are
-    appended. A new kind is available to rules as `ctx.reference[kind]`.
+    :return: a mapping of kind -> data, merged into the shipped data in
+        `rules/data/` in plugin load order, before the user's `reference:`
+        configuration: for mapping kinds (`countries`, `currencies`,
+        `tetragraphs`) keys are added or replaced, for list kinds
+        (`vague_verbs`, `adversary_suppliers`) entries are appended. A new kind
+        is available to rules as `ctx.reference[kind]`; a new tetragraph is
+        expanded by `ctx.reference.covers(code, country)` and REL TO checks.
     """

@@ -51,7 +51,9 @@ class Registry:
     rules: dict[str, Rule] = field(default_factory=dict)
     rule_plugin: dict[str, str] = field(default_factory=dict)
     formats: dict[str, "OutputFormat"] = field(default_factory=dict)
+    format_plugin: dict[str, str] = field(default_factory=dict)
     schema_fragments: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    schema_plugin: dict[str, str] = field(default_factory=dict)
     rule_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
     reference_extras: list[Mapping[str, Any]] = field(default_factory=list)
 
@@ -65,18 +67,50 @@ class Registry:
         return Reference([*self.reference_extras, *([config_extra] if config_extra else [])])
 
 
-def _impl_results(hook) -> Iterable[tuple[str, Any]]:
-    """(plugin name, result) per implementation, in registration order."""
+def _impl_results(hook, kind: type | tuple[type, ...] = object, what: str = "") -> Iterable[tuple[str, Any]]:
+    """(plugin name, result) per implementation, in load order.
+
+    Each implementation is called on its own, not through `hook()`, so that
+    every result is known by the plugin that gave it (for clash messages).
+    That is also why wrappers are refused: every hook merges all results.
+    """
     for impl in hook.get_hookimpls():
-        result = impl.function()
+        name = impl.plugin_name
+        if impl.wrapper or impl.hookwrapper:
+            raise PluginError(f"plugin '{name}': {hook.name} cannot be a wrapper; every implementation's result is merged")
+        try:
+            result = impl.function()
+        except Exception as error:  # the plugin's bug, reported as such rather than as a traceback
+            raise PluginError(f"plugin '{name}' failed in {hook.name}(): {type(error).__name__}: {error}") from None
+        if result and not isinstance(result, kind):
+            raise PluginError(f"plugin '{name}': {hook.name}() must return {what}, not {type(result).__name__}")
         if result:
-            yield impl.plugin_name, result
+            yield name, result
 
 
-def _register_module(manager: pluggy.PluginManager, module: Any, name: str) -> None:
+def _register_module(manager: pluggy.PluginManager, module: Any, name: str) -> bool:
+    """Register a plugin; False when it is already registered (e.g. both installed and named with -p)."""
     if manager.is_registered(module) or manager.has_plugin(name):
-        return
-    manager.register(module, name=name)
+        return False
+    try:
+        manager.register(module, name=name)
+    except pluggy.PluginValidationError as error:  # e.g. a hook implementation with an unknown argument
+        raise PluginError(f"plugin '{name}': {error}") from None
+    return True
+
+
+def _check_hook_names(manager: pluggy.PluginManager) -> None:
+    """A misspelt hook (`policycheck_rule`) would otherwise be silently never called."""
+    import difflib
+
+    known = [name for name in dir(hookspecs) if name.startswith("policycheck_")]
+    for name, caller in sorted(vars(manager.hook).items()):
+        if name.startswith("_") or caller.has_spec():
+            continue
+        for impl in caller.get_hookimpls():
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (hooks: {', '.join(known)})"
+            raise PluginError(f"plugin '{impl.plugin_name}' implements unknown hook '{name}'{hint}")
 
 
 def load_registry(
@@ -104,8 +138,9 @@ def load_registry(
             module = importlib.import_module(name)
         except Exception as error:  # any import-time failure is the plugin's, not ours
             raise PluginError(f"cannot import plugin module '{name}': {type(error).__name__}: {error}") from None
-        _register_module(manager, module, name)
-        plugins.append(PluginInfo(name=name, module=name))
+        if _register_module(manager, module, name):
+            plugins.append(PluginInfo(name=name, module=name))
+    _check_hook_names(manager)
     registry = Registry(manager=manager, plugins=plugins)
     _collect(registry, rule_packs)
     return registry
@@ -132,8 +167,13 @@ def _load_entry_points(manager: pluggy.PluginManager, strict: bool) -> list[Plug
                 raise PluginError(f"plugin '{entry.name}' ({entry.value}) failed to load: {message}") from None
             loaded.append(PluginInfo(**info, error=message))
             continue
-        _register_module(manager, plugin, entry.name)
-        loaded.append(PluginInfo(**info))
+        registered = manager.get_plugin(entry.name)
+        if registered is not None and registered is not plugin:
+            first = next((p for p in loaded if p.name == entry.name), None)
+            where = f"{first.distribution} ({first.module})" if first else "a built-in plugin"
+            raise PluginError(f"plugin name '{entry.name}' is used by both {where} and {info['distribution']} ({entry.value})")
+        if _register_module(manager, plugin, entry.name):
+            loaded.append(PluginInfo(**info))
     return loaded
 
 
@@ -143,12 +183,18 @@ def _claim(owners: dict[str, str], key: str, plugin: str, what: str) -> None:
     owners[key] = plugin
 
 
+def _builtin_sections() -> set[str]:
+    from .resources import load_schema
+
+    return set(load_schema("activity.schema.json").get("properties", {}))
+
+
 def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:
     hook = registry.manager.hook
     rules: list[tuple[str, Rule]] = []
-    for plugin, result in _impl_results(hook.policycheck_rules):
+    for plugin, result in _impl_results(hook.policycheck_rules, (list, tuple), "a list of Rule"):
         rules.extend((plugin, item) for item in result)
-    packs = [(plugin, path) for plugin, result in _impl_results(hook.policycheck_rule_packs) for path in result]
+    packs = [(plugin, path) for plugin, result in _impl_results(hook.policycheck_rule_packs, (list, tuple), "a list of paths") for path in result]
     packs.extend(("config", path) for path in extra_packs)
     if packs:
         from .declarative import load_pack
@@ -161,17 +207,23 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:
         _claim(registry.rule_plugin, item.id, plugin, "rule id")
         registry.rules[item.id] = item
     registry.rules = dict(sorted(registry.rules.items()))
-    format_owners: dict[str, str] = {}
-    for plugin, result in _impl_results(hook.policycheck_output_formats):
+    from .report import OutputFormat
+
+    for plugin, result in _impl_results(hook.policycheck_output_formats, Mapping, "a mapping"):
         for name, output_format in result.items():
-            _claim(format_owners, name, plugin, "output format")
+            if not isinstance(output_format, OutputFormat):
+                raise PluginError(f"plugin '{plugin}': output format '{name}' must be a policycheck.report.OutputFormat")
+            _claim(registry.format_plugin, name, plugin, "output format")
             registry.formats[name] = output_format
-    fragment_owners: dict[str, str] = {}
-    for plugin, result in _impl_results(hook.policycheck_schema_fragments):
+    for plugin, result in _impl_results(hook.policycheck_schema_fragments, Mapping, "a mapping"):
         for key, fragment in result.items():
-            _claim(fragment_owners, key, plugin, "schema section")
+            if not isinstance(fragment, Mapping):
+                raise PluginError(f"plugin '{plugin}': the schema fragment for '{key}' must be a mapping (a JSON Schema)")
+            if key in _builtin_sections():
+                raise PluginError(f"plugin '{plugin}': '{key}' is a built-in section of the activity schema; use an 'x-' key or a new name")
+            _claim(registry.schema_plugin, key, plugin, "schema section")
             registry.schema_fragments[key] = fragment
-    for _plugin, result in _impl_results(hook.policycheck_rule_defaults):
+    for _plugin, result in _impl_results(hook.policycheck_rule_defaults, Mapping, "a mapping"):
         for rule_id, params in result.items():
             registry.rule_defaults.setdefault(rule_id, {}).update(params)
-    registry.reference_extras = [result for _plugin, result in _impl_results(hook.policycheck_reference_data)]
+    registry.reference_extras = [result for _plugin, result in _impl_results(hook.policycheck_reference_data, Mapping, "a mapping")]
