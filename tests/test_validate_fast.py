@@ -1,0 +1,166 @@
+"""The fast validation path (jsonschema-rs) must never change the SCH001 report."""
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policycheck.load import decode, parse
+from policycheck.reference import Reference
+from policycheck.testing import starter
+from policycheck.validate import SchemaValidator, effective_schema, is_date
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC_EXAMPLE = ROOT.parent / "shared" / "spec" / "activity-example.yaml"
+DOCUMENTS = sorted(ROOT.glob("examples/**/*.yaml")) + [SPEC_EXAMPLE]
+
+
+@pytest.fixture(scope="module")
+def validators():
+    reference = Reference()
+    schema = effective_schema(reference, {})
+    return SchemaValidator(schema, reference, fast=True), SchemaValidator(schema, reference, fast=False)
+
+
+def _load(path: Path):
+    return parse(decode(path.read_bytes())).data
+
+
+STARTER = parse(starter()).data
+
+
+def test_the_fixed_documents_exist():
+    assert len(DOCUMENTS) >= 8 and SPEC_EXAMPLE.is_file()
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_same_findings_on_every_example(validators, path):
+    fast, full = validators
+    data = _load(path)
+    assert fast.violations(data) == full.violations(data)
+
+
+def test_broken_example_really_takes_the_slow_path(validators):
+    fast, full = validators
+    data = _load(ROOT / "examples" / "broken" / "typo-in-keys.yaml")
+    assert not fast._fast.is_valid(data)
+    assert fast.violations(data) == full.violations(data) != []
+
+
+# Values chosen where a compiled validator could plausibly disagree with jsonschema:
+# bool vs int, 1.0 vs 1, huge ints, NaN, non-ASCII digits, trailing newlines, year 0.
+TRICKY_VALUES = [
+    None, True, False, 0, 1, 1.0, 2.5, -3, 2**70, float("nan"), float("inf"), "", " ",
+    "ALB", "alb", "ALB\n", "USA", "XXX", "NATO", "FVEY", "USD", "usd", "EUR\n",
+    "2026-01-01", "0000-01-01", "2026-02-30", "2024-02-29", "2026-1-1", "2026-01-01\n",
+    "\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661", "advisory", "training", "most-capable",
+    "activity/v1", "activity/v2", "THR-1", "OBJ-1", "SCH001", "REL002", "x", "A" * 300, [], {}, [1, 1.0], ["ALB", "ALB"],
+]
+TRICKY = st.one_of(
+    st.sampled_from(TRICKY_VALUES),
+    st.text(max_size=12),
+    st.integers(),
+    st.floats(),
+    st.lists(st.sampled_from(["ALB", "USA", "THR-1", 1, None]), max_size=3),
+    st.dictionaries(st.sampled_from(["id", "name", "x-note", "bogus", "country"]), st.sampled_from(["ALB", 1, None, []]), max_size=2),
+)
+
+
+def _paths(data, prefix=()):
+    yield prefix
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _paths(value, prefix + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _paths(value, prefix + (index,))
+
+
+PATHS = [path for path in _paths(STARTER) if path]
+
+
+def _mutate(document, path, action, value):
+    document = copy.deepcopy(document)
+    *parents, last = path
+    target = document
+    for part in parents:
+        target = target[part]
+    if action == "replace":
+        target[last] = value
+    elif action == "delete":
+        del target[last]
+    elif action == "add" and isinstance(target[last], dict):
+        target[last][value if isinstance(value, str) else "extra"] = value
+    elif action == "add" and isinstance(target[last], list):
+        target[last].append(value)
+    return document
+
+
+SCALARS = [value for value in TRICKY_VALUES if not isinstance(value, (list, dict))]
+
+
+def _never_looser(fast, full, document) -> bool:
+    """The one way the fast path could change the report: calling an invalid document valid."""
+    try:
+        said_valid = fast._fast.is_valid(document)
+    except ValueError:
+        return True  # not representable on the Rust side: the full validator decides
+    return not said_valid or not any(True for _ in full.full.iter_errors(document))
+
+
+def test_never_looser_for_every_tricky_value_at_every_path(validators):
+    fast, full = validators
+    looser = [
+        (path, value)
+        for path in PATHS
+        for value in SCALARS
+        if not _never_looser(fast, full, _mutate(STARTER, path, "replace", value))
+    ]
+    assert looser == []
+
+
+MUTATION = st.tuples(st.sampled_from(PATHS), st.sampled_from(["replace", "delete", "add"]), TRICKY)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutations=st.lists(MUTATION, min_size=1, max_size=3))
+def test_same_findings_on_mutated_documents(validators, mutations):
+    fast, full = validators
+    document = STARTER
+    for path, action, value in mutations:
+        try:
+            document = _mutate(document, path, action, value)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier mutation removed or reshaped this path
+    expected = full.violations(document)
+    assert fast.violations(document) == expected
+    assert _never_looser(fast, full, document)
+
+
+@pytest.mark.parametrize(
+    "value, valid",
+    [("2024-02-29", True), ("2023-02-29", False), ("0000-01-01", False), ("2024-1-01", False), ("2024-01-01\n", False), ("\u0662\u0660\u0662\u0664-01-01", False)],
+)
+def test_is_date_matches_jsonschema(value, valid):
+    from jsonschema import FormatChecker
+
+    assert is_date(value) is valid
+    assert FormatChecker(formats=("date",)).conforms(value, "date") is valid
+
+
+def test_a_valid_document_does_not_import_jsonschema():
+    code = (
+        "import sys\n"
+        "from policycheck.cli import main\n"
+        "try:\n"
+        f"    main([{str(ROOT / 'examples' / 'albania-nds-advisory.yaml')!r}, '--no-config', '--today', '2027-01-01'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('jsonschema', 'referencing')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
