@@ -67,8 +67,24 @@ def _engine(options: RunOptions) -> Engine:
     # building the registry imports plugins and reads reference data: once per distinct setup
     key = repr(options)
     if key not in _ENGINES:
-        _ENGINES[key] = Engine.from_options(options)
+        engine = Engine.from_options(options)
+        # a misspelt selector would select nothing and make an "expect no findings" test pass vacuously
+        registry, settings = engine.registry, options.config
+        settings.check_rule_ids(registry.rules)
+        settings.check_params({rule_id: {**rule.parameters, **registry.rule_defaults.get(rule_id, {})} for rule_id, rule in registry.rules.items()})
+        _ENGINES[key] = engine
     return _ENGINES[key]
+
+
+def _setup(select: Iterable[str], plugins: Iterable[str], config: Mapping[str, Any] | None, today: date) -> Engine:
+    from .config import from_mapping
+
+    settings: Config = from_mapping(dict(config or {}))
+    if select:
+        from dataclasses import replace
+
+        settings = replace(settings, select=tuple(select))
+    return _engine(RunOptions(config=settings, today=today, plugin_modules=tuple(plugins), entry_points=False))
 
 
 def check(
@@ -85,18 +101,12 @@ def check(
 
     `plugins` are module names to load (as with `-p`); entry points are not
     loaded, so a test sees exactly the built-ins plus what it names. `config`
-    is a configuration mapping as in `.policycheck.yaml`.
+    is a configuration mapping as in `.policycheck.yaml`. A selector, rule id
+    or parameter that matches no rule raises `ConfigError`, as the CLI would.
     """
-    from .config import from_mapping
-
-    settings: Config = from_mapping(dict(config or {}))
-    if select:
-        from dataclasses import replace
-
-        settings = replace(settings, select=tuple(select))
-    options = RunOptions(config=settings, today=today, plugin_modules=tuple(plugins), entry_points=False)
+    engine = _setup(select, plugins, config, today)
     text = activity_text(snippet, base)
-    [result] = check_all(_engine(options), [Source(file, text.encode("utf-8"))])
+    [result] = check_all(engine, [Source(file, text.encode("utf-8"))])
     return result.findings
 
 
@@ -113,3 +123,32 @@ def assert_findings(snippet: str, expected: Iterable[str], **options: Any) -> li
         detail = "\n".join(f"  {f.line}:{f.column} {f.level} {f.rule_id} {f.message}" for f in findings) or "  (none)"
         raise AssertionError(f"expected findings {want}, got {got}:\n{detail}")
     return findings
+
+
+def assert_examples(
+    rule_id: str,
+    *,
+    plugins: Iterable[str] = (),
+    config: Mapping[str, Any] | None = None,
+    today: date = TODAY,
+) -> None:
+    """Assert that a rule's own `fails` example raises it and its `passes` example raises nothing.
+
+    These are the snippets `policycheck explain` prints, so this keeps the
+    documentation honest. Only `rule_id` (and the always-on LOAD001, SCH001,
+    ERR001) run.
+    """
+    options = {"select": [rule_id], "plugins": plugins, "config": config, "today": today}
+    rule = _setup(**options).registry.rules.get(rule_id)
+    if rule is None:
+        raise AssertionError(f"no rule {rule_id} is registered; give its plugin module in plugins=")
+    if not rule.fails or not rule.passes:
+        raise AssertionError(f"{rule_id} needs both a `fails` and a `passes` example")
+    failing = check(rule.fails, **options)
+    if rule_id not in rule_ids(failing) or {"LOAD001", "SCH001", "ERR001"} & set(rule_ids(failing)):
+        detail = "\n".join(f"  {f.rule_id} {f.message}" for f in failing) or "  (none)"
+        raise AssertionError(f"{rule_id}'s `fails` example must raise {rule_id} and be a valid activity, got:\n{detail}")
+    passing = check(rule.passes, **options)
+    if passing:
+        detail = "\n".join(f"  {f.rule_id} {f.message}" for f in passing)
+        raise AssertionError(f"{rule_id}'s `passes` example must raise nothing, got:\n{detail}")
