@@ -307,14 +307,55 @@ def init_command(path, force) -> None:
     click.echo(f"wrote {target} (and {schema_file} for editor completion); check it with: policycheck {target}")
 
 
+def _distribution_of(module: str) -> tuple[str | None, str | None]:
+    """The installed distribution (name, version) that provides a `-p` module, if any."""
+    from importlib.metadata import PackageNotFoundError, packages_distributions, version
+
+    names = packages_distributions().get(module.partition(".")[0], [])
+    if not names:
+        return None, None
+    try:
+        return names[0], version(names[0])
+    except PackageNotFoundError:
+        return names[0], None
+
+
 @main.command("plugins")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_plugin_options
-def plugins_command(plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
-    """List loaded plugins with their distribution, version and rules."""
+def plugins_command(output_format, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+    """List loaded plugins in load order: distribution, version, and what each adds."""
+    import json
+
     config = _load_config(config_file, no_config)
     _, registry = _registry(config, plugin_modules, no_plugins, strict_plugins)
+
+    def owned(owners: dict[str, str], name: str) -> list[str]:
+        # rules from a plugin's rule packs are owned by "plugin:pack.yaml"
+        return sorted(key for key, owner in owners.items() if owner == name or owner.startswith(name + ":"))
+
+    rows = []
     for plugin in registry.plugins:
-        rules = sorted(rule_id for rule_id, owner in registry.rule_plugin.items() if owner == plugin.name or owner.startswith(plugin.name + ":"))
-        origin = f"{plugin.distribution or '-'} {plugin.version or ''}".strip()
-        status = f"FAILED: {plugin.error}" if plugin.error else (", ".join(rules) or "no rules")
-        click.echo(f"{plugin.name:<28} {origin:<24} {status}")
+        distribution, version = plugin.distribution, plugin.version
+        if distribution == "policycheck":
+            version = version or __version__
+        elif distribution is None:
+            distribution, version = _distribution_of(plugin.module)
+        rows.append({
+            "name": plugin.name,
+            "module": plugin.module,
+            "distribution": distribution,
+            "version": version,
+            "rules": owned(registry.rule_plugin, plugin.name),
+            "formats": owned(registry.format_plugin, plugin.name),
+            "schema": owned(registry.schema_plugin, plugin.name),
+            "error": plugin.error,
+        })
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        origin = f"{row['distribution'] or '-'} {row['version'] or ''}".strip()
+        parts = [f"{label}: {', '.join(row[key])}" for key, label in (("rules", "rules"), ("formats", "formats"), ("schema", "schema sections")) if row[key]]
+        status = f"FAILED: {row['error']}" if row["error"] else ("; ".join(parts) or "adds nothing")
+        click.echo(f"{row['name']:<28} {origin:<24} {status}")
