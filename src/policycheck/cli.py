@@ -179,7 +179,8 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
     if sum(1 for _, output in targets if output is None) > 1:
         raise UsageError("only one format can go to standard output; give the others --output FILE")
     try:
-        sources = discover(paths or (".",), config.is_excluded, lambda: sys.stdin.buffer.read())
+        # one byte past the limit is enough to report it: never hold an endless stream in memory
+        sources = discover(paths or (".",), config.is_excluded, lambda: sys.stdin.buffer.read(config.max_file_size + 1))
     except DiscoveryError as error:
         raise UsageError(str(error)) from None
     if not sources:

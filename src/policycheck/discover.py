@@ -82,27 +82,42 @@ def _walk(root: str, is_excluded: Callable[[str], bool]) -> Iterable[str]:
     return sorted(found, key=lambda p: Path(p).parts)
 
 
+class UnreadableSource(ValueError):
+    """A path that exists but is no file we will read; `hint` says what to do."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
 def read_source(source: Source, max_bytes: int) -> bytes:
     """The bytes of a source, refusing anything that is not a small regular file.
 
-    Raises OSError subclasses with a readable `strerror`, or ValueError for
+    Raises OSError subclasses with a readable `strerror`, or UnreadableSource for
     non-regular files and size overruns; the engine turns both into LOAD001.
     """
+    too_big = "raise max_file_size in the configuration if the file is really this large"
     if source.content is not None:
         if len(source.content) > max_bytes:
-            raise ValueError(f"standard input is larger than the {max_bytes}-byte limit")
+            raise UnreadableSource(f"standard input is larger than the {max_bytes}-byte limit (max_file_size)", too_big)
         return source.content
     import stat
 
-    info = os.stat(source.path)  # follows links; a loop raises ELOOP
-    if stat.S_ISDIR(info.st_mode):
-        raise ValueError("is a directory, not a file")
-    if not stat.S_ISREG(info.st_mode):
-        raise ValueError("is not a regular file (a pipe, socket or device)")
-    if info.st_size > max_bytes:
-        raise ValueError(f"is {info.st_size} bytes, over the {max_bytes}-byte limit (max_file_size)")
-    with open(source.path, "rb") as handle:
-        data = handle.read(max_bytes + 1)
+    # Open first, then look at what was opened: a stat-then-open could be raced by a
+    # swap to a FIFO, and O_NONBLOCK keeps even that open from blocking.
+    descriptor = os.open(source.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise UnreadableSource("is a directory, not a file", "rename the directory, or give its path without the .yaml name")
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableSource("is not a regular file (a pipe, socket or device)", "policycheck reads regular files; use - to read standard input")
+        if info.st_size > max_bytes:
+            raise UnreadableSource(f"is {info.st_size} bytes, over the {max_bytes}-byte limit (max_file_size)", too_big)
+        with open(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)
+    finally:
+        os.close(descriptor)
     if len(data) > max_bytes:
-        raise ValueError(f"grew past the {max_bytes}-byte limit while being read")
+        raise UnreadableSource(f"grew past the {max_bytes}-byte limit while being read", too_big)
     return data

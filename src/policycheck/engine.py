@@ -16,7 +16,7 @@ from .activity import Activity, to_path, to_pointer
 from .config import Config
 from .discover import Source, read_source
 from .findings import FAIL, FileResult, Finding, outcome
-from .load import Limits, LoadError, decode, parse
+from .load import Limits, LoadError, decode, parse, shorten
 from .rule import Collected, Rule, RuleContext, Skip, Violation
 
 if TYPE_CHECKING:
@@ -99,13 +99,14 @@ class Engine:
         try:
             loaded = parse(decode(read_source(source, self.limits.max_bytes)), self.limits)
             if not isinstance(loaded.data, dict):
-                found = "a list" if isinstance(loaded.data, list) else f"the single value {loaded.data!r}"
+                found = "a list" if isinstance(loaded.data, list) else f"the single value {shorten(repr(loaded.data))}"
                 raise LoadError(f"expected a mapping of activity keys at the top level, found {found}", hint="see `policycheck init` for a starter")
         except LoadError as error:
             return self._unloadable(result, error.message, error.line, error.column, error.hint)
         except (OSError, ValueError) as error:
             reason = getattr(error, "strerror", None) or str(error)
-            return self._unloadable(result, f"cannot read the file: {reason}", 1, 1, "check the path and its permissions")
+            hint = getattr(error, "hint", None) or "check the path and its permissions"  # UnreadableSource knows better
+            return self._unloadable(result, f"cannot read the file: {reason}", 1, 1, hint)
 
         activity = Activity(source.path, loaded.data, loaded.positions)
         result.activity_id = activity.id

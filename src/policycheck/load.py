@@ -103,6 +103,8 @@ def _tagged(value: str, tag: str, mark) -> Any:
     kind = tag[len(_CORE):]
     if kind == "str":
         return value
+    if kind in ("map", "seq"):
+        raise LoadError(f"a plain value cannot be tagged !!{kind}", *_pos(mark), hint="remove the tag")
     resolved = resolve_plain(value)
     expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[kind]
     if kind == "float" and isinstance(resolved, int) and not isinstance(resolved, bool):
@@ -116,9 +118,15 @@ def _pos(mark) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """Document content for a message, cut short: a 5 MB key must not become a 5 MB message."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def decode(raw: bytes) -> str:
     """Strict UTF-8 (a UTF-8 BOM is allowed); anything else is a LoadError."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    # with a BOM, or without one: ASCII text in UTF-16 is every other byte NUL
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or re.match(rb"(?:[^\x00]\x00){2}|(?:\x00[^\x00]){2}", raw):
         raise LoadError(
             "the file is UTF-16 or UTF-32 encoded",
             hint="save it as UTF-8",
@@ -162,6 +170,18 @@ def parse(text: str, limits: Limits = Limits()) -> Loaded:
         elif error.context:
             hint = f"{error.context}" + (f" (line {error.context_mark.line + 1})" if error.context_mark else "")
         raise LoadError(f"YAML syntax error: {problem}", line, column, hint) from None
+    except yaml.reader.ReaderError as error:
+        # C and Python parsers disagree on `position` (bytes vs characters): find the character
+        offset = text.find(chr(error.character)) if isinstance(error.character, int) else -1
+        offset = offset if offset >= 0 else 0
+        line = text.count("\n", 0, offset) + 1
+        code = f"U+{error.character:04X}" if isinstance(error.character, int) else "?"
+        raise LoadError(
+            f"the character {code} is not allowed in YAML ({error.reason})",
+            line,
+            offset - (text.rfind("\n", 0, offset) + 1) + 1,
+            hint="remove it, or write it as an escape such as \\x01 inside double quotes",
+        ) from None
     except yaml.YAMLError as error:
         raise LoadError(f"YAML error: {error}") from None
     finally:
@@ -170,7 +190,7 @@ def parse(text: str, limits: Limits = Limits()) -> Loaded:
 
 
 class _Frame:
-    __slots__ = ("container", "path", "key", "key_mark", "start_nodes", "anchor")
+    __slots__ = ("container", "path", "key", "key_mark", "start_nodes", "anchor", "height")
 
     def __init__(self, container, path, anchor, start_nodes):
         self.container = container
@@ -179,6 +199,7 @@ class _Frame:
         self.key_mark = None
         self.anchor = anchor
         self.start_nodes = start_nodes
+        self.height = 0  # container levels below this one, aliases included
 
 
 class _Builder:
@@ -186,7 +207,7 @@ class _Builder:
         self.limits = limits
         self.positions: dict[Path, tuple[int, int]] = {}
         self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}  # name -> (value, nodes, height)
         self.nodes = 0
         self.root: Any = None
         self.documents = 0
@@ -257,23 +278,30 @@ class _Builder:
         self._count(event.start_mark)
         if event.tag is not None and event.tag != "!" and event.tag not in _ALLOWED_TAGS:
             raise LoadError(
-                f"the tag '{event.tag}' is not allowed",
+                f"the tag '{shorten(event.tag)}' is not allowed",
                 *_pos(event.start_mark),
                 hint="activity files are plain data: remove the tag",
             )
         if self._expecting_key():
             self._key(event)
             return
-        if event.tag is not None and event.tag != "!":
-            value = _tagged(event.value, event.tag, event.start_mark)
-        elif event.implicit[0] and not event.style:
-            value = resolve_plain(event.value)
-        else:
-            value = event.value
+        try:
+            if event.tag is not None and event.tag != "!":
+                value = _tagged(event.value, event.tag, event.start_mark)
+            elif event.implicit[0] and not event.style:
+                value = resolve_plain(event.value)
+            else:
+                value = event.value
+        except ValueError:  # int() refuses more than sys.get_int_max_str_digits() digits
+            raise LoadError(
+                f"the number '{shorten(event.value)}' is too long ({len(event.value)} digits)",
+                *_pos(event.start_mark),
+                hint="quote it if it is a code rather than a quantity",
+            ) from None
         path, position = self._child_path(event.start_mark)
         self.positions[path] = position
         if event.anchor:
-            self.anchors[event.anchor] = (value, 1)
+            self.anchors[event.anchor] = (value, 1, 0)
         self._add(value)
 
     def _key(self, event) -> None:
@@ -282,7 +310,7 @@ class _Builder:
         if key in frame.container:
             first = self.positions.get(frame.path + (key,), (0, 0))[0]
             raise LoadError(
-                f"duplicate key '{key}'" + (f" (first defined on line {first})" if first else ""),
+                f"duplicate key '{shorten(key)}'" + (f" (first defined on line {first})" if first else ""),
                 *_pos(event.start_mark),
                 hint="YAML keys must be unique; merge the two entries",
             )
@@ -297,9 +325,16 @@ class _Builder:
             )
         if event.tag is not None and event.tag != "!" and event.tag not in _ALLOWED_TAGS:
             raise LoadError(
-                f"the tag '{event.tag}' is not allowed",
+                f"the tag '{shorten(event.tag)}' is not allowed",
                 *_pos(event.start_mark),
                 hint="activity files are plain data: remove the tag",
+            )
+        kind = "map" if isinstance(container, dict) else "seq"
+        if event.tag not in (None, "!", _CORE + kind):  # e.g. `!!str {a: 1}`
+            raise LoadError(
+                f"a {'mapping' if kind == 'map' else 'list'} cannot be tagged !!{event.tag[len(_CORE):]}",
+                *_pos(event.start_mark),
+                hint="remove the tag",
             )
         self._count(event.start_mark)
         if len(self.stack) >= self.limits.max_depth:
@@ -314,9 +349,16 @@ class _Builder:
 
     def _end(self) -> None:
         frame = self.stack.pop()
+        height = frame.height + 1
         if frame.anchor:
-            self.anchors[frame.anchor] = (frame.container, self.nodes - frame.start_nodes + 1)
+            self.anchors[frame.anchor] = (frame.container, self.nodes - frame.start_nodes + 1, height)
+        self._grow(height)
         self._add(frame.container)
+
+    def _grow(self, height: int) -> None:
+        """Record a finished child's height in its parent (for the depth of aliases)."""
+        if self.stack and height > self.stack[-1].height:
+            self.stack[-1].height = height
 
     def _alias(self, event) -> None:
         if self._expecting_key():
@@ -327,8 +369,16 @@ class _Builder:
                 *_pos(event.start_mark),
                 hint="a recursive alias cannot be represented as data",
             )
-        value, size = self.anchors[event.anchor]
+        value, size, height = self.anchors[event.anchor]
         self._count(event.start_mark, size)
+        # an alias pastes its anchor's whole subtree here: nesting aliases must not get past max_depth
+        if len(self.stack) + height > self.limits.max_depth:
+            raise LoadError(
+                f"nesting deeper than {self.limits.max_depth} levels (through aliases)",
+                *_pos(event.start_mark),
+                hint="an activity is a few levels deep; remove the aliases that nest it",
+            )
+        self._grow(height)
         path, position = self._child_path(event.start_mark)
         self.positions[path] = position
         self._add(value)
