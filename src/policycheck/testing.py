@@ -104,10 +104,27 @@ def check(
     is a configuration mapping as in `.policycheck.yaml`. A selector, rule id
     or parameter that matches no rule raises `ConfigError`, as the CLI would.
     """
+    return check_portfolio({file: snippet}, select=select, plugins=plugins, config=config, today=today, base=base)
+
+
+def check_portfolio(
+    files: Mapping[str, str],
+    *,
+    select: Iterable[str] = (),
+    plugins: Iterable[str] = (),
+    config: Mapping[str, Any] | None = None,
+    today: date = TODAY,
+    base: bool = True,
+) -> list[Finding]:
+    """Check several snippets as one run, so portfolio rules see them all.
+
+    `files` maps a file name to its snippet (each merged over the starter, so
+    give each its own `id`). Returns the findings of every file, sorted by
+    file, line and rule; options are those of `check`.
+    """
     engine = _setup(select, plugins, config, today)
-    text = activity_text(snippet, base)
-    [result] = check_all(engine, [Source(file, text.encode("utf-8"))])
-    return result.findings
+    sources = [Source(name, activity_text(snippet, base).encode("utf-8")) for name, snippet in files.items()]
+    return sorted((finding for result in check_all(engine, sources) for finding in result.findings), key=Finding.sort_key)
 
 
 def rule_ids(findings: Iterable[Finding]) -> list[str]:
