@@ -1,0 +1,90 @@
+"""What keeps `policycheck FILE` fast to start: no entry-point machinery or
+jsonschema import unless they are needed."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from policycheck.plugins import ENTRY_POINT_GROUP, _may_have_entry_points, load_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _distribution(folder: Path, name: str, entry_points: str) -> None:
+    info = folder / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(entry_points, encoding="utf-8")
+
+
+def test_entry_point_scan_ignores_other_groups(tmp_path, monkeypatch):
+    _distribution(tmp_path, "unrelated", "[console_scripts]\npolicycheck = policycheck.cli:main\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    assert not _may_have_entry_points(ENTRY_POINT_GROUP)
+
+
+def test_entry_point_scan_defers_to_importlib_for_zips(tmp_path, monkeypatch):
+    archive = tmp_path / "plugins.zip"
+    archive.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    monkeypatch.setattr(sys, "path", [str(archive)])
+    assert _may_have_entry_points(ENTRY_POINT_GROUP)
+
+
+def test_an_installed_entry_point_plugin_is_still_found(tmp_path, monkeypatch):
+    (tmp_path / "fake_entry_plugin.py").write_text("RULES = ()\n", encoding="utf-8")
+    _distribution(tmp_path, "fakeplugin", f"[{ENTRY_POINT_GROUP}]\nfake = fake_entry_plugin\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert _may_have_entry_points(ENTRY_POINT_GROUP)
+    found = [plugin for plugin in load_registry().plugins if plugin.name == "fake"]
+    assert [(plugin.module, plugin.distribution, plugin.version, plugin.error) for plugin in found] == [
+        ("fake_entry_plugin", "fakeplugin", "1.0", None)
+    ]
+
+
+def _modules_after_checking(path: Path) -> list[str]:
+    """The modules a real `policycheck FILE` process imported (it runs in a fresh interpreter)."""
+    code = (
+        "import sys\n"
+        "from policycheck.cli import main\n"
+        "try:\n"
+        f"    main([{str(path)!r}, '--no-config', '--today', '2027-01-01'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return result.stdout.strip().splitlines()[-1].split()
+
+
+def test_a_valid_document_does_not_need_importlib_metadata():
+    modules = _modules_after_checking(ROOT / "examples" / "albania-nds-advisory.yaml")
+    assert "policycheck.engine" in modules  # it did run the check
+    assert "importlib.metadata" not in modules
+
+
+def _modules_after_validating(path: Path) -> list[str]:
+    code = (
+        "import sys\n"
+        "from policycheck.load import decode, parse\n"
+        "from policycheck.reference import Reference\n"
+        "from policycheck.validate import SchemaValidator, effective_schema\n"
+        "reference = Reference()\n"
+        "validator = SchemaValidator(effective_schema(reference, {}), reference)\n"
+        f"found = validator.violations(parse(decode(open({str(path)!r}, 'rb').read())).data)\n"
+        "print(len(found), ' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    count, modules = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    return int(count), modules.split()
+
+
+def test_a_valid_activity_is_validated_without_importing_jsonschema():
+    count, modules = _modules_after_validating(ROOT / "examples" / "albania-nds-advisory.yaml")
+    assert count == 0
+    assert [name for name in modules if name.split(".")[0] in ("jsonschema", "referencing")] == []
+
+
+def test_an_invalid_activity_gets_the_jsonschema_report():
+    count, modules = _modules_after_validating(ROOT / "examples" / "broken" / "typo-in-keys.yaml")
+    assert count > 0
+    assert "jsonschema" in modules
