@@ -1,0 +1,153 @@
+"""Interoperability and sustainment: what the partner receives must keep working.
+
+INT001, INT004 and INT006 are declarative (rules/packs); the checks on each
+system's sustainment package and origin live here.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Mapping
+
+from ..activity import Activity, Path
+from ..hookimpl import hookimpl
+from ..rule import Rule, RuleContext, Violation, rule, skip
+
+FAMILY = "interoperability"
+SEED = "Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023)"
+CAPABILITY = f"{SEED}, footnote 2 (a capability is the sum of its inputs: personnel, training, logistics, ...)"
+CHALLENGES = f"{SEED}, 'Challenges to twenty-first century security cooperation' (third challenge: cost and capacity)"
+ABSORB = f"{SEED}, 'Emerging and advanced technologies' (absorptive capacity)"
+TOTAL_PACKAGE = "DSCA Security Assistance Management Manual, Total Package Approach"
+
+SYSTEMS: Path = ("interoperability", "systems")
+SUSTAINMENT_PARTS = (("training", "training"), ("spare_parts", "spare parts"), ("maintenance", "maintenance"))
+
+SYSTEM = (
+    "interoperability:\n"
+    "  systems:\n"
+    "    - name: AN/PRC-163 radio\n"
+    "      origin: USA\n"
+    "      quantity: 40\n"
+)
+
+
+def _systems(activity: Activity) -> list[tuple[Path, str, Mapping]]:
+    """(path, "'name'", system) for each system; skip the rule when there are none."""
+    found = [
+        (path, f"'{system['name']}'" if isinstance(system.get("name"), str) else f"#{path[-1] + 1}", system)
+        for path, system in activity.items(SYSTEMS)
+    ]
+    if not found:
+        skip("no systems")
+    return found
+
+
+@rule(
+    id="INT002",
+    title="System without sustainment",
+    family=FAMILY,
+    level="fail",
+    rationale=(
+        "A capability is the equipment plus the training, logistics and support that make it "
+        f"work ({CAPABILITY}); equipment delivered without a total package of training, spare "
+        f"parts and maintenance ({TOTAL_PACKAGE}) soon stops working, and the money is wasted. "
+        f"Cost and capacity decide what a partner can keep running ({CHALLENGES})."
+    ),
+    source=f"{CAPABILITY}; {TOTAL_PACKAGE}",
+    fails=SYSTEM,
+    passes=SYSTEM + "      sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}\n",
+)
+def system_without_sustainment(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    for path, name, system in _systems(activity):
+        if not isinstance(system.get("sustainment"), Mapping):
+            yield Violation(
+                path,
+                f"system {name} has no sustainment package",
+                "add `sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: N}` "
+                "saying what is funded and for how many years",
+            )
+
+
+def _and(words: list[str]) -> str:
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
+def _whole_number(ctx: RuleContext, rule_id: str, name: str) -> int:
+    value = ctx.params[name]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"parameter rules.{rule_id}.{name} must be a whole number of 0 or more, not {value!r}")
+    return value
+
+
+@rule(
+    id="INT003",
+    title="Sustainment incomplete or funded too briefly",
+    family=FAMILY,
+    level="warn",
+    rationale=(
+        "A sustainment package that leaves out training, spare parts or maintenance, or that "
+        "is funded for only a year or two, hands the partner a system it cannot yet absorb "
+        f"or keep running ({ABSORB}; {CHALLENGES}; {TOTAL_PACKAGE})."
+    ),
+    source=f"{ABSORB}; {TOTAL_PACKAGE}",
+    parameters={"min_funded_years": 3},
+    fails=SYSTEM + "      sustainment: {training: true, spare_parts: false, maintenance: true, funded_years: 1}\n",
+    passes=SYSTEM + "      sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}\n",
+)
+def incomplete_sustainment(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    minimum = _whole_number(ctx, "INT003", "min_funded_years")
+    for path, name, system in _systems(activity):
+        sustainment = system.get("sustainment")
+        if not isinstance(sustainment, Mapping):
+            continue  # INT002's finding
+        lacking = [label for key, label in SUSTAINMENT_PARTS if sustainment.get(key) is not True]
+        problems = [f"leaves out {_and(lacking)}"] if lacking else []
+        funded = sustainment.get("funded_years")
+        if isinstance(funded, bool) or not isinstance(funded, (int, float)):
+            problems.append("states no `funded_years`")
+        elif funded < minimum:
+            problems.append(f"is funded for {funded} year{'s' if funded != 1 else ''}, fewer than {minimum}")
+        if problems:
+            yield Violation(
+                path + ("sustainment",),
+                f"the sustainment of system {name} {'; it '.join(problems)}",
+                f"fund training, spare parts and maintenance (`true`) for at least {minimum} years "
+                "(`funded_years`), or say in `absorptive_capacity` how the partner covers the rest",
+            )
+
+
+@rule(
+    id="INT005",
+    title="System from an adversary supplier",
+    family=FAMILY,
+    level="warn",
+    rationale=(
+        "US equipment is often too expensive for partners, 'which leads them to look for "
+        f"cheaper alternatives from other—and sometimes adversarial—suppliers' ({CHALLENGES}). "
+        "A system from such a supplier brings dependence on it for spares and software and "
+        "limits interoperability with US and allied forces. The supplier list is reference "
+        "data (`adversary_suppliers`), extendable by plugins and configuration."
+    ),
+    source=f"{CHALLENGES}; rules/data/adversary_suppliers.yaml",
+    fails="interoperability:\n  systems:\n    - name: Coastal radar\n      origin: CHN\n      quantity: 4\n"
+    "      sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}\n",
+    passes="interoperability:\n  systems:\n    - name: Coastal radar\n      origin: USA\n      quantity: 4\n"
+    "      sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}\n",
+)
+def adversary_supplier(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    adversaries = set(ctx.reference.get("adversary_suppliers", ()))
+    for path, name, system in _systems(activity):
+        origin = system.get("origin")
+        if isinstance(origin, str) and origin in adversaries:
+            country = ctx.reference.countries.get(origin, origin)
+            yield Violation(
+                path + ("origin",),
+                f"system {name} comes from {country} ({origin}), on the adversary-supplier list",
+                "choose a US or allied system built to the same standards, or justify this source "
+                "(dependence for spares and software, interoperability) in a waiver",
+            )
+
+
+@hookimpl
+def policycheck_rules() -> list[Rule]:
+    return [system_without_sustainment, incomplete_sustainment, adversary_supplier]

@@ -1,0 +1,288 @@
+"""Measurable success: every objective says how success will be measured, and by when.
+
+MSR001, MSR005 and MSR006 are declarative (rules/packs); the checks that compare
+values, dates or wording live here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from functools import lru_cache
+from typing import Any, Iterator, Mapping
+
+from ..activity import Activity, Path
+from ..hookimpl import hookimpl
+from ..rule import Rule, RuleContext, Violation, rule
+
+FAMILY = "measurable-success"
+SEED = "Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023)"
+METRICS = f"{SEED}, 'Differentiating between the types of cooperative security partners and approaches'"
+AME = "DoD Instruction 5132.14, Assessment, Monitoring, and Evaluation Policy for the Security Cooperation Enterprise (2017)"
+
+OBJECTIVE = (
+    "objectives:\n"
+    "  - id: OBJ-1\n"
+    "    statement: The Ministry of Defense adopts a costed National Defense Strategy.\n"
+    "    addresses_threats: [THR-1]\n"
+    "    indicators:\n"
+)
+
+
+def _indicator(**fields: str) -> str:
+    """One indicator of the example objective, as YAML lines (for the fails/passes snippets)."""
+    lines = "".join(f"        {key}: {value}\n" for key, value in fields.items())
+    return "      - name: Strategy adopted by the Council of Ministers\n" + lines
+
+
+def _objective_id(objective: Mapping, index: int) -> str:
+    return objective["id"] if isinstance(objective.get("id"), str) else f"#{index + 1}"
+
+
+def _indicators(activity: Activity) -> Iterator[tuple[Path, str, Mapping[str, Any]]]:
+    """(path, "indicator 'name' of objective OBJ-1", indicator) for every indicator of every objective."""
+    for objective_path, objective in activity.items("objectives"):
+        objective_id = _objective_id(objective, objective_path[-1])
+        for path, indicator in activity.items(objective_path + ("indicators",)):
+            name = indicator.get("name")
+            label = f"'{name}'" if isinstance(name, str) else f"#{path[-1] + 1}"
+            yield path, f"indicator {label} of objective {objective_id}", indicator
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number(value: Any) -> float | None:
+    """The value as a finite number: ints and floats (not booleans) and numeric strings such as "12.5"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+@rule(
+    id="MSR002",
+    title="Indicator without baseline or target",
+    family=FAMILY,
+    level="fail",
+    rationale=(
+        "Each activity needs 'a clear articulation of the objective, why it is being sought, "
+        f"and how success will be measured' ({METRICS}). Without a baseline there is nothing "
+        f"to compare against, and without a target nobody can say the objective was met ({AME})."
+    ),
+    source=f"{METRICS}; {AME}",
+    fails=OBJECTIVE + _indicator(target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
+    passes=OBJECTIVE + _indicator(baseline="0", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
+)
+def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    for path, label, indicator in _indicators(activity):
+        missing = [key for key in ("baseline", "target") if _blank(indicator.get(key))]
+        if missing:
+            yield Violation(
+                path,
+                f"{label} has no {' or '.join(missing)}",
+                "add `baseline` (the value today) and `target` (the value that means the objective is met)",
+            )
+
+
+@rule(
+    id="MSR003",
+    title="Target equals baseline",
+    family=FAMILY,
+    level="warn",
+    rationale=(
+        "An indicator whose target is its baseline measures no change, so the activity would "
+        f"count as a success if it achieved nothing ({METRICS}; {AME})."
+    ),
+    source=f"{METRICS}; {AME}",
+    fails=OBJECTIVE + _indicator(baseline="1", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
+    passes=OBJECTIVE + _indicator(baseline="0", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
+)
+def target_equals_baseline(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    for path, label, indicator in _indicators(activity):
+        baseline, target = indicator.get("baseline"), indicator.get("target")
+        if _blank(baseline) or _blank(target):
+            continue
+        left, right = _number(baseline), _number(target)
+        if left is not None and right is not None:
+            same = left == right
+        else:
+            same = isinstance(baseline, str) and isinstance(target, str) and baseline.strip().casefold() == target.strip().casefold()
+        if same:
+            yield Violation(
+                path + ("target",),
+                f"{label} has target {target!r} equal to its baseline: success would mean no change",
+                "set `target` to the value that shows the objective achieved",
+            )
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def _whole_number(ctx: RuleContext, rule_id: str, name: str) -> int:
+    value = ctx.params[name]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"parameter rules.{rule_id}.{name} must be a whole number of 0 or more, not {value!r}")
+    return value
+
+
+@rule(
+    id="MSR004",
+    title="Indicator due date missing or outside the activity",
+    family=FAMILY,
+    level="warn",
+    rationale=(
+        "Success has to be measured at a stated time: an indicator with no due date is never "
+        "assessed, one due before the activity starts cannot measure its effect, and one due "
+        "long after it ends can no longer be attributed to it "
+        f"({METRICS}; {AME}, on assessing outcomes over the life of an activity)."
+    ),
+    source=f"{METRICS}; {AME}",
+    parameters={"max_years_after_end": 2},
+    fails=OBJECTIVE + _indicator(baseline="0", target="1", unit="documents", due='"2026-06-30"', data_source="Official Gazette"),
+    passes=OBJECTIVE + _indicator(baseline="0", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
+)
+def due_date_out_of_range(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    years = _whole_number(ctx, "MSR004", "max_years_after_end")
+    start, end = _date(activity.get(("activity", "start"))), _date(activity.get(("activity", "end")))
+    if start and end and end < start:
+        start = end = None  # no window to judge against: DAT001 reports the dates themselves
+    latest = _years_after(end, years) if end else None
+    span = f"{years} year{'s' if years != 1 else ''}"
+    for path, label, indicator in _indicators(activity):
+        if _blank(indicator.get("due")):
+            window = f", between {start} and {latest}" if start and latest else ""
+            yield Violation(path, f"{label} has no due date", f"add `due: YYYY-MM-DD`, when the target should be reached{window}")
+            continue
+        due = _date(indicator["due"])
+        if due is None:
+            continue  # not a date: the schema reports it
+        if start and due < start:
+            yield Violation(
+                path + ("due",),
+                f"{label} is due {due}, before the activity starts ({start})",
+                "set `due` to a date after `start`, when the activity can have had an effect",
+            )
+        elif latest and due > latest:
+            yield Violation(
+                path + ("due",),
+                f"{label} is due {due}, more than {span} after the activity ends ({end})",
+                f"measure by {latest}, while the result can still be attributed to the activity "
+                "(or raise `max_years_after_end` for this rule in configuration)",
+            )
+
+
+@lru_cache(maxsize=8)
+def _vague_matcher(verbs: tuple[str, ...]) -> tuple[re.Pattern, dict[str, str]]:
+    """One regex for every inflected form of every vague verb, and each form's base verb."""
+    base_of: dict[str, str] = {}
+    for entry in verbs:
+        words = entry.casefold().split()
+        if not words:
+            continue
+        for head in _inflections(words[0]):
+            base_of.setdefault(" ".join([head, *words[1:]]), " ".join(words))
+    # longest first, so that "build relationships" wins over a shorter entry such as "build"
+    forms = sorted(base_of, key=lambda form: (-len(form), form))
+    alternatives = "|".join(r"\s+".join(map(re.escape, form.split())) for form in forms) or r"(?!)"
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE), base_of
+
+
+# the past forms that the regular suffix rules below cannot produce
+IRREGULAR = {"build": ("built",), "make": ("made",), "grow": ("grew", "grown"), "bring": ("brought",)}
+
+
+def _inflections(verb: str) -> set[str]:
+    """A verb with its -s, -ed and -ing forms: enhance/enhances/enhanced/enhancing."""
+    forms = {verb, *IRREGULAR.get(verb, ())}
+    if verb.endswith("e"):
+        forms |= {verb + "s", verb + "d", verb[:-1] + "ing"}
+    elif len(verb) > 1 and verb.endswith("y") and verb[-2] not in "aeiou":
+        forms |= {verb[:-1] + "ies", verb[:-1] + "ied", verb + "ing"}
+    else:
+        forms |= {verb + ("es" if verb.endswith(("s", "sh", "ch", "x", "z")) else "s"), verb + "ed", verb + "ing"}
+        if re.search(r"[^aeiou][aeiou][^aeiouwxy]$", verb):  # equip -> equipped, equipping
+            forms |= {verb + verb[-1] + "ed", verb + verb[-1] + "ing"}
+    return forms
+
+
+@rule(
+    id="MSR007",
+    title="Objective rests on a vague verb with no numeric target",
+    family=FAMILY,
+    level="warn",
+    rationale=(
+        "'Enhance', 'strengthen', 'improve' or 'support' say that something should change, "
+        "not how much: such an objective is measurable only through an indicator with a "
+        f"numeric target. Objectives must say how success will be measured ({METRICS}; {AME}). "
+        "The verbs are reference data (`vague_verbs`), extendable by plugins and configuration."
+    ),
+    source=f"{METRICS}; rules/data/vague_verbs.yaml",
+    fails=(
+        "objectives:\n"
+        "  - id: OBJ-1\n"
+        "    statement: Strengthen defense planning at the Ministry of Defense.\n"
+        "    addresses_threats: [THR-1]\n"
+        "    indicators:\n"
+        "      - name: Defense planning process\n"
+        "        baseline: ad hoc\n"
+        "        target: institutionalized\n"
+    ),
+    passes=(
+        "objectives:\n"
+        "  - id: OBJ-1\n"
+        "    statement: Strengthen defense planning at the Ministry of Defense.\n"
+        "    addresses_threats: [THR-1]\n"
+        "    indicators:\n"
+        "      - name: Share of capability targets with a costed line in the ten-year plan\n"
+        "        baseline: 10\n"
+        "        target: 80\n"
+    ),
+)
+def vague_objective(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    verbs = tuple(verb for verb in ctx.reference.get("vague_verbs", ()) if isinstance(verb, str))
+    pattern, base_of = _vague_matcher(verbs)
+    for path, objective in activity.items("objectives"):
+        statement = objective.get("statement")
+        found = pattern.search(statement) if isinstance(statement, str) else None
+        if found is None:
+            continue
+        targets = (indicator.get("target") for _path, indicator in activity.items(path + ("indicators",)))
+        if any(_number(target) is not None for target in targets):
+            continue
+        word = " ".join(found.group(0).split())
+        verb = base_of[word.casefold()]
+        said = f"'{verb}'" if word.casefold() == verb else f"'{verb}' (\"{word}\")"
+        yield Violation(
+            path + ("statement",),
+            f"objective {_objective_id(objective, path[-1])} rests on the vague verb {said} "
+            "and none of its indicators has a numeric target",
+            "state the result the partner will achieve, or give an indicator a numeric `target` "
+            "(a count, a percentage, a time) that shows how much change counts as success",
+        )
+
+
+@hookimpl
+def policycheck_rules() -> list[Rule]:
+    return [missing_baseline_or_target, target_equals_baseline, due_date_out_of_range, vague_objective]

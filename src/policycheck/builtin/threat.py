@@ -1,0 +1,165 @@
+"""Threat-informed objectives: every objective traces to a threat the activity names.
+
+THR001 and THR005-THR007 are declarative (rules/packs); the checks that need to
+relate objectives and threats to each other live here.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Mapping
+
+from ..activity import Activity
+from ..hookimpl import hookimpl
+from ..rule import Rule, RuleContext, Violation, rule, skip
+
+FAMILY = "threat-informed"
+SEED = "Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023)"
+REC5 = f"{SEED}, recommendation 5"
+
+
+def _threat_ids(activity: Activity) -> list[str]:
+    return [threat["id"] for _path, threat in activity.items("threats") if isinstance(threat.get("id"), str)]
+
+
+def _objective_name(objective: Mapping, index: int) -> str:
+    return objective["id"] if isinstance(objective.get("id"), str) else f"#{index + 1}"
+
+
+@rule(
+    id="THR002",
+    title="Objective addresses no threat",
+    family=FAMILY,
+    level="fail",
+    rationale=(
+        "Security cooperation goal-setting must be 'first and foremost threat-informed' "
+        f"({REC5}). An objective that names no threat cannot show why it is worth funding "
+        "or what it changes when the threat changes."
+    ),
+    source=REC5,
+    fails=(
+        "objectives:\n"
+        "  - id: OBJ-1\n"
+        "    statement: The Ministry of Defense adopts a costed National Defense Strategy.\n"
+    ),
+    passes=(
+        "objectives:\n"
+        "  - id: OBJ-1\n"
+        "    statement: The Ministry of Defense adopts a costed National Defense Strategy.\n"
+        "    addresses_threats: [THR-1]\n"
+    ),
+)
+def objective_without_threat(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    for path, objective in activity.items("objectives"):
+        if activity.strings(path + ("addresses_threats",)):
+            continue
+        where = path + ("addresses_threats",) if "addresses_threats" in objective else path
+        yield Violation(
+            where,
+            f"objective {_objective_name(objective, path[-1])} addresses no threat",
+            "add `addresses_threats` naming the threat ids (from `threats`) this objective counters",
+        )
+
+
+@rule(
+    id="THR003",
+    title="Objective names an unknown threat",
+    family=FAMILY,
+    level="fail",
+    rationale=(
+        "An objective is threat-informed only if the threat it names is one the proposal "
+        f"actually assesses ({REC5}); an id with no matching entry in `threats` is usually "
+        "a typo or a threat deleted from the draft, and breaks the trace from threat to objective."
+    ),
+    source=REC5,
+    fails=(
+        "objectives:\n"
+        "  - id: OBJ-1\n"
+        "    statement: The Ministry of Defense adopts a costed National Defense Strategy.\n"
+        "    addresses_threats: [THR-2]\n"
+    ),
+    passes=(
+        "objectives:\n"
+        "  - id: OBJ-1\n"
+        "    statement: The Ministry of Defense adopts a costed National Defense Strategy.\n"
+        "    addresses_threats: [THR-1]\n"
+    ),
+)
+def unknown_threat(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    known = _threat_ids(activity)
+    known_set = set(known)
+    for path, objective in activity.items("objectives"):
+        named = activity.get(path + ("addresses_threats",))
+        if not isinstance(named, tuple):
+            continue
+        for index, threat_id in enumerate(named):
+            if isinstance(threat_id, str) and threat_id not in known_set:
+                yield Violation(
+                    path + ("addresses_threats", index),
+                    f"objective {_objective_name(objective, path[-1])} names threat '{threat_id}', which is not in `threats`",
+                    _closest_threat_hint(threat_id, known),
+                )
+
+
+def _closest_threat_hint(threat_id: str, known: list[str]) -> str:
+    import difflib
+
+    # compare case-folded so that 'thr-1' still finds 'THR-1'
+    folded = {candidate.casefold(): candidate for candidate in known}
+    close = difflib.get_close_matches(threat_id.casefold(), list(folded), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{folded[close[0]]}'?"
+    if known:
+        return f"name one of {', '.join(known)}, or add a threat with id '{threat_id}' to `threats`"
+    return f"add a threat with id '{threat_id}' to `threats`"
+
+
+@rule(
+    id="THR004",
+    title="Threat addressed by no objective",
+    family=FAMILY,
+    level="warn",
+    rationale=(
+        f"Strategy-driven security cooperation starts from the threat ({REC5}); a threat "
+        "the proposal lists but no objective counters is either a gap in the plan or "
+        "padding in the threat picture, and a reviewer should know which."
+    ),
+    source=REC5,
+    fails=(
+        "threats:\n"
+        "  - id: THR-1\n"
+        "    description: Hybrid and cyber operations against Western Balkans state institutions\n"
+        "    source: 2022 National Defense Strategy\n"
+        "  - id: THR-2\n"
+        "    description: Destructive cyber attacks against government networks\n"
+        "    source: CISA advisory AA22-264A\n"
+    ),
+    passes=(
+        "threats:\n"
+        "  - id: THR-1\n"
+        "    description: Hybrid and cyber operations against Western Balkans state institutions\n"
+        "    source: 2022 National Defense Strategy\n"
+    ),
+)
+def unaddressed_threat(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    threats = list(activity.items("threats"))
+    if not threats:
+        skip("the activity lists no threat")
+    addressed = {
+        threat_id
+        for path, _objective in activity.items("objectives")
+        for threat_id in activity.strings(path + ("addresses_threats",))
+    }
+    for path, threat in threats:
+        threat_id = threat.get("id")
+        if isinstance(threat_id, str) and threat_id not in addressed:
+            yield Violation(
+                path,
+                f"threat {threat_id} is addressed by no objective",
+                f"name '{threat_id}' in the `addresses_threats` of the objective that counters it, "
+                "or remove the threat if the activity does not act on it",
+            )
+
+
+@hookimpl
+def policycheck_rules() -> list[Rule]:
+    return [objective_without_threat, unknown_threat, unaddressed_threat]
