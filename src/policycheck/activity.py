@@ -48,9 +48,17 @@ class Activity:
     __slots__ = ("file", "data", "_positions")
 
     def __init__(self, file: str, data: Mapping[str, Any], positions: Mapping[Path, tuple[int, int]]):
-        self.file = file
-        self.data = freeze(data)
-        self._positions = positions
+        # object.__setattr__ because __setattr__ below refuses: one rule must not
+        # swap `data` (or the positions) under the rules that run after it
+        object.__setattr__(self, "file", file)
+        object.__setattr__(self, "data", freeze(data))
+        object.__setattr__(self, "_positions", MappingProxyType(positions))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"the activity is read-only (cannot set '{name}')")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"the activity is read-only (cannot delete '{name}')")
 
     @property
     def id(self) -> str | None:

@@ -156,8 +156,9 @@ def decode(raw: bytes) -> str:
 
 def parse(text: str, limits: Limits = Limits()) -> Loaded:
     """Parse one YAML document into plain data and positions, or raise LoadError."""
-    parser = _EventParser(text)
+    parser = None
     try:
+        parser = _EventParser(text)  # the pure-Python one checks characters here already
         return _Builder(limits).build(parser)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -177,7 +178,7 @@ def parse(text: str, limits: Limits = Limits()) -> Loaded:
         line = text.count("\n", 0, offset) + 1
         code = f"U+{error.character:04X}" if isinstance(error.character, int) else "?"
         raise LoadError(
-            f"the character {code} is not allowed in YAML ({error.reason})",
+            f"the character {code} is not allowed in YAML (a control or special character)",
             line,
             offset - (text.rfind("\n", 0, offset) + 1) + 1,
             hint="remove it, or write it as an escape such as \\x01 inside double quotes",
@@ -185,7 +186,7 @@ def parse(text: str, limits: Limits = Limits()) -> Loaded:
     except yaml.YAMLError as error:
         raise LoadError(f"YAML error: {error}") from None
     finally:
-        if hasattr(parser, "dispose"):
+        if parser is not None and hasattr(parser, "dispose"):
             parser.dispose()
 
 
@@ -246,7 +247,8 @@ class _Builder:
             raise LoadError(
                 f"the document expands to more than {self.limits.max_nodes} nodes",
                 *_pos(mark),
-                hint="remove the aliases that multiply it (an alias bomb?)",
+                # a real activity has a few hundred nodes: blame aliases only where there are some
+                hint="remove the aliases that multiply it (an alias bomb?)" if self.anchors else "split it: one activity per file",
             )
 
     def _child_path(self, mark) -> tuple[Path, tuple[int, int]]:

@@ -1,0 +1,8 @@
+"""Makes this folder importable: the shared helpers and the plugin modules loaded with -p."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from reliability_support import baseline_rss  # noqa: E402,F401  (a fixture)
