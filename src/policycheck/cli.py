@@ -355,8 +355,9 @@ def plugins_command(output_format, plugin_modules, no_plugins, strict_plugins, c
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
-    for row in rows:
-        origin = f"{row['distribution'] or '-'} {row['version'] or ''}".strip()
+    origins = [f"{row['distribution'] or '-'} {row['version'] or ''}".strip() for row in rows]
+    name_width, origin_width = max(len(row["name"]) for row in rows), max(map(len, origins))
+    for row, origin in zip(rows, origins):
         parts = [f"{label}: {', '.join(row[key])}" for key, label in (("rules", "rules"), ("formats", "formats"), ("schema", "schema sections")) if row[key]]
         status = f"FAILED: {row['error']}" if row["error"] else ("; ".join(parts) or "adds nothing")
-        click.echo(f"{row['name']:<28} {origin:<24} {status}")
+        click.echo(f"{row['name']:<{name_width}}  {origin:<{origin_width}}  {status}")
