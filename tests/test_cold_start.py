@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from policycheck.plugins import ENTRY_POINT_GROUP, _may_have_entry_points, load_registry
+from policycheck.plugins import ENTRY_POINT_GROUP, _read_entry_points, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,24 +17,37 @@ def _distribution(folder: Path, name: str, entry_points: str) -> None:
     (info / "entry_points.txt").write_text(entry_points, encoding="utf-8")
 
 
-def test_entry_point_scan_ignores_other_groups(tmp_path, monkeypatch):
+def _as_tuples(entries) -> list[tuple]:
+    return sorted((entry.name, entry.value, entry.dist.name, entry.dist.version) for entry in entries)
+
+
+def test_entry_points_are_read_as_importlib_metadata_reads_them(tmp_path, monkeypatch):
+    from importlib.metadata import entry_points
+
+    (tmp_path / "fake_entry_plugin.py").write_text("class Rules:\n    RULES = ()\n", encoding="utf-8")
+    _distribution(tmp_path, "fake_plugin", f"# comment\n[console_scripts]\nfake = x:y\n\n[{ENTRY_POINT_GROUP}]\nfake = fake_entry_plugin:Rules [extra]\n")
+    _distribution(tmp_path / "later", "Fake.Plugin", f"[{ENTRY_POINT_GROUP}]\nshadowed = fake_entry_plugin\n")  # same name, later on sys.path
     _distribution(tmp_path, "unrelated", "[console_scripts]\npolicycheck = policycheck.cli:main\n")
-    monkeypatch.setattr(sys, "path", [str(tmp_path)])
-    assert not _may_have_entry_points(ENTRY_POINT_GROUP)
+    monkeypatch.syspath_prepend(str(tmp_path / "later"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ours = _read_entry_points(ENTRY_POINT_GROUP)
+    assert ("fake", "fake_entry_plugin:Rules [extra]", "fake_plugin", "1.0") in _as_tuples(ours)
+    assert _as_tuples(ours) == _as_tuples(entry_points(group=ENTRY_POINT_GROUP))
+    [fake] = [entry for entry in ours if entry.name == "fake"]
+    assert fake.load().RULES == ()
 
 
-def test_entry_point_scan_defers_to_importlib_for_zips(tmp_path, monkeypatch):
+def test_a_zip_on_sys_path_defers_to_importlib_metadata(tmp_path, monkeypatch):
     archive = tmp_path / "plugins.zip"
     archive.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
     monkeypatch.setattr(sys, "path", [str(archive)])
-    assert _may_have_entry_points(ENTRY_POINT_GROUP)
+    assert _read_entry_points(ENTRY_POINT_GROUP) is None
 
 
-def test_an_installed_entry_point_plugin_is_still_found(tmp_path, monkeypatch):
+def test_an_installed_entry_point_plugin_is_registered(tmp_path, monkeypatch):
     (tmp_path / "fake_entry_plugin.py").write_text("RULES = ()\n", encoding="utf-8")
     _distribution(tmp_path, "fakeplugin", f"[{ENTRY_POINT_GROUP}]\nfake = fake_entry_plugin\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert _may_have_entry_points(ENTRY_POINT_GROUP)
     found = [plugin for plugin in load_registry().plugins if plugin.name == "fake"]
     assert [(plugin.module, plugin.distribution, plugin.version, plugin.error) for plugin in found] == [
         ("fake_entry_plugin", "fakeplugin", "1.0", None)
