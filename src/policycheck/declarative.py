@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
@@ -43,12 +44,23 @@ def load_pack(path: str | Path) -> list[Rule]:
     try:
         loaded = parse(decode(raw))
     except LoadError as error:
-        hint = error.hint if error.hint and "activit" not in error.hint and "init" not in error.hint else None
-        what_to_do = hint or "a rule pack is one YAML mapping with `pack`, `description` and `rules`"
-        raise PluginError(f"{path}:{error.line}: {error.message}; {what_to_do}") from None
+        # the loader's hints about YAML hold for packs; those about activity files do not
+        relevant = error.hint and "activit" not in error.hint and "init" not in error.hint
+        detail = f" ({error.hint})" if relevant else ""
+        what_to_do = "fix the YAML: a rule pack is one mapping with `pack`, `description` and `rules`"
+        raise PluginError(f"{path}:{error.line}: {error.message}{detail}; {what_to_do}") from None
     compiler = _Compiler(str(path), loaded.positions)
     compiler.validate(loaded.data)
     return compiler.pack(loaded.data)
+
+
+@lru_cache(maxsize=None)
+def _validator():
+    """The pack schema's validator; jsonschema itself is imported only for an invalid pack."""
+    from .resources import load_schema
+    from .validate import Validator
+
+    return Validator(load_schema(SCHEMA))
 
 
 # --- reading the document ---------------------------------------------------------
@@ -58,23 +70,20 @@ def _child(node: Any, part: str) -> tuple[Any, str | int]:
     """(child, key in the real path) one step down, or (MISSING, part)."""
     if isinstance(node, Mapping):
         return node.get(part, MISSING), part
-    if isinstance(node, tuple) and part.isdigit() and int(part) < len(node):
+    if isinstance(node, (tuple, list)) and part.isdigit() and int(part) < len(node):
         return node[int(part)], int(part)
     return MISSING, part
 
 
-def _walk(start: Any, start_path: tuple, parts: tuple[str, ...]) -> tuple[Any, tuple, tuple]:
-    """Follow `parts`: (value or MISSING, full path, deepest path that exists)."""
-    node, path, existing = start, start_path, start_path
+def _walk(start: Any, start_path: tuple, parts: tuple[str, ...]) -> tuple[Any, tuple]:
+    """Follow `parts`: (value or MISSING, the deepest path on the way that exists)."""
+    node, path = start, start_path
     for part in parts:
-        if node is MISSING:
-            path += (part,)
-            continue
         node, key = _child(node, part)
+        if node is MISSING:
+            break
         path += (key,)
-        if node is not MISSING:
-            existing = path
-    return node, path, existing
+    return node, path
 
 
 def _nodes(data: Any, parts: tuple[str, ...]) -> list[tuple[tuple, Any]]:
@@ -122,7 +131,7 @@ def _render(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return " ".join(value.split())
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):
         return ", ".join(_render(item) for item in value)
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{key}: {_render(item)}" for key, item in value.items()) + "}"
@@ -179,12 +188,7 @@ class _Compiler:
     # schema
 
     def validate(self, data: Any) -> None:
-        from jsonschema import Draft202012Validator
-
-        from .resources import load_schema
-
-        validator = Draft202012Validator(load_schema(SCHEMA))
-        errors = list(validator.iter_errors(data))
+        errors = list(_validator().iter_errors(data))
         if not errors:
             return
         first = min(errors, key=lambda e: (self._line(tuple(e.absolute_path)), -len(e.absolute_path), e.message))
@@ -246,11 +250,11 @@ class _Compiler:
             if when is not None and not when(scope, scope.root):
                 skip(f"{rule_id} applies only when its `when` condition holds")
             found = []
-            for path, node in _nodes(scope.root, for_each) if for_each else [((), scope.root)]:
+            for path, node in _nodes(scope.root, for_each):
                 if (where is not None and not where(scope, node)) or require(scope, node):
                     continue
                 start, start_path = (scope.root, ()) if target.absolute else (node, path)
-                value, _, pointed = _walk(start, start_path, target.parts)
+                value, pointed = _walk(start, start_path, target.parts)
                 found.append(
                     Violation(
                         pointed,
@@ -283,7 +287,7 @@ class _Compiler:
                 raise self.error(
                     at,
                     f"`{combinators[0]}` cannot share a condition with {others}",
-                    f"nest them: put each condition in its own item under `all:`",
+                    "nest them: put each condition in its own item under `all:`",
                 )
             return self.combinator(combinators[0], spec[combinators[0]], at, params)
         if "path" not in spec:
@@ -341,16 +345,19 @@ class _Compiler:
                 raise self.error(
                     at + ("param",),
                     f"unknown parameter '{name}' (declared: {declared})",
-                    f"declare it with a default under the rule's `parameters:`",
+                    "declare it with a default under the rule's `parameters:`",
                 )
             return lambda scope: scope.params.get(name)
-        kind, *rest = _Path(operand["reference"]).parts
+        parts = _Path(operand["reference"]).parts
+        if not parts:
+            raise self.error(at + ("reference",), "`reference: .` names no data", "write the kind, e.g. `reference: adversary_suppliers`")
+        kind, rest = parts[0], parts[1:]
 
         def reference(scope: _Scope) -> Any:
             data = scope.pack_reference.get(kind, MISSING)
             if data is MISSING:
                 data = scope.reference[kind] if kind in scope.reference else MISSING
-            value = _walk(data, (), tuple(rest))[0] if data is not MISSING else MISSING
+            value = _walk(data, (), rest)[0]
             if value is MISSING:
                 raise LookupError(f"reference data '{operand['reference']}' does not exist")
             return value
@@ -438,6 +445,8 @@ def _problem(error) -> str:
         return f"'{value}' is not valid here"
     if error.validator == "minItems":
         return "the list is empty"
+    if error.validator == "minProperties":
+        return f"the {str(error.schema.get('title', 'mapping')).lower()} is empty"
     if error.validator in ("anyOf", "oneOf"):
         return f"'{_render(freeze(value))}' is not a valid value here"
     return error.message
