@@ -235,6 +235,7 @@ def rel_to_order(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
 
 def _code_hint(code: str, ctx: RuleContext) -> str:
     import difflib
+    import os
 
     countries, tetragraphs = ctx.reference.countries, ctx.reference.tetragraphs
     by_name = {name.casefold(): known for known, name in countries.items()}
@@ -242,8 +243,10 @@ def _code_hint(code: str, ctx: RuleContext) -> str:
     if guess is None and (code.upper() in countries or code.upper() in tetragraphs):
         guess = code.upper()
     if guess is None:
-        close = difflib.get_close_matches(code.upper(), [*countries, *tetragraphs], n=1, cutoff=0.6)
-        guess = close[0] if close else None
+        wanted = code.upper()
+        close = difflib.get_close_matches(wanted, [*countries, *tetragraphs], n=5, cutoff=0.6)
+        # among equally similar codes a typo usually keeps the first letters: NZE -> NZL, not ZWE
+        guess = max(close, key=lambda known: len(os.path.commonprefix([known, wanted])), default=None)
     if guess is None:
         return "use an ISO 3166-1 alpha-3 country code (GBR, POL, ...) or a tetragraph (" + ", ".join(sorted(tetragraphs)) + ")"
     return f"did you mean '{guess}' ({countries[guess]})?" if guess in countries else f"did you mean '{guess}'?"
