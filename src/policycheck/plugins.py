@@ -99,7 +99,12 @@ def _register_module(manager: pluggy.PluginManager, module: Any, name: str) -> b
     try:
         manager.register(module, name=name)
     except pluggy.PluginValidationError as error:  # e.g. a hook implementation with an unknown argument
-        raise PluginError(f"plugin '{name}': {error}") from None
+        import re
+
+        # pluggy's message spans lines: "... for hook 'X'", the definition, then the reason
+        lines = str(error).splitlines()
+        hook = re.search(r"for hook '(\w+)'", lines[0])
+        raise PluginError(f"plugin '{name}': {hook.group(1) + ': ' if hook else ''}{lines[-1]}") from None
     return True
 
 
