@@ -32,8 +32,11 @@ def test_int002_system_without_sustainment_points_at_the_system(only):
     finding = only(systems(f"sustainment: {FULL}", ""), "INT002")
     assert finding.level == "fail"
     assert finding.pointer == "/interoperability/systems/1"
-    assert finding.message == "system 'System 2' has no sustainment package"
-    assert finding.hint.startswith("add `sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: N}`")
+    assert finding.message == (
+        "system 'System 2' has no sustainment package: add `sustainment` saying whether training, "
+        "spare parts and maintenance are funded, and for how many years"
+    )
+    assert finding.hint == "e.g. `sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}`"
 
 
 def test_int002_null_sustainment_is_none():
@@ -71,7 +74,7 @@ def test_int003_names_what_is_lacking_in_one_finding(only, sustainment, problem)
     finding = only(systems(f"sustainment: {sustainment}"), "INT003")
     assert finding.level == "warn"
     assert finding.pointer == "/interoperability/systems/0/sustainment"
-    assert finding.message == f"the sustainment of system 'System 1' {problem}"
+    assert finding.message == f"the sustainment of system 'System 1' {problem}: fund training, spare parts and maintenance for at least 3 years"
 
 
 def test_int003_one_finding_per_system():
@@ -108,7 +111,9 @@ def test_int005_adversary_origin_points_at_the_origin(only, code, country):
     finding = only(systems(f"sustainment: {FULL}").replace("origin: USA", f"origin: {code}"), "INT005")
     assert finding.level == "warn"
     assert finding.pointer == "/interoperability/systems/0/origin"
-    assert finding.message == f"system 'System 1' comes from {country} ({code}), on the adversary-supplier list"
+    assert finding.message == (
+        f"system 'System 1' comes from {country} ({code}), on the adversary-supplier list: prefer a US or allied system built to the same standards"
+    )
 
 
 @pytest.mark.parametrize("origin", ["origin: USA, ", "origin: KOR, ", "origin: TUR, ", ""])

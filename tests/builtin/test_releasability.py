@@ -43,7 +43,9 @@ def test_rel001_noforn_with_rel_to_points_at_noforn(only, controls, index):
     finding = only(marked(*controls), "REL001")
     assert finding.level == "fail"
     assert finding.pointer == f"/releasability/dissemination/{index}"
-    assert "drop NOFORN" in finding.hint
+    assert finding.message == (
+        "dissemination has both NOFORN and REL TO, which contradict each other: drop NOFORN and keep REL TO with the countries in `rel_to`"
+    )
 
 
 @pytest.mark.parametrize("controls", [("NOFORN",), ("REL TO",), ("ORCON", "PROPIN"), ()])
@@ -71,14 +73,15 @@ def test_rel002_level_depends_on_partner_and_activity(only, category, activity_t
     finding = only(partner("AUS", category, activity_type) + marked("NOFORN", rel_to=None), "REL002")
     assert finding.level == level
     assert finding.pointer == "/releasability/dissemination/0"
-    assert "`rel_to: [USA, AUS]`" in finding.hint
+    assert finding.message.endswith(": drop NOFORN and release it with REL TO and `rel_to: [USA, AUS]`")
+    assert finding.hint == "if it truly must stay NOFORN, record why in a waiver"
 
 
 def test_rel002_messages(only):
     warn = only(partner("UKR", "frontline", "equipment") + marked("NOFORN", rel_to=None), "REL002")
-    assert warn.message == "NOFORN bars UKR from a proposal for an activity carried out with it"
+    assert warn.message.startswith("NOFORN bars UKR from a proposal for an activity carried out with it: ")
     fail = only(partner("GBR", "most-capable", "information-sharing") + marked("NOFORN", rel_to=None), "REL002")
-    assert fail.message == "NOFORN on information-sharing with a most-capable partner (GBR) blocks the sharing the activity exists for"
+    assert fail.message.startswith("NOFORN on information-sharing with a most-capable partner (GBR) blocks the sharing the activity exists for: ")
 
 
 def test_rel002_configured_level_wins_over_the_fail_escalation(only):
@@ -102,15 +105,15 @@ def test_rel003_rel_to_marking_without_a_list(only, codes):
     finding = only(marked("ORCON", "REL TO", rel_to=codes), "REL003")
     assert finding.level == "fail"
     assert finding.pointer == "/releasability/dissemination/1"
-    assert finding.message == "dissemination has REL TO but `rel_to` names no country"
-    assert finding.hint == "list who may see it in `rel_to`, USA first, e.g. `rel_to: [USA, ALB]`"
+    assert finding.message == "dissemination has REL TO but `rel_to` names no country: list who may see it, e.g. `rel_to: [USA, ALB]`"
 
 
 @pytest.mark.parametrize("controls", [(), ("NOFORN",)])
 def test_rel003_list_without_rel_to_marking(only, controls):
     finding = only(marked(*controls), "REL003")
     assert finding.pointer == "/releasability/rel_to"
-    assert finding.hint == "add `REL TO` to `dissemination`, or remove `rel_to`"
+    assert finding.message == "`rel_to` names countries but dissemination has no REL TO: add `REL TO` to `dissemination`"
+    assert finding.hint == "or remove `rel_to` if the information is not releasable"
 
 
 def test_rel003_list_without_any_dissemination_key():
@@ -129,16 +132,18 @@ def test_rel004_list_leaves_out_the_partner(only):
     finding = only(rel_to("[USA, GBR]"), "REL004")
     assert finding.level == "fail"
     assert finding.pointer == "/releasability/rel_to"
-    assert finding.message == "`rel_to` [USA, GBR] does not include the partner, ALB"
-    assert finding.hint == "add ALB to `rel_to`, or a tetragraph that contains it (NATO)"
+    assert finding.message == "`rel_to` [USA, GBR] does not include the partner, ALB: add ALB to `rel_to`"
+    assert finding.hint == "or a tetragraph that contains it: NATO"
 
 
 def test_rel004_hint_lists_every_tetragraph_of_the_partner(only):
-    assert only(rel_to("[USA, NATO]", "AUS"), "REL004").hint == "add AUS to `rel_to`, or a tetragraph that contains it (ACGU, FVEY, TEYE)"
+    assert only(rel_to("[USA, NATO]", "AUS"), "REL004").hint == "or a tetragraph that contains it: ACGU, FVEY, TEYE"
 
 
 def test_rel004_partner_in_no_tetragraph(only):
-    assert only(rel_to("[USA, NATO]", "UKR"), "REL004").hint == "add UKR to `rel_to`"
+    finding = only(rel_to("[USA, NATO]", "UKR"), "REL004")
+    assert finding.message.endswith(": add UKR to `rel_to`")
+    assert finding.hint is None
 
 
 @pytest.mark.parametrize(
@@ -174,8 +179,7 @@ def test_rel005_each_ordering_mistake(only, codes, index, problem, correct):
     finding = only(rel_to(codes), "REL005")
     assert finding.level == "warn"
     assert finding.pointer == f"/releasability/rel_to/{index}"
-    assert finding.message == f"`rel_to` is not in marking order: {problem}"
-    assert finding.hint == f"write `rel_to: {correct}`"
+    assert finding.message == f"`rel_to` is not in marking order ({problem}): write `rel_to: {correct}`"
 
 
 def test_rel005_one_finding_for_a_list_with_several_mistakes():
@@ -204,7 +208,10 @@ def test_rel006_unknown_code_points_at_the_entry_and_hints_the_closest(only, cod
     finding = only(rel_to(f"[USA, ALB, {code}]"), "REL006")
     assert finding.level == "fail"
     assert finding.pointer == "/releasability/rel_to/2"
-    assert finding.message == f"'{code}' in `rel_to` is neither an ISO 3166-1 alpha-3 country code nor a known tetragraph"
+    assert finding.message == (
+        f"'{code}' in `rel_to` is neither an ISO 3166-1 alpha-3 country code nor a known tetragraph: "
+        "write the country's alpha-3 code or a tetragraph such as NATO"
+    )
     assert finding.hint == hint
 
 
@@ -239,7 +246,9 @@ def test_rel007_denied_disclosure_points_at_the_decision(only):
     finding = only(transfers("item: Radar, disclosure_decision: approved, license: DSP-5", "item: Mode 5 IFF, disclosure_decision: denied"), "REL007")
     assert finding.level == "fail"
     assert finding.pointer == "/releasability/technology_transfer/1/disclosure_decision"
-    assert finding.message == "disclosure of 'Mode 5 IFF' was denied, so it cannot be transferred"
+    assert finding.message == (
+        "disclosure of 'Mode 5 IFF' was denied, so it cannot be transferred: remove it from the activity or replace it with a releasable item"
+    )
 
 
 @pytest.mark.parametrize("decision", ["approved", "pending", "not-required"])
@@ -251,13 +260,15 @@ def test_rel008_pending_points_at_the_decision(only):
     finding = only(transfers("item: Mode 5 IFF, usml_category: XI, disclosure_decision: pending"), "REL008")
     assert finding.level == "warn"
     assert finding.pointer == "/releasability/technology_transfer/0/disclosure_decision"
-    assert finding.message == "technology transfer 'Mode 5 IFF' is still pending disclosure"
+    assert finding.message == (
+        "technology transfer 'Mode 5 IFF' is still pending disclosure: obtain the foreign disclosure decision before the activity is approved"
+    )
 
 
 def test_rel008_missing_decision_points_at_the_item():
     found = assert_findings(transfers("item: Radar", "item: Mode 5 IFF, usml_category: XI"), ["REL008", "REL008"], select=["REL008"])
     assert [f.pointer for f in found] == ["/releasability/technology_transfer/0", "/releasability/technology_transfer/1"]
-    assert found[1].message == "technology transfer 'Mode 5 IFF' has no disclosure_decision"
+    assert found[1].message.startswith("technology transfer 'Mode 5 IFF' has no disclosure_decision: ")
 
 
 @pytest.mark.parametrize("decision", ["approved", "denied", "not-required"])
@@ -269,7 +280,10 @@ def test_rel009_approved_usml_item_without_licence(only):
     finding = only(transfers("item: Link 16 terminal, usml_category: XI, disclosure_decision: approved"), "REL009")
     assert finding.level == "warn"
     assert finding.pointer == "/releasability/technology_transfer/0"
-    assert finding.message == "'Link 16 terminal' (USML Category XI) has an approved disclosure but no licence or exemption named"
+    assert finding.message == (
+        "'Link 16 terminal' (USML Category XI) has an approved disclosure but no licence or exemption named: "
+        "name its export authorization in `license`"
+    )
     assert "ITAR exemption" in finding.hint
 
 

@@ -62,9 +62,9 @@ def system_without_sustainment(activity: Activity, ctx: RuleContext) -> Iterator
         if not isinstance(system.get("sustainment"), Mapping):
             yield Violation(
                 path,
-                f"system {name} has no sustainment package",
-                "add `sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: N}` "
-                "saying what is funded and for how many years",
+                f"system {name} has no sustainment package: add `sustainment` saying whether training, "
+                "spare parts and maintenance are funded, and for how many years",
+                "e.g. `sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}`",
             )
 
 
@@ -110,9 +110,9 @@ def incomplete_sustainment(activity: Activity, ctx: RuleContext) -> Iterator[Vio
         if problems:
             yield Violation(
                 path + ("sustainment",),
-                f"the sustainment of system {name} {'; it '.join(problems)}",
-                f"fund training, spare parts and maintenance (`true`) for at least {minimum} years "
-                "(`funded_years`), or say in `absorptive_capacity` how the partner covers the rest",
+                f"the sustainment of system {name} {'; it '.join(problems)}: fund training, spare parts "
+                f"and maintenance for at least {minimum} years",
+                "or say in `absorptive_capacity` how the partner covers the rest",
             )
 
 
@@ -142,9 +142,9 @@ def adversary_supplier(activity: Activity, ctx: RuleContext) -> Iterator[Violati
             country = ctx.reference.countries.get(origin, origin)
             yield Violation(
                 path + ("origin",),
-                f"system {name} comes from {country} ({origin}), on the adversary-supplier list",
-                "choose a US or allied system built to the same standards, or justify this source "
-                "(dependence for spares and software, interoperability) in a waiver",
+                f"system {name} comes from {country} ({origin}), on the adversary-supplier list: "
+                "prefer a US or allied system built to the same standards",
+                "or justify this source (dependence for spares and software, interoperability) in a waiver",
             )
 
 

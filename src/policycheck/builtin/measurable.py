@@ -50,6 +50,9 @@ def _indicators(activity: Activity) -> Iterator[tuple[Path, str, Mapping[str, An
             yield path, f"indicator {label} of objective {objective_id}", indicator
 
 
+MEANING = {"baseline": "the value today", "target": "the value that means the objective is met"}
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -90,8 +93,7 @@ def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator
         if missing:
             yield Violation(
                 path,
-                f"{label} has no {' or '.join(missing)}",
-                "add `baseline` (the value today) and `target` (the value that means the objective is met)",
+                f"{label} has no {' or '.join(missing)}: add " + " and ".join(f"`{key}` ({MEANING[key]})" for key in missing),
             )
 
 
@@ -121,8 +123,8 @@ def target_equals_baseline(activity: Activity, ctx: RuleContext) -> Iterator[Vio
         if same:
             yield Violation(
                 path + ("target",),
-                f"{label} has target {target!r} equal to its baseline: success would mean no change",
-                "set `target` to the value that shows the objective achieved",
+                f"{label} has target {target!r}, the same as its baseline, so success would mean no change: "
+                "set `target` to the value that shows the objective met",
             )
 
 
@@ -172,8 +174,8 @@ def due_date_out_of_range(activity: Activity, ctx: RuleContext) -> Iterator[Viol
     span = f"{years} year{'s' if years != 1 else ''}"
     for path, label, indicator in _indicators(activity):
         if _blank(indicator.get("due")):
-            window = f", between {start} and {latest}" if start and latest else ""
-            yield Violation(path, f"{label} has no due date", f"add `due: YYYY-MM-DD`, when the target should be reached{window}")
+            window = f"between {start} and {latest}" if start and latest else None
+            yield Violation(path, f"{label} has no due date: add `due: YYYY-MM-DD`, when the target should be reached", window)
             continue
         due = _date(indicator["due"])
         if due is None:
@@ -181,15 +183,15 @@ def due_date_out_of_range(activity: Activity, ctx: RuleContext) -> Iterator[Viol
         if start and due < start:
             yield Violation(
                 path + ("due",),
-                f"{label} is due {due}, before the activity starts ({start})",
-                "set `due` to a date after `start`, when the activity can have had an effect",
+                f"{label} is due {due}, before the activity starts ({start}): "
+                "move `due` after the start, when the activity can have had an effect",
             )
         elif latest and due > latest:
             yield Violation(
                 path + ("due",),
-                f"{label} is due {due}, more than {span} after the activity ends ({end})",
-                f"measure by {latest}, while the result can still be attributed to the activity "
-                "(or raise `max_years_after_end` for this rule in configuration)",
+                f"{label} is due {due}, more than {span} after the activity ends ({end}): "
+                f"measure by {latest}, while the result can still be attributed to the activity",
+                "or raise `max_years_after_end` for MSR004 in configuration",
             )
 
 
@@ -276,10 +278,9 @@ def vague_objective(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
         said = f"'{verb}'" if word.casefold() == verb else f"'{verb}' (\"{word}\")"
         yield Violation(
             path + ("statement",),
-            f"objective {_objective_id(objective, path[-1])} rests on the vague verb {said} "
-            "and none of its indicators has a numeric target",
-            "state the result the partner will achieve, or give an indicator a numeric `target` "
-            "(a count, a percentage, a time) that shows how much change counts as success",
+            f"objective {_objective_id(objective, path[-1])} rests on the vague verb {said} and none of its "
+            "indicators has a numeric target: give an indicator a numeric `target` (a count, a percentage, a time)",
+            "or restate the objective as the result the partner will achieve",
         )
 
 

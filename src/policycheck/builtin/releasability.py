@@ -77,9 +77,9 @@ def noforn_with_rel_to(activity: Activity, ctx: RuleContext) -> Iterator[Violati
     if noforn is not None and _control(activity, RELTO) is not None:
         yield Violation(
             DISSEMINATION + (noforn,),
-            "dissemination has both NOFORN and REL TO, which contradict each other",
-            "keep REL TO with the countries in `rel_to` and drop NOFORN; if it truly may not be "
-            "released, drop REL TO and `rel_to` instead",
+            "dissemination has both NOFORN and REL TO, which contradict each other: "
+            "drop NOFORN and keep REL TO with the countries in `rel_to`",
+            "if it truly may not be released, drop REL TO and `rel_to` instead",
         )
 
 
@@ -109,21 +109,19 @@ def reflexive_noforn(activity: Activity, ctx: RuleContext) -> Iterator[Violation
         return
     country = _partner(activity)
     partner = country or "the partner"
-    hint = (
-        f"drop NOFORN and release it with REL TO and `rel_to: [USA, {country or 'XXX'}]`; "
-        "if it truly must stay NOFORN, record why in a waiver"
-    )
+    fix = f"drop NOFORN and release it with REL TO and `rel_to: [USA, {country or 'XXX'}]`"
+    hint = "if it truly must stay NOFORN, record why in a waiver"
     if activity.get(("partner", "category")) == "most-capable" and activity_type in SHARING_TYPES:
         yield Violation(
             DISSEMINATION + (noforn,),
-            f"NOFORN on {activity_type} with a most-capable partner ({partner}) blocks the sharing the activity exists for",
+            f"NOFORN on {activity_type} with a most-capable partner ({partner}) blocks the sharing the activity exists for: {fix}",
             hint,
             level="fail",
         )
     else:
         yield Violation(
             DISSEMINATION + (noforn,),
-            f"NOFORN bars {partner} from a proposal for an activity carried out with it",
+            f"NOFORN bars {partner} from a proposal for an activity carried out with it: {fix}",
             hint,
         )
 
@@ -148,14 +146,13 @@ def rel_to_mismatch(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
         country = _partner(activity) or "XXX"
         yield Violation(
             DISSEMINATION + (marked,),
-            "dissemination has REL TO but `rel_to` names no country",
-            f"list who may see it in `rel_to`, USA first, e.g. `rel_to: [USA, {country}]`",
+            f"dissemination has REL TO but `rel_to` names no country: list who may see it, e.g. `rel_to: [USA, {country}]`",
         )
     elif marked is None and codes:
         yield Violation(
             REL_TO,
-            "`rel_to` names countries but dissemination has no REL TO",
-            "add `REL TO` to `dissemination`, or remove `rel_to`",
+            "`rel_to` names countries but dissemination has no REL TO: add `REL TO` to `dissemination`",
+            "or remove `rel_to` if the information is not releasable",
         )
 
 
@@ -181,11 +178,10 @@ def partner_not_covered(activity: Activity, ctx: RuleContext) -> Iterator[Violat
     if any(ctx.reference.covers(code, country) for code in codes):
         return
     groups = sorted(code for code, members in ctx.reference.tetragraphs.items() if country in members)
-    also = f", or a tetragraph that contains it ({', '.join(groups)})" if groups else ""
     yield Violation(
         REL_TO,
-        f"`rel_to` [{', '.join(codes)}] does not include the partner, {country}",
-        f"add {country} to `rel_to`{also}",
+        f"`rel_to` [{', '.join(codes)}] does not include the partner, {country}: add {country} to `rel_to`",
+        f"or a tetragraph that contains it: {', '.join(groups)}" if groups else None,
     )
 
 
@@ -227,8 +223,8 @@ def rel_to_order(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
             problem = f"{kind} go in alphabetical order: {want} before {code}"
         yield Violation(
             REL_TO + (index,),
-            f"`rel_to` is not in marking order: {problem}",
-            f"write `rel_to: [{', '.join(expected)}]`",
+            f"`rel_to` is not in marking order ({problem}): write `rel_to: [{', '.join(expected)}]`",
+            "USA first, then trigraphs, then tetragraphs, each alphabetically",
         )
         return
 
@@ -274,7 +270,8 @@ def unknown_code(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
         if code not in ctx.reference.countries and code not in ctx.reference.tetragraphs:
             yield Violation(
                 REL_TO + (index,),
-                f"'{code}' in `rel_to` is neither an ISO 3166-1 alpha-3 country code nor a known tetragraph",
+                f"'{code}' in `rel_to` is neither an ISO 3166-1 alpha-3 country code nor a known tetragraph: "
+                "write the country's alpha-3 code or a tetragraph such as NATO",
                 _code_hint(code, ctx),
             )
 
@@ -309,9 +306,9 @@ def disclosure_denied(activity: Activity, ctx: RuleContext) -> Iterator[Violatio
         if item.get("disclosure_decision") == "denied":
             yield Violation(
                 path + ("disclosure_decision",),
-                f"disclosure of {name} was denied, so it cannot be transferred",
-                "remove the item from the activity or replace it with a releasable one; "
-                "if the decision is being appealed, say so and mark it `pending`",
+                f"disclosure of {name} was denied, so it cannot be transferred: "
+                "remove it from the activity or replace it with a releasable item",
+                "if the decision is being appealed, mark it `pending`",
             )
 
 
@@ -336,8 +333,8 @@ def disclosure_pending(activity: Activity, ctx: RuleContext) -> Iterator[Violati
             where, state = (path, "has no disclosure_decision") if decision is None else (path + ("disclosure_decision",), "is still pending disclosure")
             yield Violation(
                 where,
-                f"technology transfer {name} {state}",
-                "obtain the foreign disclosure decision and record it as `approved`, `denied` or `not-required`",
+                f"technology transfer {name} {state}: obtain the foreign disclosure decision before the activity is approved",
+                "record it as `approved`, `denied` or `not-required`",
             )
 
 
@@ -367,9 +364,9 @@ def usml_without_license(activity: Activity, ctx: RuleContext) -> Iterator[Viola
         ):
             yield Violation(
                 path,
-                f"{name} (USML Category {category}) has an approved disclosure but no licence or exemption named",
-                "name the export authorization in `license` (a DSP-5, TAA or FMS LOA number) "
-                "or the ITAR exemption it ships under (e.g. 'ITAR 126.4 exemption')",
+                f"{name} (USML Category {category}) has an approved disclosure but no licence or exemption named: "
+                "name its export authorization in `license`",
+                "a DSP-5, TAA or FMS LOA number, or the ITAR exemption it ships under (e.g. 'ITAR 126.4 exemption')",
             )
 
 

@@ -49,14 +49,17 @@ def _objective_name(objective: Mapping, index: int) -> str:
     ),
 )
 def objective_without_threat(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    known = _threat_ids(activity)
+    hint = f"the threats of this activity: {', '.join(known)}" if known else "list the threats in `threats` first"
     for path, objective in activity.items("objectives"):
         if activity.strings(path + ("addresses_threats",)):
             continue
         where = path + ("addresses_threats",) if "addresses_threats" in objective else path
         yield Violation(
             where,
-            f"objective {_objective_name(objective, path[-1])} addresses no threat",
-            "add `addresses_threats` naming the threat ids (from `threats`) this objective counters",
+            f"objective {_objective_name(objective, path[-1])} addresses no threat: "
+            "add `addresses_threats` naming the threat ids this objective counters",
+            hint,
         )
 
 
@@ -95,7 +98,8 @@ def unknown_threat(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
             if isinstance(threat_id, str) and threat_id not in known_set:
                 yield Violation(
                     path + ("addresses_threats", index),
-                    f"objective {_objective_name(objective, path[-1])} names threat '{threat_id}', which is not in `threats`",
+                    f"objective {_objective_name(objective, path[-1])} names threat '{threat_id}', which is not in "
+                    "`threats`: correct the id, or add the threat",
                     _closest_threat_hint(threat_id, known),
                 )
 
@@ -154,8 +158,8 @@ def unaddressed_threat(activity: Activity, ctx: RuleContext) -> Iterator[Violati
         if isinstance(threat_id, str) and threat_id not in addressed:
             yield Violation(
                 path,
-                f"threat {threat_id} is addressed by no objective",
-                f"name '{threat_id}' in the `addresses_threats` of the objective that counters it, "
+                f"threat {threat_id} is addressed by no objective: name it in the `addresses_threats` "
+                "of the objective that counters it",
                 "or remove the threat if the activity does not act on it",
             )
 
