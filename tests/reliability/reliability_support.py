@@ -5,6 +5,7 @@ Imported by name (conftest.py puts this folder on sys.path), as are the -p plugi
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -105,8 +106,19 @@ def activity(*swaps: tuple[str, str]) -> str:
     return text
 
 
-def is_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
+def make_unreadable(path: Path, monkeypatch) -> None:
+    """chmod 000, or where root reads through that, an os.open that refuses this path."""
+    path.chmod(0)
+    if not os.access(path, os.R_OK):
+        return
+    real_open = os.open
+
+    def refusing_open(file, flags, *args, **kwargs):
+        if os.fspath(file) == str(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
 
 
 @pytest.fixture(scope="session")

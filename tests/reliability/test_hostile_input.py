@@ -12,7 +12,6 @@ files with os.open); otherwise the file really is chmod 000.
 
 from __future__ import annotations
 
-import errno
 import os
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 from policycheck import load
 from policycheck.testing import starter
 
-from reliability_support import COMMON, activity, assert_clean_failure, cli, subprocess_cli
+from reliability_support import COMMON, activity, assert_clean_failure, cli, make_unreadable, subprocess_cli
 
 SECONDS = 2.0
 # peak RSS a bounded run may add over checking one small file (KiB)
@@ -145,26 +144,10 @@ def test_fifo_named_yaml_in_this_process(tmp_path):
     assert_clean_failure(run, 1, f"{fifo}:1:1 FAIL LOAD001 cannot read the file: is not a regular file", "use - to read standard input")
 
 
-def _make_unreadable(path: Path, monkeypatch) -> str:
-    """chmod 000, or where root reads through that, an os.open that refuses this path."""
-    path.chmod(0)
-    if not os.access(path, os.R_OK):
-        return "chmod"
-    real_open = os.open
-
-    def refusing_open(file, flags, *args, **kwargs):
-        if os.fspath(file) == str(path):
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-        return real_open(file, flags, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", refusing_open)
-    return "simulated"
-
-
 def test_unreadable_file(tmp_path, monkeypatch):
     path = tmp_path / "secret.yaml"
     path.write_text(starter(), encoding="utf-8")
-    _make_unreadable(path, monkeypatch)
+    make_unreadable(path, monkeypatch)
     try:
         run = cli(str(path), *COMMON)
     finally:
