@@ -95,6 +95,16 @@ class Engine:
     # --- one document -------------------------------------------------------------
 
     def check(self, source: Source) -> FileResult:
+        try:
+            return self._check(source)
+        except Exception as error:  # a bug past loading (validation, waivers): this file fails, the run goes on
+            message = f"internal error while checking this file: {type(error).__name__}: {error}"
+            hint = "a bug in policycheck or in a plugin's schema; every other file is still checked. Please report it"
+            result = FileResult(file=source.path, findings=[Finding("ERR001", FAIL, message, source.path, hint=hint)])
+            result.outcomes = {rule.id: "skip" for rule in self.enabled} | {"ERR001": "error"}
+            return result
+
+    def _check(self, source: Source) -> FileResult:
         result = FileResult(file=source.path)
         try:
             loaded = parse(decode(read_source(source, self.limits.max_bytes)), self.limits)
