@@ -185,6 +185,11 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
         raise UsageError(str(error)) from None
     if not sources:
         raise UsageError(f"no activity files (*.yaml, *.yml) found in {', '.join(paths or ('.',))}")
+    # the input is never written to: not even by a report sent to one of the inputs
+    inputs = {os.path.realpath(source.path) for source in sources if not source.is_stdin}
+    for _, output in targets:
+        if output is not None and os.path.realpath(output) in inputs:
+            raise UsageError(f"--output {output} is one of the files being checked; write the report elsewhere")
 
     engine = Engine(registry, config, run_date)
     results = check_all(engine, sources)

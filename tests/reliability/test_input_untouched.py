@@ -158,3 +158,13 @@ def test_activity_view_refuses_changes_directly():
     assert data == {"id": "A-1", "partner": {"organizations": ["MoD"]}}
     assert view.position("/id") == (1, 1)
 
+
+
+def test_a_report_aimed_at_an_input_is_refused(inputs, tmp_path):
+    before = _fingerprint(inputs)
+    clean = inputs[0]
+    via_other_name = tmp_path / "in" / ".." / "in" / clean.name
+    for target in (str(clean), str(via_other_name)):
+        run = cli(str(clean.parent), *COMMON, "--format", "json", "--output", target)
+        assert_clean_failure(run, 2, f"--output {target} is one of the files being checked")
+    assert _fingerprint(inputs) == before
