@@ -151,15 +151,15 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.pass_context
 def check_command(ctx: click.Context, paths, formats, outputs, select, extend_select, ignore, fail_on, today, jobs, quiet, show_passes, no_color, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
     """Check activity files, directories (recursively), globs, or - for stdin."""
-    from .config import ConfigError, with_overrides
+    from .config import ConfigError, check_selectors, with_overrides
     from .discover import DiscoveryError, discover
     from .engine import Engine, check_all
     from .findings import exit_code
     from .report import Report
 
-    config = _load_config(config_file, no_config)
+    file_config = _load_config(config_file, no_config)
     config = with_overrides(
-        config,
+        file_config,
         select=_selectors(select),
         extend_select=_selectors(extend_select),
         ignore=_selectors(ignore),
@@ -168,7 +168,8 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
     run_date = today.date() if today else date.today()
     options, registry = _registry(config, plugin_modules, no_plugins, strict_plugins, run_date)
     try:
-        config.check_rule_ids(registry.rules)
+        file_config.check_rule_ids(registry.rules)
+        check_selectors({"--select": _selectors(select), "--extend-select": _selectors(extend_select), "--ignore": _selectors(ignore)}, registry.rules)
         config.check_params({rule_id: {**rule.parameters, **registry.rule_defaults.get(rule_id, {})} for rule_id, rule in registry.rules.items()})
     except ConfigError as error:
         raise UsageError(str(error)) from None

@@ -1,10 +1,19 @@
-"""Configuration: `.policycheck.yaml` or `[tool.policycheck]`, found from the cwd upward."""
+"""Configuration: `.policycheck.yaml` or `[tool.policycheck]`, found from the cwd upward.
+
+Keys are written in snake_case (`extend_select`, `per_file_ignores`); the
+hyphenated spellings ruff users type (`extend-select`, `per-file-ignores`) are
+accepted as aliases, and giving both spellings of one key is an error. In each
+folder `.policycheck.yaml` wins over pyproject.toml; a pyproject.toml without
+`[tool.policycheck]` is passed over. Command-line flags override the file:
+`--select` and `--fail-on` replace, `--extend-select` and `--ignore` add.
+"""
 
 from __future__ import annotations
 
 import difflib
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -12,7 +21,16 @@ from typing import Any, Iterable, Mapping
 CONFIG_FILE = ".policycheck.yaml"
 # A broken file or a crashing rule must never pass silently, whatever is selected.
 ALWAYS_ON = frozenset({"LOAD001", "SCH001", "ERR001"})
+_ALWAYS_ON_WHY = "cannot be turned off: a document that cannot be read or validated, or a crashed rule, must never pass silently"
 OFF = "off"
+# hyphenated alias -> key, for every multi-word top-level key
+ALIASES = {
+    "extend-select": "extend_select",
+    "fail-on": "fail_on",
+    "per-file-ignores": "per_file_ignores",
+    "rule-packs": "rule_packs",
+    "max-file-size": "max_file_size",
+}
 
 
 class ConfigError(Exception):
@@ -75,30 +93,66 @@ class Config:
         )
 
     def check_rule_ids(self, known: Iterable[str]) -> None:
-        """Every id, prefix and parameter in the configuration must exist (exit 2 otherwise)."""
+        """Every id and prefix in the configuration must match a rule (exit 2 otherwise).
+
+        Errors name the file and line; check command-line selectors with `check_selectors`.
+        """
         known = sorted(known)
-        for where, selectors in (
-            ("select", self.select),
-            ("extend_select", self.extend_select),
-            ("ignore", self.ignore),
-            *((f"per_file_ignores[{pattern!r}]", sel) for pattern, sel in self.per_file_ignores.items()),
-        ):
-            for selector in selectors:
-                if not any(rule_id.startswith(selector) for rule_id in known):
-                    raise ConfigError(f"{where}: no rule matches '{selector}'{_did_you_mean(selector, known)}")
-        for rule_id in self.rules:
+        lists = [("select",), ("extend_select",), ("ignore",), *(("per_file_ignores", pattern) for pattern in self.per_file_ignores)]
+        for path in lists:
+            selectors = self.per_file_ignores[path[1]] if len(path) == 2 else getattr(self, path[0])
+            for index, selector in enumerate(selectors):
+                if not _matches(selector, known):
+                    raise ConfigError(f"{self.where((*path, index))}: {_dotted(path)}: no rule matches '{selector}'{_did_you_mean(selector, known, True)}")
+                if path[0] not in ("select", "extend_select") and selector in ALWAYS_ON:
+                    raise ConfigError(f"{self.where((*path, index))}: {_dotted(path)}: {selector} {_ALWAYS_ON_WHY}")
+        for rule_id, settings in self.rules.items():
             if rule_id not in known:
-                raise ConfigError(f"rules: unknown rule id '{rule_id}'{_did_you_mean(rule_id, known)}")
+                raise ConfigError(f"{self.where(('rules', rule_id))}: rules: unknown rule id '{rule_id}'{_did_you_mean(rule_id, known, True)}")
+            if rule_id in ALWAYS_ON and settings.get("level") == OFF:
+                raise ConfigError(f"{self.where(('rules', rule_id, 'level'))}: rules.{rule_id}: {rule_id} {_ALWAYS_ON_WHY}")
 
     def check_params(self, defaults: Mapping[str, Mapping[str, Any]]) -> None:
+        """Every `rules: {ID: {name: ...}}` must be `level` or a parameter of the rule (exit 2 otherwise)."""
         for rule_id, settings in self.rules.items():
             allowed = sorted(defaults.get(rule_id, {}))
             for name in settings:
                 if name != "level" and name not in allowed:
                     options = ", ".join(allowed) or "none"
                     raise ConfigError(
-                        f"rules.{rule_id}: unknown parameter '{name}'{_did_you_mean(name, allowed)} (parameters: {options})"
+                        f"{self.where(('rules', rule_id, name))}: rules.{rule_id}: unknown parameter '{name}'"
+                        f"{_did_you_mean(name, ['level', *allowed])} (parameters: {options}; see `policycheck explain {rule_id}`)"
                     )
+
+    def where(self, path: tuple) -> str:
+        """`file:line` of a setting in the configuration file (found again only when an error is reported)."""
+        if self.source is None:
+            return "configuration"
+        line = locate(Path(self.source), path)
+        return f"{self.source}:{line}" if line else self.source
+
+
+def check_selectors(flags: Mapping[str, Iterable[str]], known: Iterable[str]) -> None:
+    """Selectors given on the command line (`{"--select": [...]}`) must match a rule."""
+    known = sorted(known)
+    for flag, selectors in flags.items():
+        for selector in selectors:
+            if not _matches(selector, known):
+                raise ConfigError(f"{flag}: no rule matches '{selector}'{_did_you_mean(selector, known, True)}")
+            if flag == "--ignore" and selector in ALWAYS_ON:
+                raise ConfigError(f"{flag}: {selector} {_ALWAYS_ON_WHY}")
+
+
+def _matches(selector: str, known: Iterable[str]) -> bool:
+    return any(rule_id.startswith(selector) for rule_id in known)
+
+
+def _dotted(path: tuple) -> str:
+    """`rules.REL002.level`, `select[0]`, `per_file_ignores['legacy/*']`: a setting as the user wrote it."""
+    text = str(path[0])
+    for part in path[1:]:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if re.fullmatch(r"[\w-]+", part) else f"[{part!r}]"
+    return text
 
 
 def _longest(rule_id: str, selectors: Iterable[str]) -> int:
@@ -112,9 +166,14 @@ def _relative(path: str, root: str) -> str:
         return Path(path).as_posix()
 
 
-def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
+def _did_you_mean(word: str, candidates: Iterable[str], rule_ids: bool = False) -> str:
+    candidates = list(candidates)
+    if rule_ids:  # a family prefix is a fine answer too ("RLE" -> "REL")
+        candidates += sorted({rule_id.rstrip("0123456789") for rule_id in candidates})
+    close = difflib.get_close_matches(word, candidates, n=1)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return "; see `policycheck rules` for every rule id" if rule_ids else ""
 
 
 def discover(start: Path) -> Path | None:
@@ -129,9 +188,16 @@ def discover(start: Path) -> Path | None:
     return None
 
 
-def _pyproject_section(path: Path) -> dict | None:
-    import tomllib
+def _toml():
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    return tomllib
 
+
+def _pyproject_section(path: Path) -> dict | None:
+    tomllib = _toml()
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle).get("tool", {}).get("policycheck")
@@ -159,6 +225,8 @@ def read(path: Path) -> Config:
 
 
 def from_mapping(raw: Mapping[str, Any], source: str | None = None, root: str = ".") -> Config:
+    raw = {ALIASES.get(key, key): value for key, value in raw.items()}
+
     def selectors(key: str) -> tuple[str, ...]:
         return tuple(raw.get(key, ()))
 
@@ -180,28 +248,122 @@ def from_mapping(raw: Mapping[str, Any], source: str | None = None, root: str = 
     )
 
 
-def _validate(raw: Any, path: Path, positions: Mapping) -> None:
-    from jsonschema import Draft202012Validator
+def _is_valid(schema: Mapping, raw: Any) -> bool:
+    """The yes/no question with jsonschema-rs, so a valid file costs no jsonschema import."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return False
+    return jsonschema_rs.validator_for(schema).is_valid(raw)
 
+
+def _validate(raw: Any, path: Path, positions: Mapping) -> None:
     from .resources import load_schema
 
-    schema = load_schema("config.schema.json")
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping of settings")
+    both = sorted(alias for alias, key in ALIASES.items() if alias in raw and key in raw)
+    if both:
+        line = _line_of(path, positions, (both[0],))
+        raise ConfigError(f"{line}: '{both[0]}' and '{ALIASES[both[0]]}' are the same setting; keep one")
+    schema = load_schema("config.schema.json")
+    if _is_valid(schema, raw):
+        return
+    from jsonschema import Draft202012Validator
+
     error = next(iter(sorted(Draft202012Validator(schema).iter_errors(raw), key=lambda e: list(map(str, e.path)))), None)
     if error is None:
         return
-    where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-    line = positions.get(tuple(error.absolute_path), (None,))[0]
-    location = f"{path}:{line}" if line else str(path)
+    error_path = tuple(error.absolute_path)
+    where = _dotted(error_path) if error_path else "the configuration"
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        known = list(error.schema.get("properties", {}))
-        unknown = sorted(key for key in error.instance if key not in known)
+        known = [key for key in error.schema.get("properties", {}) if key not in ALIASES]
+        unknown = sorted(key for key in error.instance if key not in error.schema.get("properties", {}))
         key = unknown[0] if unknown else "?"
-        line = positions.get((*error.absolute_path, key), (None,))[0]
-        location = f"{path}:{line}" if line else str(path)
-        raise ConfigError(f"{location}: unknown key '{key}' in {where}{_did_you_mean(key, known)}")
-    raise ConfigError(f"{location}: {where}: {error.message}")
+        hint = _did_you_mean(key, known) or f" (keys: {', '.join(known)})"
+        raise ConfigError(f"{_line_of(path, positions, (*error_path, key))}: unknown key '{key}' in {where}{hint}")
+    if error.validator == "pattern" and "rule id" in error.schema.get("description", ""):
+        if "propertyNames" in error.schema_path:  # a key of `rules:`
+            at, expected = (*error_path, error.instance), "a rule id (capitals then digits, like REL002)"
+        else:
+            at, expected = error_path, "a rule id or prefix (capitals then digits, like REL002, REL00 or REL)"
+        raise ConfigError(f"{_line_of(path, positions, at)}: {where}: '{error.instance}' is not {expected}")
+    raise ConfigError(f"{_line_of(path, positions, error_path)}: {where}: {error.message}")
+
+
+def _line_of(path: Path, positions: Mapping, keys: tuple) -> str:
+    line = positions[keys][0] if keys in positions else locate(path, keys)
+    return f"{path}:{line}" if line else str(path)
+
+
+def locate(path: Path, keys: tuple) -> int | None:
+    """The line of a setting in a configuration file, or None if it cannot be found.
+
+    Only used to point an error message at its line, so any failure is None.
+    """
+    from .load import LoadError, decode, parse
+
+    spellings = [keys]
+    if keys and keys[0] in ALIASES.values():
+        spellings += [(alias, *keys[1:]) for alias, key in ALIASES.items() if key == keys[0]]
+    try:
+        if path.name == "pyproject.toml":
+            text = path.read_text(encoding="utf-8")
+            return next(filter(None, (_toml_line(text, spelling) for spelling in spellings)), None)
+        positions = parse(decode(path.read_bytes())).positions
+    except (OSError, UnicodeDecodeError, LoadError):
+        return None
+    return next((positions[spelling][0] for spelling in spellings if spelling in positions), None)
+
+
+_TOML_TABLE = re.compile(r"^\s*\[\[?([^\]]*)\]\]?")
+_TOML_STRING = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'")
+
+
+def _toml_key(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', text))
+
+
+def _toml_line(text: str, keys: tuple) -> int | None:
+    """Where `[tool.policycheck]` sets `keys`: tomllib keeps no positions, so find the line by its text.
+
+    Follows keys from table headers, `key =` and dotted `key.sub =` lines; a list
+    index is the Nth string after its key.
+    """
+    lines = text.splitlines()
+    tables, table = [], ()
+    for line in lines:
+        match = _TOML_TABLE.match(line)
+        if match:
+            table = _toml_key(match.group(1))
+        tables.append(table)
+    target = ("tool", "policycheck")
+    starts = [index for index, table in enumerate(tables) if table[:2] == target]
+    if not starts:
+        return None
+    at = starts[0]
+    for depth, key in enumerate(keys):
+        if isinstance(key, int):
+            strings = [
+                number
+                for number in range(at, len(lines))
+                for _ in _TOML_STRING.finditer(lines[number] if number > at else lines[number].partition("=")[2])
+            ]
+            return strings[key] + 1 if key < len(strings) else at + 1
+        header = (*target, *keys[: depth + 1])
+        pattern = re.compile(rf'(?<![\w"\'-])["\']?{re.escape(key)}["\']?\s*[=.]')
+        for number in range(at, len(lines)):
+            if tables[number][:2] != target:
+                continue
+            if _TOML_TABLE.match(lines[number]):
+                if tables[number][: len(header)] == header:
+                    break
+            elif pattern.search(lines[number]):
+                break
+        else:
+            return at + 1 if depth else None
+        at = number
+    return at + 1
 
 
 def with_overrides(config: Config, **overrides: Any) -> Config:
