@@ -147,10 +147,13 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("-q", "--quiet", is_flag=True, help="Only files with findings, and the summary.")
 @click.option("--show-passes", is_flag=True, help="List every rule's pass or skip per file.")
 @click.option("--no-color", is_flag=True, help="No colors (also NO_COLOR).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings that FILE does not record (see --write-baseline).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in FILE; report only what a baseline cannot record.")
 @_plugin_options
 @click.pass_context
-def check_command(ctx: click.Context, paths, formats, outputs, select, extend_select, ignore, fail_on, today, jobs, quiet, show_passes, no_color, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+def check_command(ctx: click.Context, paths, formats, outputs, select, extend_select, ignore, fail_on, today, jobs, quiet, show_passes, no_color, baseline_file, write_baseline, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
     """Check activity files, directories (recursively), globs, or - for stdin."""
+    from . import baseline
     from .config import ConfigError, check_selectors, with_overrides
     from .discover import DiscoveryError, discover
     from .engine import Engine, check_all
@@ -179,6 +182,12 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
             raise UsageError(f"unknown format '{name}' (available: {', '.join(sorted(registry.formats))})")
     if sum(1 for _, output in targets if output is None) > 1:
         raise UsageError("only one format can go to standard output; give the others --output FILE")
+    if baseline_file and write_baseline:
+        raise UsageError("give either --baseline FILE (report new findings) or --write-baseline FILE (record findings), not both")
+    try:
+        recorded = baseline.read(baseline_file) if baseline_file else None
+    except baseline.BaselineError as error:
+        raise UsageError(str(error)) from None
     try:
         # one byte past the limit is enough to report it: never hold an endless stream in memory
         sources = discover(paths or (".",), config.is_excluded, lambda: sys.stdin.buffer.read(config.max_file_size + 1))
@@ -194,6 +203,15 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
 
     engine = Engine(registry, config, run_date)
     results = check_all(engine, sources)
+    # the baseline stage: after every rule and waiver, before rendering
+    baseline_result = None
+    try:
+        if write_baseline:
+            baseline_result = baseline.record(write_baseline, results)
+        elif recorded is not None:
+            baseline_result = baseline.apply(results, recorded, baseline_file)
+    except baseline.BaselineError as error:
+        raise UsageError(str(error)) from None
     color = is_terminal(sys.stdout) and not no_color and "NO_COLOR" not in os.environ
     for name, output in targets:
         report = Report(
@@ -205,6 +223,7 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
             color=color and output is None,
             show_passes=show_passes,
             quiet=quiet,
+            baseline=baseline_result,
         )
         text = registry.formats[name].render(report)
         if output is None:

@@ -200,6 +200,10 @@ class Engine:
                 self._portfolio(rule, results, by_file)
         known = set(self.registry.rules)
         wvr_levels = {rule_id: self.level(self.registry.rules[rule_id]) for rule_id in ("WVR001", "WVR002") if rule_id in self.enabled_ids}
+        # Most files end with the same outcome map: share one dict per distinct map
+        # (outcome maps are read-only from here on, and never changed in place
+        # here), so 10,000 files do not hold 10,000 copies.
+        outcome_maps: dict[tuple, dict[str, str]] = {}
         for result in results:
             if result.waivers:
                 result.findings = waiver_stage.apply(
@@ -209,10 +213,10 @@ class Engine:
             by_rule: dict[str, list[Finding]] = {}
             for finding in result.findings:
                 by_rule.setdefault(finding.rule_id, []).append(finding)
-            for rule_id, status in list(result.outcomes.items()):
-                if status == "pass":
-                    result.outcomes[rule_id] = outcome(by_rule.get(rule_id, ()))
-            result.outcomes = dict(sorted(result.outcomes.items()))
+            ordered = tuple(
+                sorted((rule_id, outcome(by_rule.get(rule_id, ())) if status == "pass" else status) for rule_id, status in result.outcomes.items())
+            )
+            result.outcomes = outcome_maps.setdefault(ordered, dict(ordered))
             result.collected = {}
         return results
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Mapping
 
 if TYPE_CHECKING:
+    from ..baseline import BaselineResult
     from ..findings import FileResult
     from ..rule import Rule
 
@@ -23,6 +24,8 @@ class Report:
     show_passes: bool = False
     quiet: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # set when --baseline or --write-baseline dropped known findings from `results`
+    baseline: "BaselineResult | None" = None
 
     @property
     def summary(self) -> dict[str, int]:

@@ -11,8 +11,11 @@ REPORT_SCHEMA = "policycheck-report/v1"
 
 
 def _finding(finding) -> dict:
+    from ..baseline import fingerprint
+
     data = asdict(finding)
     data["rule"] = data.pop("rule_id")
+    data["fingerprint"] = fingerprint(finding)
     if finding.waiver is not None:
         waiver = data["waiver"]
         data["waiver"] = {key: waiver[key] for key in ("justification", "approved_by", "expires", "at")}
@@ -20,7 +23,7 @@ def _finding(finding) -> dict:
 
 
 def as_dict(report: Report) -> dict:
-    return {
+    data = {
         "schema": REPORT_SCHEMA,
         "tool": {"name": "policycheck", "version": report.version},
         "fail_on": report.fail_on,
@@ -37,6 +40,9 @@ def as_dict(report: Report) -> dict:
             for result in report.results
         ],
     }
+    if report.baseline is not None:
+        data["baseline"] = report.baseline.as_dict()
+    return data
 
 
 def render(report: Report) -> str:

@@ -47,12 +47,18 @@ def render(report: Report) -> str:
                     lines.append(f"  {_style(status.upper(), _COLORS[status], color)} {rule_id}")
         if not shown:
             lines.append(f"  {_style('PASS', 'green', color)} no findings")
+    if lines:
+        lines.append("")
+    lines.append(_style(summary_line(report), "red" if report.summary["files_failed"] else "green", color, bold=True))
+    if report.baseline:
+        lines.append(report.baseline.note())
+    lines.extend(report.notes)
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(report: Report) -> str:
+    """`8 files checked: 3 failed, 2 with warnings, 3 passed (8 fail, 8 warn, 0 waived)`."""
     summary = report.summary
     files = _plural(summary["files"], "file")
     counts = ", ".join(f"{summary[level]} {level}" for level in ("fail", "warn", "waived"))
-    verdict = f"{files} checked: {summary['files_failed']} failed, {summary['files_warned']} with warnings, {summary['files_passed']} passed ({counts})"
-    if lines:
-        lines.append("")
-    lines.append(_style(verdict, "red" if summary["files_failed"] else "green", color, bold=True))
-    lines.extend(report.notes)
-    return "\n".join(lines) + "\n"
+    return f"{files} checked: {summary['files_failed']} failed, {summary['files_warned']} with warnings, {summary['files_passed']} passed ({counts})"

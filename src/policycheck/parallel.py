@@ -1,0 +1,122 @@
+"""Check many sources across worker processes, results in input order.
+
+Each worker rebuilds the Engine once from the picklable RunOptions (so `-p`
+plugins and configuration work under any start method), checks chunks of
+sources, and returns small FileResults; documents never leave the worker. The
+parent consumes chunks in submission order, so output is the same whatever
+`--jobs` is, then runs `Engine.finish` (portfolio rules, waivers) itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from .discover import Source
+    from .engine import Engine, RunOptions
+    from .findings import FileResult
+
+# Below this many files a pool costs more to start (~50-100 ms) than it saves.
+SMALL_RUN = 50
+# Chunks small enough to keep every worker busy to the end, large enough that
+# pickling and queueing stay a small share of the work.
+MAX_CHUNK = 64
+CHUNKS_PER_WORKER = 8
+# A bar for a handful of files only flickers.
+PROGRESS_FILES = 20
+
+_worker_engine: "Engine | None" = None
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on (a container's share, not the host's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def start_method() -> str | None:
+    """fork on Linux: workers inherit the imported modules, so a pool starts several
+    times faster than with spawn or forkserver (see benchmarks/README.md). Elsewhere
+    the platform default (fork is unsafe on macOS)."""
+    return "fork" if sys.platform.startswith("linux") else None
+
+
+def _initialize(options: "RunOptions") -> None:
+    global _worker_engine
+    import signal
+
+    from .engine import Engine
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _worker_engine = Engine.from_options(options)
+
+
+def _check_chunk(sources: Sequence["Source"]) -> list["FileResult"]:
+    return [_worker_engine.check(source) for source in sources]
+
+
+def wants_progress(choice: bool | None, files: int, terminal: bool, environ: Mapping[str, str]) -> bool:
+    """--progress/--no-progress, or by default: stderr a terminal, outside CI, a long run.
+
+    Even when asked for, a bar is drawn only on a terminal: never into a log or a pipe.
+    """
+    if choice is False or not terminal:
+        return False
+    return choice is True or (files > PROGRESS_FILES and not environ.get("CI"))
+
+
+def chunks(sources: Sequence["Source"], jobs: int) -> list[Sequence["Source"]]:
+    size = max(1, min(MAX_CHUNK, len(sources) // (jobs * CHUNKS_PER_WORKER)))
+    return [sources[start : start + size] for start in range(0, len(sources), size)]
+
+
+def check_sources(
+    engine: "Engine",
+    options: "RunOptions",
+    sources: Sequence["Source"],
+    jobs: int | None = None,
+    advance: Callable[[int], None] = lambda done: None,
+    small_run: int = SMALL_RUN,
+    method: str | None = None,
+) -> list["FileResult"]:
+    """Every source checked, then `engine.finish`; `advance(n)` after each n results."""
+    jobs = min(jobs or default_jobs(), len(sources))
+    results: list[FileResult] = []
+    outcome_maps: dict[tuple, dict[str, str]] = {}
+
+    def keep(checked: list[FileResult]) -> None:
+        # FileResults stay for the report; their outcome maps are mostly the same,
+        # so keep one dict per distinct map (finish() never changes them in place)
+        for result in checked:
+            result.outcomes = outcome_maps.setdefault(tuple(result.outcomes.items()), result.outcomes)
+        results.extend(checked)
+        advance(len(checked))
+
+    if jobs <= 1 or len(sources) < small_run:
+        for source in sources:
+            keep([engine.check(source)])
+        return engine.finish(results)
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context(method or start_method())
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_initialize, initargs=(options,))
+    try:
+        pending = [(chunk, pool.submit(_check_chunk, chunk)) for chunk in chunks(sources, jobs)]
+        for chunk, future in pending:
+            try:
+                checked = future.result()
+            except Exception:
+                # a worker that died or a result that cannot be pickled (a plugin's
+                # portfolio data): check here, exactly as --jobs 1 would
+                checked = [engine.check(source) for source in chunk]
+            keep(checked)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: drop the queued chunks
+        raise
+    pool.shutdown()
+    return engine.finish(results)

@@ -1,0 +1,46 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on the file and line.
+
+    ::error file=F,line=L,col=C,title=ID::message     a failure
+    ::warning ...                                       a warning
+    ::notice ...                                        a waived finding, with its waiver
+
+The summary line follows as plain log output.
+"""
+
+from __future__ import annotations
+
+from . import Report
+
+_COMMANDS = {"fail": "error", "warn": "warning", "waived": "notice"}
+
+
+def _data(text: str) -> str:
+    """Escape a command's message, as GitHub's runner (toolkit `escapeData`) expects."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    """Escape a command's property value (toolkit `escapeProperty`)."""
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(report: Report) -> str:
+    from ..baseline import relative_path
+    from .text import summary_line
+
+    lines = []
+    for result in report.results:
+        for finding in result.findings:
+            if report.quiet and finding.level == "waived":
+                continue
+            message = finding.message + (f" [{finding.hint}]" if finding.hint else "")
+            if finding.waiver is not None:
+                waiver = finding.waiver
+                message = f"waived until {waiver.expires} by {waiver.approved_by} ({waiver.justification}): {message}"
+            properties = f"file={_property(relative_path(finding.file))},line={finding.line},col={finding.column},title={_property(finding.rule_id)}"
+            lines.append(f"::{_COMMANDS[finding.level]} {properties}::{_data(message)}")
+    lines.append(summary_line(report))
+    if report.baseline:
+        lines.append(report.baseline.note())
+    lines.extend(report.notes)
+    return "\n".join(lines) + "\n"

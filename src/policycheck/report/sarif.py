@@ -1,0 +1,147 @@
+"""SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+
+The rules that ran are `tool.driver.rules`; each finding is a result with a
+physical location and `partialFingerprints` from the baseline's stable
+fingerprint (`policycheck/v1`, suffixed `:N` for the Nth finding with the same
+fingerprint in a file, as GitHub does with its line hashes). A waived finding
+is a result with a suppression: kind `inSource`, because the waiver is written
+in the activity file itself (SARIF 3.35.2), with its justification.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import Report
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "policycheck/v1"
+_LEVELS = {"fail": "error", "warn": "warning"}
+
+
+def _name(title: str) -> str:
+    """SARIF's readable rule name: the title in PascalCase ("ActivityEndsBeforeItStarts")."""
+    return "".join(word[:1].upper() + word[1:] for word in re.split(r"[^0-9A-Za-z]+", title) if word)
+
+
+def _help(rule) -> dict:
+    text = f"{rule.rationale}\n\nSource: {rule.source}\n\nRun `policycheck explain {rule.id}` for examples and parameters."
+    markdown = [f"{rule.rationale}", f"Source: {rule.source}"]
+    for heading, snippet in (("Fails", rule.fails), ("Passes", rule.passes)):
+        if snippet:
+            markdown.append(f"**{heading}**\n\n```yaml\n{snippet.rstrip()}\n```")
+    markdown.append(f"Run `policycheck explain {rule.id}` for the parameters.")
+    return {"text": text, "markdown": "\n\n".join(markdown)}
+
+
+def _descriptor(rule, plugin: str) -> dict:
+    descriptor = {
+        "id": rule.id,
+        "name": _name(rule.title),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.rationale},
+        "help": _help(rule),
+        "defaultConfiguration": {"level": _LEVELS[rule.level]},
+        "properties": {"family": rule.family, "plugin": plugin, "tags": [rule.family]},
+    }
+    if rule.help_uri:
+        descriptor["helpUri"] = rule.help_uri
+    return descriptor
+
+
+def _uri(file: str) -> str:
+    """Relative to the current directory (the repository root in CI), or a file: URI outside it."""
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    from ..baseline import relative_path
+
+    path = relative_path(file)
+    if PurePath(path).is_absolute():
+        return PurePath(path).as_uri()
+    return quote(path, safe="/")
+
+
+def _result(finding, rule_index: dict[str, int], default_levels: dict[str, str], fingerprint: str, baseline_applied: bool) -> dict:
+    text = finding.message + (f" [{finding.hint}]" if finding.hint else "")
+    level = finding.level if finding.level in _LEVELS else default_levels.get(finding.rule_id, "fail")
+    result = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index[finding.rule_id],
+        "level": _LEVELS[level],
+        "message": {"text": text},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(finding.file)},
+                    "region": {"startLine": finding.line, "startColumn": finding.column},
+                }
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+    }
+    if baseline_applied:
+        result["baselineState"] = "new"
+    properties = {key: value for key, value in (("jsonPointer", finding.pointer), ("activityId", finding.activity_id)) if value}
+    if properties:
+        result["properties"] = properties
+    if finding.waiver is not None:
+        waiver = finding.waiver
+        result["suppressions"] = [
+            {
+                "kind": "inSource",
+                "status": "accepted",
+                "justification": f"{waiver.justification} (approved by {waiver.approved_by}, expires {waiver.expires})",
+                "location": {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(finding.file)},
+                        "region": {"startLine": waiver.line, "startColumn": waiver.column},
+                    }
+                },
+                "properties": {"approvedBy": waiver.approved_by, "expires": waiver.expires},
+            }
+        ]
+    return result
+
+
+def as_dict(report: Report) -> dict:
+    from ..baseline import fingerprint
+
+    ran = sorted(
+        {rule_id for result in report.results for rule_id in result.outcomes}
+        | {finding.rule_id for result in report.results for finding in result.findings}
+    )
+    rules = [report.rules[rule_id] for rule_id in ran if rule_id in report.rules]
+    rule_index = {rule.id: index for index, rule in enumerate(rules)}
+    default_levels = {rule.id: rule.level for rule in rules}
+    baseline_applied = report.baseline is not None and not report.baseline.written
+    results = []
+    for file_result in report.results:
+        seen: dict[str, int] = {}
+        for finding in file_result.findings:
+            key = fingerprint(finding)
+            seen[key] = seen.get(key, 0) + 1
+            results.append(_result(finding, rule_index, default_levels, f"{key}:{seen[key]}", baseline_applied))
+    crashed = any(finding.rule_id == "ERR001" for result in report.results for finding in result.findings)
+    driver = {"name": "policycheck"}
+    if report.version:
+        driver.update(version=report.version, semanticVersion=report.version)
+    driver["rules"] = [_descriptor(rule, report.rule_plugins.get(rule.id, "")) for rule in rules]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": driver},
+                "invocations": [{"executionSuccessful": not crashed}],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+def render(report: Report) -> str:
+    import json
+
+    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"
