@@ -207,3 +207,12 @@ def test_waived_findings_are_neither_matched_nor_dropped():
     outcome = apply(results, Counter({fingerprint(finding()): 1}), "b.json")
     assert (outcome.matched, outcome.unmatched) == (0, 1)
     assert results[0].findings == [waived]
+
+
+def test_outcome_maps_shared_between_files_are_not_changed_in_place():
+    shared = {"INT003": "warn"}
+    first = FileResult(file="p/a.yaml", findings=[finding()], outcomes=shared)
+    second = FileResult(file="p/b.yaml", findings=[finding(file="p/b.yaml")], outcomes=shared)
+    apply([first, second], Counter({fingerprint(finding()): 1}), "b.json")
+    assert first.outcomes == {"INT003": "pass"}
+    assert second.outcomes == {"INT003": "warn"} and shared == {"INT003": "warn"}

@@ -188,7 +188,9 @@ def apply(results: list[FileResult], recorded: Counter, file: str) -> BaselineRe
                 kept.append(finding)
         if len(kept) != len(result.findings):
             result.findings = kept
-            for rule_id, status in result.outcomes.items():
-                if status in (FAIL, WARN):
-                    result.outcomes[rule_id] = outcome(f for f in kept if f.rule_id == rule_id)
+            # a new map: Engine.finish shares one outcome map between files that have the same
+            result.outcomes = {
+                rule_id: outcome(f for f in kept if f.rule_id == rule_id) if status in (FAIL, WARN) else status
+                for rule_id, status in result.outcomes.items()
+            }
     return BaselineResult(file=file, entries=sum(recorded.values()), matched=matched, unmatched=sum(remaining.values()))
