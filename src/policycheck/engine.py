@@ -55,7 +55,17 @@ def banner(data: Any) -> str | None:
         if control == "REL TO" and isinstance(releasability.get("rel_to"), (list, tuple)):
             control = "REL TO " + ", ".join(str(code) for code in releasability["rel_to"])
         controls.append(str(control))
-    return "//".join([releasability["classification"], "/".join(controls)] if controls else [releasability["classification"]])
+    text = "//".join([releasability["classification"], "/".join(controls)] if controls else [releasability["classification"]])
+    return shorten(text, MAX_MESSAGE)
+
+
+# Messages quote document values (SCH001 quotes what it rejects, rules quote ids):
+# capped, so that a 9 MB title cannot become a 9 MB line in every report.
+MAX_MESSAGE = 1000
+
+
+def _bounded(text: Any) -> Any:
+    return shorten(text, MAX_MESSAGE) if isinstance(text, str) else text
 
 
 class Engine:
@@ -98,7 +108,7 @@ class Engine:
         try:
             return self._check(source)
         except Exception as error:  # a bug past loading (validation, waivers): this file fails, the run goes on
-            message = f"internal error while checking this file: {type(error).__name__}: {error}"
+            message = _bounded(f"internal error while checking this file: {type(error).__name__}: {error}")
             hint = "a bug in policycheck or in a plugin's schema; every other file is still checked. Please report it"
             result = FileResult(file=source.path, findings=[Finding("ERR001", FAIL, message, source.path, hint=hint)])
             result.outcomes = {rule.id: "skip" for rule in self.enabled} | {"ERR001": "error"}
@@ -119,7 +129,7 @@ class Engine:
             return self._unloadable(result, f"cannot read the file: {reason}", 1, 1, hint)
 
         activity = Activity(source.path, loaded.data, loaded.positions)
-        result.activity_id = activity.id
+        result.activity_id = _bounded(activity.id)  # the schema allows 64 characters; reports print it
         result.banner = banner(loaded.data)
         result.waivers = waiver_stage.read_waivers(loaded.data, loaded.positions)
         schema_errors = self.validator.violations(loaded.data)
@@ -156,7 +166,7 @@ class Engine:
                 # the document already fails the schema; a rule tripping on its shape adds nothing
                 result.outcomes[rule.id] = "skip"
                 return
-            result.findings.append(self.crash(rule, error, activity.file, activity.id))
+            result.findings.append(self.crash(rule, error, activity.file, result.activity_id))
             result.outcomes[rule.id] = "error"
             return
         result.findings.extend(found)
@@ -167,7 +177,7 @@ class Engine:
         return Finding(
             "ERR001",
             FAIL,
-            f"rule {rule.id} crashed: {type(error).__name__}: {error}",
+            _bounded(f"rule {rule.id} crashed: {type(error).__name__}: {error}"),
             file,
             hint=f"a bug in plugin '{plugin}'; every other rule still ran. Report it to the plugin's authors",
             activity_id=activity_id,
@@ -181,13 +191,13 @@ class Engine:
         return Finding(
             rule_id=rule.id,
             level=self.level(rule, violation),
-            message=violation.message,
+            message=_bounded(violation.message),
             file=violation.file or (activity.file if activity else ""),
             line=violation.line or line,
             column=violation.column or column,
             pointer=to_pointer(path),
-            hint=violation.hint,
-            activity_id=activity.id if activity else None,
+            hint=_bounded(violation.hint),
+            activity_id=_bounded(activity.id) if activity else None,
         )
 
     # --- the whole run ----------------------------------------------------------

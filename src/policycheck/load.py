@@ -120,7 +120,7 @@ def _pos(mark) -> tuple[int, int]:
 
 def shorten(text: str, limit: int = 60) -> str:
     """Document content for a message, cut short: a 5 MB key must not become a 5 MB message."""
-    return text if len(text) <= limit else text[:limit] + "..."
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def decode(raw: bytes) -> str:

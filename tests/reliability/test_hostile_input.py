@@ -77,6 +77,9 @@ CASES = [
     ),
     # a plain key is at most 1024 characters; `?` makes an explicit one of any length
     ("very-long-duplicate-key", b"? " + b"k" * 1_000_000 + b"\n: 1\n? " + b"k" * 1_000_000 + b"\n: 2\n", 1, ["{f}:3:3 FAIL LOAD001", "duplicate key 'kkkk"]),
+    # values quoted in messages (SCH001, rule messages, the id in every header) are cut short
+    ("huge-title", activity(("title: Advisory", "title: " + "a" * 2_000_000 + " Advisory")).encode(), 1, ["{f}:7:1 FAIL SCH001", "characters)"]),
+    ("huge-id", activity(("id: ALB-2027-NDS-01", "id: " + "A" * 2_000_000)).encode(), 1, ["{f}:6:1 FAIL SCH001", "(2,000,000 characters)"]),
     ("duplicate-key", (starter() + "id: OTHER-1\n").encode(), 1, [f"{{f}}:{START_LINES + 1}:1 FAIL LOAD001", "duplicate key 'id' (first defined on line 6)"]),
     ("multi-document", (starter() + "---\n" + starter()).encode(), 1, [f"{{f}}:{START_LINES + 1}:1 FAIL LOAD001", "more than one YAML document"]),
     ("python-object-tag", b"schema: activity/v1\nid: !!python/object:os.system x\n", 1, ["{f}:2:5 FAIL LOAD001", "python/object:os.system' is not allowed"]),
@@ -222,7 +225,7 @@ def test_size_limit_is_configurable(tmp_path):
     assert_clean_failure(run, 0, "no findings")
 
 
-@pytest.mark.parametrize("case", ["alias-bomb", "nesting-flow-10000", "nesting-through-aliases", "very-long-line", "very-long-duplicate-key"])
+@pytest.mark.parametrize("case", ["alias-bomb", "nesting-flow-10000", "nesting-through-aliases", "very-long-line", "very-long-duplicate-key", "huge-id"])
 def test_big_inputs_in_bounded_memory(tmp_path, case, baseline_rss):
     [(_, content, code, _)] = [entry for entry in CASES if entry[0] == case]
     path = _write(tmp_path, case, content)
