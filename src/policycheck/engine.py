@@ -62,10 +62,14 @@ def banner(data: Any) -> str | None:
 # Messages quote document values (SCH001 quotes what it rejects, rules quote ids):
 # capped, so that a 9 MB title cannot become a 9 MB line in every report.
 MAX_MESSAGE = 1000
+# and escaped where they could drive a terminal (ESC, BEL, C1), forge report lines
+# (CR, LF, U+2028/9) or reorder what a reader sees (bidirectional overrides)
+_UNSAFE = {code: f"\\x{code:02x}" for code in (*range(0x09), *range(0x0A, 0x20), 0x7F, *range(0x80, 0xA0))}
+_UNSAFE.update({code: f"\\u{code:04x}" for code in (0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
 
 
 def _bounded(text: Any) -> Any:
-    return shorten(text, MAX_MESSAGE) if isinstance(text, str) else text
+    return shorten(text.translate(_UNSAFE), MAX_MESSAGE) if isinstance(text, str) else text
 
 
 class Engine:
@@ -145,7 +149,7 @@ class Engine:
 
     def _unloadable(self, result: FileResult, message: str, line: int, column: int, hint: str | None) -> FileResult:
         rule = self.registry.rules["LOAD001"]
-        result.findings.append(Finding("LOAD001", self.level(rule), message, result.file, line, column, hint=hint))
+        result.findings.append(Finding("LOAD001", self.level(rule), _bounded(message), result.file, line, column, hint=hint))
         result.outcomes = {rule.id: "skip" for rule in self.enabled}
         result.outcomes["LOAD001"] = "pass"  # becomes fail from its finding in finish()
         return result

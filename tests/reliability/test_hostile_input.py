@@ -316,3 +316,27 @@ def test_no_recursion_error_at_any_stage(tmp_path):
     assert_clean_failure(run, 0, '"findings": []')
     with pytest.raises(load.LoadError, match="nesting deeper"):
         load.parse(starter() + "x-deep: " + "[" * deepest + "]" * deepest + "\n")
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "markdown"])
+def test_document_text_cannot_drive_the_terminal_or_forge_lines(tmp_path, output_format):
+    """ESC/BEL sequences, newlines and bidi overrides quoted from a document are shown escaped."""
+    path = tmp_path / "escapes.yaml"
+    path.write_text(
+        activity(
+            ("id: ALB-2027-NDS-01", 'id: "\\e]0;owned\\a\\e[2J"'),
+            ("title: Advisory", '"x-\\e[31m": 1\n"x-\\e[31m": 2\ntitle: Advisory'),
+        ),
+        encoding="utf-8",
+    )
+    run = cli(str(path), *COMMON, "--format", output_format)
+    assert_clean_failure(run, 1, "x1b")
+    for character in ("\x1b", "\x07", "\r"):
+        assert character not in run.output
+
+    path.write_text(activity(("id: ALB-2027-NDS-01", 'id: "BAD\\nforged.yaml:1:1 PASS \\u202egnp.exe"')), encoding="utf-8")
+    run = cli(str(path), *COMMON, "--format", output_format)
+    assert_clean_failure(run, 1, "BAD", "x0aforged.yaml")
+    assert "\nforged.yaml" not in run.output and "\u202e" not in run.output
+    if output_format == "text":
+        assert f"{path}  [CUI//REL TO USA, ALB]  BAD\\x0aforged.yaml:1:1 PASS \\u202egnp.exe\n" in run.output
