@@ -286,3 +286,20 @@ def test_config_schema_is_a_valid_schema_and_documents_every_key():
     fields = set(Config.__dataclass_fields__) - {"source", "root"}
     assert set(schema["properties"]) == fields | set(ALIASES)
     assert all(schema["properties"][key].get("description") for key in schema["properties"])
+
+
+def test_the_readme_configuration_example_is_valid(tmp_path):
+    import re
+
+    from policycheck.plugins import load_registry
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    path = tmp_path / ".policycheck.yaml"
+    path.write_text(block, encoding="utf-8")
+    config = read(path)
+    registry = load_registry(entry_points=False)
+    config.check_rule_ids(registry.rules)
+    config.check_params({rule_id: {**rule.parameters, **registry.rule_defaults.get(rule_id, {})} for rule_id, rule in registry.rules.items()})
+    assert config.plugins == ("house_rules",) and config.fail_on == "warn"
