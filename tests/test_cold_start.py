@@ -1,11 +1,16 @@
 """What keeps `policycheck FILE` fast to start: no entry-point machinery or
-jsonschema import unless they are needed."""
+jsonschema import unless they are needed, reference data read from a cache."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from policycheck import reference
 from policycheck.plugins import ENTRY_POINT_GROUP, _read_entry_points, load_registry
+from policycheck.reference import Reference
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,3 +106,35 @@ def test_an_invalid_activity_gets_the_jsonschema_report():
     count, modules = _modules_after_validating(ROOT / "examples" / "broken" / "typo-in-keys.yaml")
     assert count > 0
     assert "jsonschema" in modules
+
+
+@pytest.fixture
+def data_folder(tmp_path, monkeypatch):
+    """A copy of rules/ that the test may edit, and an empty cache folder."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules" / "data", rules / "data")
+    monkeypatch.setattr(reference, "resource_dir", lambda name: rules)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return rules / "data"
+
+
+def test_reference_data_is_parsed_once_then_read_from_the_cache(data_folder, tmp_path, monkeypatch):
+    parsed = reference._shipped()
+    assert (tmp_path / "cache" / "policycheck" / "reference.json").is_file()
+    monkeypatch.setattr(reference.yaml, "load", lambda *args, **kwargs: pytest.fail("parsed the YAML again"))
+    assert reference._shipped() == parsed
+    assert Reference().countries["ALB"] == "Albania"
+
+
+def test_an_edited_data_file_is_parsed_again(data_folder):
+    reference._shipped()
+    countries = data_folder / "countries.yaml"
+    countries.write_text(countries.read_text(encoding="utf-8").replace("ALB: Albania", "ALB: Shqipëria"), encoding="utf-8")
+    assert reference._shipped()["countries"]["ALB"] == "Shqipëria"
+
+
+def test_no_cache_where_none_can_be_written(data_folder, tmp_path, monkeypatch):
+    (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    assert reference._shipped()["countries"]["ALB"] == "Albania"
+    assert reference._shipped()["countries"]["ALB"] == "Albania"

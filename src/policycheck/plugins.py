@@ -155,19 +155,14 @@ def load_registry(
     return registry
 
 
-@dataclass(frozen=True)
-class _Distribution:
-    name: str | None
-    version: str | None
-
-
-@dataclass(frozen=True)
 class _EntryPoint:
-    """The part of importlib.metadata.EntryPoint the loader uses."""
+    """The part of importlib.metadata.EntryPoint the loader uses (a plain class:
+    a dataclass costs ~1 ms of every start to create)."""
 
-    name: str
-    value: str
-    dist: _Distribution
+    __slots__ = ("name", "value", "dist")
+
+    def __init__(self, name: str, value: str, dist: Any):
+        self.name, self.value, self.dist = name, value, dist
 
     def load(self) -> Any:
         module, _, attributes = self.value.split("[")[0].partition(":")
@@ -221,6 +216,7 @@ def _read_entry_points(group: str) -> list[_EntryPoint] | None:
 
 def _group_entries(text: str, group: str, info: str) -> list[_EntryPoint]:
     import os
+    from types import SimpleNamespace
 
     metadata: dict[str, str] = {}
     for file_name in ("METADATA", "PKG-INFO"):
@@ -234,7 +230,7 @@ def _group_entries(text: str, group: str, info: str) -> list[_EntryPoint]:
             break
         except OSError:
             continue
-    dist = _Distribution(metadata.get("Name"), metadata.get("Version"))
+    dist = SimpleNamespace(name=metadata.get("Name"), version=metadata.get("Version"))
     entries, section = [], None
     for line in map(str.strip, text.splitlines()):
         if not line or line.startswith("#"):
