@@ -55,6 +55,8 @@ def _format_outputs(args: list[str]) -> list[tuple[str, str | None]]:
                 next(iterator, None)
             elif arg.startswith(flag + "=") and flag.startswith("--"):
                 value = arg.split("=", 1)[1]
+            elif len(flag) == 2 and arg.startswith(flag) and len(arg) > 2:  # -fjson, -oout.json
+                value = arg[2:]
             if value is None:
                 continue
             if slot == 0:
@@ -177,6 +179,12 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
     except ConfigError as error:
         raise UsageError(str(error)) from None
     targets = ctx.meta.get("format_outputs") or [("text", None)]
+    if formats and [name for name, _ in targets][-len(formats):] != list(formats):
+        # e.g. -qfjson: never guess which output a format goes to (an --output before any --format is text)
+        raise UsageError("cannot pair each --format with its --output; write them as separate options: --format NAME --output FILE")
+    written = [output for _, output in targets if output is not None]
+    if len(set(written)) != len(written):
+        raise UsageError("two formats write the same --output file; give each its own")
     for name, _ in targets:
         if name not in registry.formats:
             raise UsageError(f"unknown format '{name}' (available: {', '.join(sorted(registry.formats))})")

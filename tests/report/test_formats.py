@@ -81,3 +81,33 @@ def test_fail_on_from_configuration_and_the_flag_overrides_it(run, tmp_path):
 
     assert with_config().exit_code == 1
     assert with_config("--fail-on", "fail").exit_code == 0
+
+
+def test_format_and_output_pairing_edge_cases(run, tmp_path):
+    json_out = run("fixtures/clean.yaml", "-fjson").output
+    assert json.loads(json_out)["files"][0]["file"] == "fixtures/clean.yaml"  # attached short value, not text
+    sarif = tmp_path / "a.sarif"
+    assert run("fixtures/clean.yaml", "-fsarif", f"-o{sarif}").output == ""
+    assert json.loads(sarif.read_text(encoding="utf-8"))["version"] == "2.1.0"
+    text = tmp_path / "report.txt"
+    result = run("fixtures/clean.yaml", "--output", str(text), "--format", "json")  # an --output before any --format is text
+    assert json.loads(result.output)["summary"]["files"] == 1
+    assert text.read_text(encoding="utf-8").startswith("fixtures/clean.yaml  [CUI//REL TO USA, ALB]")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-qfjson"], "cannot pair each --format with its --output"),
+        (["--format", "sarif", "-o", "same.out", "--format", "junit", "-o", "same.out"], "two formats write the same --output file"),
+        (["--format", "sarif", "-o", "a.out", "-o", "b.out"], "each --output follows its own --format"),
+        (["--format", "yaml"], "unknown format 'yaml' (available: github, json, junit, markdown, sarif, text)"),
+    ],
+)
+def test_format_usage_errors(run, args, message):
+    from pathlib import Path
+
+    result = run("fixtures/clean.yaml", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not Path("same.out").exists() and not Path("a.out").exists()  # nothing written before the error
