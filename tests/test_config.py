@@ -303,3 +303,19 @@ def test_the_readme_configuration_example_is_valid(tmp_path):
     config.check_rule_ids(registry.rules)
     config.check_params({rule_id: {**rule.parameters, **registry.rule_defaults.get(rule_id, {})} for rule_id, rule in registry.rules.items()})
     assert config.plugins == ("house_rules",) and config.fail_on == "warn"
+
+
+def test_a_valid_configuration_costs_no_jsonschema_import(project):
+    import subprocess
+    import sys
+
+    (project / ".policycheck.yaml").write_text("select: [DAT001]\nrules: {DAT001: {level: warn}}\n", encoding="utf-8")
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom policycheck.config import read\n"
+        "read(Path('.policycheck.yaml'))\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'jsonschema'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    (project / ".policycheck.yaml").write_text("select: [DAT001]\nslect: []\n", encoding="utf-8")
+    assert "unknown key 'slect'" in error_of(check("proposals"))  # the slow path still explains errors
