@@ -214,6 +214,9 @@ def test_both_spellings_of_a_key_is_an_error(project):
         ("rules:\n  DAT001:\n    levle: warn\n", ".policycheck.yaml:3: rules.DAT001: unknown parameter 'levle'; did you mean 'level'?"),
         ("rules:\n  DAT001:\n    level: loud\n", ".policycheck.yaml:3: rules.DAT001.level: 'loud' is not one of ['off', 'warn', 'fail']"),
         ("per_file_ignores:\n  'legacy/*': [XYZ]\n", ".policycheck.yaml:2: per_file_ignores['legacy/*']: no rule matches 'XYZ'"),
+        ("select: DAT001\n", ".policycheck.yaml:1: select: expected a list, e.g. [DAT001]"),
+        ("rules:\n  DAT001: warn\n", ".policycheck.yaml:2: rules.DAT001: expected a mapping, e.g. {level: warn}"),
+        ("reference: 3\n", ".policycheck.yaml:1: reference: expected a mapping, e.g. a mapping of settings"),
         ("fail_on: error\n", ".policycheck.yaml:1: fail_on: 'error' is not one of ['fail', 'warn']"),
         ("rules:\n  SCH001: {level: 'off'}\n", ".policycheck.yaml:2: rules.SCH001: SCH001 cannot be turned off"),
         ("ignore: [LOAD001]\n", ".policycheck.yaml:1: ignore: LOAD001 cannot be turned off"),
@@ -237,6 +240,7 @@ def test_configuration_errors_exit_2_with_file_line_and_hint(project, text, expe
         ('[tool.policycheck]\nrules.DAT002.level = "warn"\n', "pyproject.toml:2: rules: unknown rule id 'DAT002'; did you mean 'DAT001'?"),
         ('[tool.policycheck]\nrules = {DAT001 = {level = "loud"}}\n', "pyproject.toml:2: rules.DAT001.level: 'loud' is not one of"),
         ('[tool.policycheck\n', "pyproject.toml: cannot read TOML"),
+        ('[tool.policycheck]\nfail_on = 2024-01-01\n', "pyproject.toml:2: fail_on: datetime.date(2024, 1, 1) is not one of ['fail', 'warn']"),
     ],
 )
 def test_pyproject_errors_name_the_line(project, toml, expected):

@@ -254,7 +254,10 @@ def _is_valid(schema: Mapping, raw: Any) -> bool:
         import jsonschema_rs
     except ImportError:
         return False
-    return jsonschema_rs.validator_for(schema).is_valid(raw)
+    try:
+        return jsonschema_rs.validator_for(schema).is_valid(raw)
+    except ValueError:  # a value JSON has no type for (a TOML date): let jsonschema explain it
+        return False
 
 
 def _validate(raw: Any, path: Path, positions: Mapping) -> None:
@@ -288,6 +291,15 @@ def _validate(raw: Any, path: Path, positions: Mapping) -> None:
         else:
             at, expected = error_path, "a rule id or prefix (capitals then digits, like REL002, REL00 or REL)"
         raise ConfigError(f"{_line_of(path, positions, at)}: {where}: '{error.instance}' is not {expected}")
+    if error.validator == "type" and error.validator_value in ("array", "object") and isinstance(error.instance, (str, int, float)):
+        # the usual slip: a single value where a list or a mapping belongs
+        if error.validator_value == "array":
+            expected = f"a list, e.g. [{error.instance}]"
+        elif error_path[:1] == ("rules",):
+            expected = f"a mapping, e.g. {{level: {error.instance}}}"
+        else:
+            expected = "a mapping of settings"
+        raise ConfigError(f"{_line_of(path, positions, error_path)}: {where}: expected {expected}")
     raise ConfigError(f"{_line_of(path, positions, error_path)}: {where}: {error.message}")
 
 
