@@ -103,17 +103,22 @@ def read_source(source: Source, max_bytes: int) -> bytes:
         return source.content
     import stat
 
-    # Open first, then look at what was opened: a stat-then-open could be raced by a
-    # swap to a FIFO, and O_NONBLOCK keeps even that open from blocking.
-    descriptor = os.open(source.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        info = os.fstat(descriptor)
+    def refuse_unless_small_regular_file(info: os.stat_result) -> None:
         if stat.S_ISDIR(info.st_mode):
             raise UnreadableSource("is a directory, not a file", "rename the directory, or give its path without the .yaml name")
         if not stat.S_ISREG(info.st_mode):
             raise UnreadableSource("is not a regular file (a pipe, socket or device)", "policycheck reads regular files; use - to read standard input")
         if info.st_size > max_bytes:
             raise UnreadableSource(f"is {info.st_size} bytes, over the {max_bytes}-byte limit (max_file_size)", too_big)
+
+    # stat first, so that a device is never even opened (opening some has side effects);
+    # then fstat what was opened, because the path may have been swapped for a FIFO in
+    # between, and O_NONBLOCK keeps even that open from blocking.
+    refuse_unless_small_regular_file(os.stat(source.path))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(source.path, flags)
+    try:
+        refuse_unless_small_regular_file(os.fstat(descriptor))
         with open(descriptor, "rb", closefd=False) as handle:
             data = handle.read(max_bytes + 1)
     finally:

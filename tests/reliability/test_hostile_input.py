@@ -195,6 +195,33 @@ def test_file_deleted_mid_run_in_this_process(tmp_path, monkeypatch):
     assert_clean_failure(run, 1, f"{second}:1:1 FAIL LOAD001 cannot read the file: No such file or directory", f"{first}  [CUI")
 
 
+def test_file_swapped_for_a_fifo_between_stat_and_open(tmp_path, monkeypatch):
+    """The race itself: stat sees a regular file, open finds a FIFO. O_NONBLOCK plus fstat
+    of the descriptor refuse it; a plain open() would block forever (hence the thread)."""
+    import threading
+
+    from policycheck.discover import Source, UnreadableSource, read_source
+
+    regular, fifo = tmp_path / "regular.yaml", tmp_path / "swapped.yaml"
+    regular.write_text(starter(), encoding="utf-8")
+    os.mkfifo(fifo)
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *args, **kwargs: real_stat(regular if os.fspath(path) == str(fifo) else path, *args, **kwargs))
+    outcome = []
+
+    def read():
+        try:
+            read_source(Source(str(fifo)), LIMIT)
+        except UnreadableSource as error:
+            outcome.append(str(error))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=5)
+    assert not reader.is_alive(), "read_source blocked on a FIFO"
+    assert outcome == ["is not a regular file (a pipe, socket or device)"]
+
+
 @pytest.fixture(scope="module")
 def fifty_megabytes(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("big") / "big.yaml"

@@ -223,17 +223,22 @@ def test_damaged_yaml_text(data):
     _assert_run_properties(data.draw(raw_damage(text)))
 
 
-def test_output_does_not_depend_on_hash_seed(tmp_path):
-    """Set and dict ordering must not leak into the report: two processes, two hash seeds."""
+def test_output_does_not_depend_on_hash_seed_or_jobs(tmp_path):
+    """Set and dict ordering must not leak into the report: two processes, two hash seeds,
+    one file at a time against a worker pool (60 files is past parallel.SMALL_RUN)."""
     documents = {
         "clean.yaml": starter(),
         "schema-errors.yaml": _dump({**STARTER, "partner": {"country": "Albania", "kategory": "x"}, "x-extra": {"b": 1, "a": [1, "2"]}, "surprise": 1}),
         "rule-findings.yaml": _dump({**STARTER, "id": "ALB-2027-NDS-02", "threats": [], "governance": {}}),
         "broken.yaml": "id: [\n",
     }
+    documents.update({f"more-{index:02d}.yaml": starter().replace("ALB-2027-NDS-01", f"ALB-2027-NDS-{index + 10}") for index in range(56)})
     for name, text in documents.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    runs = [subprocess_cli(str(tmp_path), *COMMON, "--format", "json", env={"PYTHONHASHSEED": seed}) for seed in ("1", "2024")]
+    runs = [
+        subprocess_cli(str(tmp_path), *COMMON, "--format", "json", "--jobs", jobs, env={"PYTHONHASHSEED": seed})
+        for seed, jobs in (("1", "1"), ("2024", "2"))
+    ]
     for run in runs:
         assert "Traceback" not in run.output and run.exit_code == 1, run.output
     assert runs[0].stdout == runs[1].stdout
