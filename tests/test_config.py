@@ -216,7 +216,7 @@ def test_both_spellings_of_a_key_is_an_error(project):
         ("per_file_ignores:\n  'legacy/*': [XYZ]\n", ".policycheck.yaml:2: per_file_ignores['legacy/*']: no rule matches 'XYZ'"),
         ("select: DAT001\n", ".policycheck.yaml:1: select: expected a list, e.g. [DAT001]"),
         ("rules:\n  DAT001: warn\n", ".policycheck.yaml:2: rules.DAT001: expected a mapping, e.g. {level: warn}"),
-        ("reference: 3\n", ".policycheck.yaml:1: reference: expected a mapping, e.g. a mapping of settings"),
+        ("reference: 3\n", ".policycheck.yaml:1: reference: expected a mapping of settings"),
         ("fail_on: error\n", ".policycheck.yaml:1: fail_on: 'error' is not one of ['fail', 'warn']"),
         ("rules:\n  SCH001: {level: 'off'}\n", ".policycheck.yaml:2: rules.SCH001: SCH001 cannot be turned off"),
         ("ignore: [LOAD001]\n", ".policycheck.yaml:1: ignore: LOAD001 cannot be turned off"),
