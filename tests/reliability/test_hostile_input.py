@@ -13,6 +13,9 @@ files with os.open); otherwise the file really is chmod 000.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ import pytest
 from policycheck import load
 from policycheck.testing import starter
 
-from reliability_support import COMMON, activity, assert_clean_failure, cli, make_unreadable, subprocess_cli
+from reliability_support import COMMON, Run, activity, assert_clean_failure, cli, make_unreadable, subprocess_cli
 
 SECONDS = 2.0
 # peak RSS a bounded run may add over checking one small file (KiB)
@@ -162,9 +165,12 @@ def test_unreadable_file(tmp_path, monkeypatch):
 
 
 def test_fifo_in_a_real_process_does_not_hang(tmp_path):
+    """`python -m policycheck` exactly as a user runs it; the timeout turns a hang into a failure."""
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
-    run = subprocess_cli(str(fifo), *COMMON, timeout=20)
+    started = time.perf_counter()
+    process = subprocess.run([sys.executable, "-m", "policycheck", str(fifo), *COMMON], capture_output=True, text=True, timeout=20, cwd=tmp_path)
+    run = Run(process.returncode, process.stdout, process.stderr, time.perf_counter() - started)
     assert_clean_failure(run, 1, f"{fifo}:1:1 FAIL LOAD001 cannot read the file: is not a regular file")
     assert run.seconds < SECONDS + 1  # a fresh interpreter's start-up on top
 
