@@ -1,9 +1,10 @@
-"""Stage 7, baseline: adopt policycheck on an existing portfolio, gate only on new findings.
+"""The baseline, between waivers and rendering: gate only on new findings.
 
-`--write-baseline FILE` records today's findings; `--baseline FILE` then drops
-the findings it recorded, so only new ones are reported and gate. Findings are
-matched by a stable fingerprint, never by line number, so that moving content
-around a file does not turn old findings into new ones.
+To adopt policycheck on an existing portfolio, `--write-baseline FILE` records
+today's findings; `--baseline FILE` then drops the findings it recorded, so only
+new ones are reported and gate. Findings are matched by a stable fingerprint,
+never by line number, so that moving content around a file does not turn old
+findings into new ones.
 
 The fingerprint of a finding hashes:
 - the rule id;
