@@ -1,0 +1,32 @@
+"""The benchmark script runs end to end and writes its results; no timing is asserted."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_benchmark_writes_every_measurement(tmp_path):
+    output = tmp_path / "results.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--sizes", "1,4,8", "--runs", "1", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    results = json.loads(output.read_text(encoding="utf-8"))
+    assert set(results) >= {"machine", "jobs", "sizes", "ratios", "verdicts", "check_jsonschema"}
+    assert set(results["machine"]) >= {"cpus", "cpu_model", "python"}
+    assert set(results["sizes"]) == {"1", "4", "8"}
+    assert set(results["sizes"]["1"]) >= {"files", "yaml_cold", "policycheck_cold"}
+    for size in ("4", "8"):
+        row = results["sizes"][size]
+        assert row["files"] == int(size)
+        for name in ("floor_parse", "floor_parse_validate", "policycheck_jobs1", "policycheck_all_cores"):
+            assert row[name] > 0, name
+        assert row["peak_kib_all_cores"] > 1024 and row["peak_kib_jobs1"] > 1024
+    assert {verdict["ratio"] for verdict in results["verdicts"]} >= {"cold_vs_yaml", "portfolio_vs_floor@8", "memory_growth", "time_per_file_growth"}
+    assert "cold_vs_yaml" in result.stdout and str(output) in result.stdout
