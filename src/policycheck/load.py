@@ -296,7 +296,7 @@ class _Builder:
                 value = event.value
         except ValueError:  # int() refuses more than sys.get_int_max_str_digits() digits
             raise LoadError(
-                f"the number '{shorten(event.value)}' is too long ({len(event.value)} digits)",
+                f"the number {event.value[:20]}... is too long ({len(event.value)} digits)",
                 *_pos(event.start_mark),
                 hint="quote it if it is a code rather than a quantity",
             ) from None
