@@ -49,8 +49,11 @@ def test_pre_commit_hook_file_filter(path, checked):
 
 def test_pre_commit_try_repo_runs_the_hook_on_a_real_repository(tmp_path):
     """One real run (20-40 s): pre-commit builds the hook's virtualenv from this checkout."""
+    import importlib.util
+
     git = shutil.which("git")
     assert git, "this test needs `git` on PATH to make a repository for pre-commit"
+    assert importlib.util.find_spec("pre_commit"), "this test needs pre-commit: pip install '.[test]'"
     repo = tmp_path / "repo"
     (repo / "proposals").mkdir(parents=True)
     (repo / ".github" / "workflows").mkdir(parents=True)
