@@ -46,6 +46,7 @@ def _did_you_mean(word: Any, candidates: list[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+_YAML11_BOOLEANS = frozenset({"yes", "no", "y", "n", "on", "off"})
 _TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list", "object": "a mapping", "boolean": "true or false"}
 
 
@@ -167,6 +168,9 @@ class SchemaValidator:
             expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
             wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in expected)
             hint = "quote the value so it stays text" if "string" in expected and value is not None else None
+            if "boolean" in expected and isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+                # YAML 1.2 reads yes/no/on/off as text, unlike YAML 1.1 tools
+                hint = f"write {'true' if value.lower() in ('yes', 'y', 'on') else 'false'}: '{value}' is text in YAML 1.2"
             yield Violation(path, f"{where}: expected {wanted}, found {_type_name(value)} ({value!r})", hint)
         elif kind == "format":
             yield Violation(path, f"{where}: '{value}' is not a valid {error.validator_value}", "write dates as YYYY-MM-DD")

@@ -66,6 +66,13 @@ def test_norway_code_no_stays_a_string(write):
     assert finding["hint"] == "did you mean 'NOR' (Norway)?"
 
 
+def test_yaml11_boolean_words_get_a_hint(write):
+    path = write("yes.yaml", "interoperability:\n  systems:\n    - name: Radio\n      sustainment: {training: yes}\n")
+    [finding] = findings_of(check(path, "--format", "json", "--select", "SCH"))
+    assert finding["message"] == "interoperability.systems[0].sustainment.training: expected true or false, found text ('yes')"
+    assert finding["hint"] == "write true: 'yes' is text in YAML 1.2"
+
+
 def test_text_format_is_grouped_and_summarised(write):
     path = write("dates.yaml", 'activity: {start: "2028-01-01", end: "2027-01-01"}\n')
     result = check(path, "--select", "DAT001")
