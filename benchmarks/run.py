@@ -142,6 +142,16 @@ def machine() -> dict[str, object]:
     }
 
 
+def commit() -> str | None:
+    """The checkout measured, with '+changes' when its working tree differs from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, cwd=HERE, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None  # not a git checkout
+    return head + ("+changes" if dirty.strip() else "")
+
+
 def measure(sizes: list[int], runs: int, repeats: int, jobs: int, check_jsonschema: str | None, work: Path, warm_up: bool) -> dict:
     policycheck = [*policycheck_command(), "--no-config", "--today", TODAY, "--no-progress"]
     schema = work / "activity.schema.json"
@@ -213,6 +223,7 @@ def verdicts(found: dict[str, float]) -> list[dict]:
 
 def table(results: dict) -> str:
     lines = [
+        f"policycheck {results.get('commit') or '(not a git checkout)'}",
         f"machine: {results['machine']['cpus']} CPUs, {results['machine']['cpu_model']}, Python {results['machine']['python']}; --jobs {results['jobs']}",
         "",
         f"{'files':>6}  {'measurement':<24} {'seconds':>9}  {'peak MiB':>8}",
@@ -254,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="policycheck-bench-") as work:
         results = measure(sizes, runs, repeats, jobs, check_jsonschema, Path(work), warm_up=not args.quick)
     results["verdicts"] = verdicts(results["ratios"])
+    results["commit"] = commit()
     results["check_jsonschema"] = check_jsonschema and subprocess.run([check_jsonschema, "--version"], capture_output=True, text=True).stdout.strip()
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ def test_quick_benchmark_writes_every_measurement(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     results = json.loads(output.read_text(encoding="utf-8"))
-    assert set(results) >= {"machine", "jobs", "sizes", "ratios", "verdicts", "check_jsonschema"}
+    assert set(results) >= {"machine", "jobs", "sizes", "ratios", "verdicts", "check_jsonschema", "commit"}
     assert set(results["machine"]) >= {"cpus", "cpu_model", "python"}
     assert set(results["sizes"]) == {"1", "4", "8"}
     assert set(results["sizes"]["1"]) >= {"files", "yaml_cold", "policycheck_cold"}
