@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1,1000,10000", help="portfolio sizes, comma-separated; 1 is the cold single-file check")
     parser.add_argument("--quick", action="store_true", help="a smoke run: sizes 1,50,200 (unless --sizes), 3 cold runs, 1 repeat, no warm-up")
     parser.add_argument("--runs", type=int, help="cold-start runs per command (default 15; --quick 3)")
-    parser.add_argument("--repeats", type=int, help="runs per portfolio command (default 3; --quick 1)")
+    parser.add_argument("--repeats", type=int, help="runs per portfolio command (default 5; --quick 1)")
     parser.add_argument("--jobs", type=int, help="worker processes for the all-cores rows (default: every usable CPU)")
     parser.add_argument("--check-jsonschema", help="check-jsonschema executable (default: found on PATH)")
     parser.add_argument("--output", default=str(HERE / "results" / "latest.json"), help="where to write the JSON results")
@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes_text = args.sizes if (args.sizes != parser.get_default("sizes") or not args.quick) else "1,50,200"
     sizes = sorted({int(size) for size in sizes_text.split(",") if size.strip()})
     runs = args.runs or (3 if args.quick else 15)
-    repeats = args.repeats or (1 if args.quick else 3)
+    repeats = args.repeats or (1 if args.quick else 5)
     jobs = args.jobs or default_jobs()
     check_jsonschema = args.check_jsonschema or shutil.which("check-jsonschema")
     with tempfile.TemporaryDirectory(prefix="policycheck-bench-") as work:
