@@ -146,6 +146,7 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--fail-on", type=click.Choice(["fail", "warn"]), help="Lowest level that fails the run (default: fail).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge waivers and dates as of this day (YYYY-MM-DD).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal, outside CI, for more than 20 files).")
 @click.option("-q", "--quiet", is_flag=True, help="Only files with findings, and the summary.")
 @click.option("--show-passes", is_flag=True, help="List every rule's pass or skip per file.")
 @click.option("--no-color", is_flag=True, help="No colors (also NO_COLOR).")
@@ -153,13 +154,14 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in FILE; report only what a baseline cannot record.")
 @_plugin_options
 @click.pass_context
-def check_command(ctx: click.Context, paths, formats, outputs, select, extend_select, ignore, fail_on, today, jobs, quiet, show_passes, no_color, baseline_file, write_baseline, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+def check_command(ctx: click.Context, paths, formats, outputs, select, extend_select, ignore, fail_on, today, jobs, progress, quiet, show_passes, no_color, baseline_file, write_baseline, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
     """Check activity files, directories (recursively), globs, or - for stdin."""
     from . import baseline
     from .config import ConfigError, check_selectors, with_overrides
     from .discover import DiscoveryError, discover
-    from .engine import Engine, check_all
+    from .engine import Engine
     from .findings import exit_code
+    from .parallel import check_sources, wants_progress
     from .report import Report
 
     file_config = _load_config(config_file, no_config)
@@ -210,7 +212,11 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
             raise UsageError(f"--output {output} is one of the files being checked; write the report elsewhere")
 
     engine = Engine(registry, config, run_date)
-    results = check_all(engine, sources)
+    if wants_progress(progress, len(sources), is_terminal(sys.stderr), os.environ):
+        with click.progressbar(length=len(sources), label="Checking", file=sys.stderr) as bar:
+            results = check_sources(engine, options, sources, jobs, bar.update)
+    else:
+        results = check_sources(engine, options, sources, jobs)
     # the baseline stage: after every rule and waiver, before rendering
     baseline_result = None
     try:
