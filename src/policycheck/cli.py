@@ -270,7 +270,7 @@ def rules_command(output_format, plugin_modules, no_plugins, strict_plugins, con
     else:
         for row in rows:
             level = row["level"] if row["enabled"] else "off"
-            click.echo(f"{row['id']:<8} {row['family']:<16} {level:<5} {row['title']}  ({row['plugin']})")
+            click.echo(f"{row['id']:<8} {row['family']:<18} {level:<5} {row['title']}  ({row['plugin']})")
 
 
 @main.command("explain")
