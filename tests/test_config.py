@@ -323,3 +323,12 @@ def test_a_valid_configuration_costs_no_jsonschema_import(project):
     assert result.stdout.strip() == "[]"
     (project / ".policycheck.yaml").write_text("select: [DAT001]\nslect: []\n", encoding="utf-8")
     assert "unknown key 'slect'" in error_of(check("proposals"))  # the slow path still explains errors
+
+
+def test_parameter_must_have_its_defaults_type(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".policycheck.yaml").write_text("rules:\n  INT003:\n    min_funded_years: five\n")
+    (tmp_path / "a.yaml").write_text("schema: activity/v1\n")
+    result = CliRunner().invoke(main, ["a.yaml", "--no-plugins"])
+    assert result.exit_code == 2
+    assert ".policycheck.yaml:3: rules.INT003.min_funded_years must be a whole number, not 'five'" in result.output

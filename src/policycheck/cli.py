@@ -177,7 +177,7 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
     try:
         file_config.check_rule_ids(registry.rules)
         check_selectors({"--select": _selectors(select), "--extend-select": _selectors(extend_select), "--ignore": _selectors(ignore)}, registry.rules)
-        config.check_params({rule_id: {**rule.parameters, **registry.rule_defaults.get(rule_id, {})} for rule_id, rule in registry.rules.items()})
+        config.check_params(registry.parameter_defaults())
     except ConfigError as error:
         raise UsageError(str(error)) from None
     targets = ctx.meta.get("format_outputs") or [("text", None)]
@@ -287,7 +287,7 @@ def explain_command(rule_id, plugin_modules, no_plugins, strict_plugins, config_
         close = difflib.get_close_matches(rule_id.upper(), list(registry.rules), n=1)
         hint = f"; did you mean {close[0]}?" if close else "; see `policycheck rules`"
         raise UsageError(f"unknown rule '{rule_id}'{hint}")
-    params = {**rule.parameters, **registry.rule_defaults.get(rule.id, {})}
+    params = registry.parameter_defaults()[rule.id]
     click.echo(f"{rule.id}: {rule.title}\n")
     click.echo(f"Family: {rule.family}    Level: {rule.level}    Plugin: {registry.rule_plugin[rule.id]}\n")
     click.echo("## What it checks\n")

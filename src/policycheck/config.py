@@ -116,13 +116,18 @@ class Config:
         """Every `rules: {ID: {name: ...}}` must be `level` or a parameter of the rule (exit 2 otherwise)."""
         for rule_id, settings in self.rules.items():
             allowed = sorted(defaults.get(rule_id, {}))
-            for name in settings:
-                if name != "level" and name not in allowed:
+            for name, value in settings.items():
+                if name == "level":
+                    continue
+                if name not in allowed:
                     options = ", ".join(allowed) or "none"
                     raise ConfigError(
                         f"{self.where(('rules', rule_id, name))}: rules.{rule_id}: unknown parameter '{name}'"
                         f"{_did_you_mean(name, ['level', *allowed])} (parameters: {options}; see `policycheck explain {rule_id}`)"
                     )
+                problem = _parameter_problem(value, defaults[rule_id][name])
+                if problem:
+                    raise ConfigError(f"{self.where(('rules', rule_id, name))}: rules.{rule_id}.{name} must be {problem}, not {value!r}")
 
     def where(self, path: tuple) -> str:
         """`file:line` of a setting in the configuration file (found again only when an error is reported)."""
@@ -130,6 +135,26 @@ class Config:
             return "configuration"
         line = locate(Path(self.source), path)
         return f"{self.source}:{line}" if line else self.source
+
+
+def _parameter_problem(value: Any, default: Any) -> str | None:
+    """Why `value` cannot stand in for `default`, or None: rules may trust their parameters' types."""
+    if default is None:
+        return None
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "true or false"
+    if isinstance(default, (int, float)):
+        whole = isinstance(default, int)
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+            return "a whole number" if whole else "a number"
+        # defaults that are counts, years or amounts (never negative) take no negative value
+        if default >= 0 and value < 0:
+            return f"{'a whole number' if whole else 'a number'} of 0 or more"
+        return None
+    for kind, words in ((str, "text"), ((list, tuple), "a list"), (Mapping, "a mapping")):
+        if isinstance(default, kind):
+            return None if isinstance(value, kind) else words
+    return None
 
 
 def check_selectors(flags: Mapping[str, Iterable[str]], known: Iterable[str]) -> None:

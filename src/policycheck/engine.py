@@ -83,6 +83,7 @@ class Engine:
         self.reference = registry.reference(config.reference)
         self.enabled = [rule for rule in registry.rules.values() if config.enabled(rule.id)]
         self.enabled_ids = frozenset(rule.id for rule in self.enabled)
+        self.defaults = registry.parameter_defaults()
         self.contexts = {rule.id: self._context(rule) for rule in self.enabled}
         self._validator = None
 
@@ -91,7 +92,7 @@ class Engine:
         return cls(options.registry(), options.config, options.today)
 
     def _context(self, rule: Rule) -> RuleContext:
-        params = {**rule.parameters, **self.registry.rule_defaults.get(rule.id, {}), **self.config.params(rule.id)}
+        params = {**self.defaults[rule.id], **self.config.params(rule.id)}
         return RuleContext(params=MappingProxyType(params), reference=self.reference, today=self.today)
 
     @property

@@ -65,6 +65,10 @@ class Registry:
     def failed(self) -> list[PluginInfo]:
         return [plugin for plugin in self.plugins if plugin.error]
 
+    def parameter_defaults(self) -> dict[str, dict[str, Any]]:
+        """Each rule's parameters: its own defaults, then plugins' `policycheck_rule_defaults`."""
+        return {rule_id: {**rule.parameters, **self.rule_defaults.get(rule_id, {})} for rule_id, rule in self.rules.items()}
+
     def reference(self, config_extra: Mapping[str, Any] | None = None) -> "Reference":
         from .reference import Reference
 

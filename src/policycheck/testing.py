@@ -71,7 +71,7 @@ def _engine(options: RunOptions) -> Engine:
         # a misspelt selector would select nothing and make an "expect no findings" test pass vacuously
         registry, settings = engine.registry, options.config
         settings.check_rule_ids(registry.rules)
-        settings.check_params({rule_id: {**rule.parameters, **registry.rule_defaults.get(rule_id, {})} for rule_id, rule in registry.rules.items()})
+        settings.check_params(registry.parameter_defaults())
         _ENGINES[key] = engine
     return _ENGINES[key]
 

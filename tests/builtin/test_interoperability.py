@@ -2,6 +2,7 @@
 
 import pytest
 
+from policycheck.config import ConfigError
 from policycheck.testing import activity_text, assert_examples, assert_findings, check
 
 RULES = ["INT002", "INT003", "INT005"]
@@ -97,10 +98,9 @@ def test_int003_min_funded_years_parameter(only):
     assert_findings(systems(f"sustainment: {FULL}"), [], select=["INT003"], config=config)
 
 
-def test_int003_bad_parameter_is_reported_clearly():
-    [finding] = check(systems(f"sustainment: {FULL}"), select=["INT003"], config={"rules": {"INT003": {"min_funded_years": -1}}})
-    assert finding.rule_id == "ERR001"
-    assert "rules.INT003.min_funded_years must be a whole number of 0 or more, not -1" in finding.message
+def test_int003_bad_parameter_is_a_configuration_error():
+    with pytest.raises(ConfigError, match=r"rules.INT003.min_funded_years must be a whole number of 0 or more, not -1"):
+        check(systems(f"sustainment: {FULL}"), select=["INT003"], config={"rules": {"INT003": {"min_funded_years": -1}}})
 
 
 # --- INT005 -------------------------------------------------------------------

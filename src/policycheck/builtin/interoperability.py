@@ -72,13 +72,6 @@ def _and(words: list[str]) -> str:
     return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
 
 
-def _whole_number(ctx: RuleContext, rule_id: str, name: str) -> int:
-    value = ctx.params[name]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"parameter rules.{rule_id}.{name} must be a whole number of 0 or more, not {value!r}")
-    return value
-
-
 @rule(
     id="INT003",
     title="Sustainment incomplete or funded too briefly",
@@ -95,7 +88,7 @@ def _whole_number(ctx: RuleContext, rule_id: str, name: str) -> int:
     passes=SYSTEM + "      sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}\n",
 )
 def incomplete_sustainment(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
-    minimum = _whole_number(ctx, "INT003", "min_funded_years")
+    minimum = ctx.params["min_funded_years"]
     for path, name, system in _systems(activity):
         sustainment = system.get("sustainment")
         if not isinstance(sustainment, Mapping):

@@ -142,13 +142,6 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _whole_number(ctx: RuleContext, rule_id: str, name: str) -> int:
-    value = ctx.params[name]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"parameter rules.{rule_id}.{name} must be a whole number of 0 or more, not {value!r}")
-    return value
-
-
 @rule(
     id="MSR004",
     title="Indicator due date missing or outside the activity",
@@ -166,7 +159,7 @@ def _whole_number(ctx: RuleContext, rule_id: str, name: str) -> int:
     passes=OBJECTIVE + _indicator(baseline="0", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
 )
 def due_date_out_of_range(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
-    years = _whole_number(ctx, "MSR004", "max_years_after_end")
+    years = ctx.params["max_years_after_end"]
     start, end = _date(activity.get(("activity", "start"))), _date(activity.get(("activity", "end")))
     if start and end and end < start:
         start = end = None  # no window to judge against: DAT001 reports the dates themselves
