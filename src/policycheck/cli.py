@@ -37,6 +37,16 @@ class DefaultCommandGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
+class _Echo:
+    """Standard output as a writable stream, through click (which strips colors off a terminal)."""
+
+    def __init__(self, color: bool):
+        self.color = color
+
+    def write(self, text: str) -> None:
+        click.echo(text, nl=False, color=self.color)
+
+
 def is_terminal(stream: Any) -> bool:
     """Whether a stream is an interactive terminal (colors, progress bars)."""
     return bool(getattr(stream, "isatty", lambda: False)())
@@ -239,12 +249,11 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
             quiet=quiet,
             baseline=baseline_result,
         )
-        text = registry.formats[name].render(report)
         if output is None:
-            click.echo(text, nl=False, color=report.color)
+            registry.formats[name].write(report, _Echo(report.color))
         else:
             with open(output, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+                registry.formats[name].write(report, handle)
     ctx.exit(exit_code(results, config.fail_on))
 
 

@@ -47,7 +47,7 @@ class Finding:
         return replace(self, level=WAIVED, waiver=waiver)
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     """Everything the run learned about one file; small, so it can cross processes."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 if TYPE_CHECKING:
     from ..baseline import BaselineResult
@@ -36,8 +36,21 @@ class Report:
 
 @dataclass(frozen=True)
 class OutputFormat:
-    """A named renderer: `render(report) -> str`, written to stdout or `--output FILE`."""
+    """A named renderer: `render(report) -> str`, written to stdout or `--output FILE`.
+
+    `stream`, when given, yields the same text in pieces; the command line writes
+    them as they come, so a large portfolio's report is never one string in memory.
+    """
 
     name: str
     render: Callable[[Report], str]
     description: str = ""
+    stream: Callable[[Report], Iterable[str]] | None = None
+
+    def write(self, report: Report, handle) -> None:
+        """Write the report to a text stream, piece by piece when the format can."""
+        if self.stream is None:
+            handle.write(self.render(report))
+            return
+        for piece in self.stream(report):
+            handle.write(piece)

@@ -22,28 +22,46 @@ def _finding(finding) -> dict:
     return data
 
 
-def as_dict(report: Report) -> dict:
-    data = {
+def _file(result) -> dict:
+    return {
+        "file": result.file,
+        "activity_id": result.activity_id,
+        "banner": result.banner,
+        "status": result.status,
+        "findings": [_finding(finding) for finding in result.findings],
+        "rules": result.outcomes,
+    }
+
+
+def _dumps(value, indent: str) -> str:
+    """`value` as it appears nested at `indent` inside `json.dumps(..., indent=2)`."""
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n" + indent)
+
+
+def stream(report: Report):
+    """The report, one file at a time; byte for byte what `json.dumps(indent=2, sort_keys=True)` writes."""
+    top = {
         "schema": REPORT_SCHEMA,
         "tool": {"name": "policycheck", "version": report.version},
         "fail_on": report.fail_on,
-        "summary": report.summary,
-        "files": [
-            {
-                "file": result.file,
-                "activity_id": result.activity_id,
-                "banner": result.banner,
-                "status": result.status,
-                "findings": [_finding(finding) for finding in result.findings],
-                "rules": result.outcomes,
-            }
-            for result in report.results
-        ],
     }
     if report.baseline is not None:
-        data["baseline"] = report.baseline.as_dict()
-    return data
+        top["baseline"] = report.baseline.as_dict()
+    keys = sorted([*top, "files", "summary"])
+    yield "{"
+    for position, key in enumerate(keys):
+        yield ("," if position else "") + f"\n  {json.dumps(key)}: "
+        if key == "files":
+            if not report.results:
+                yield "[]"
+                continue
+            for index, result in enumerate(report.results):
+                yield ("[" if index == 0 else ",") + "\n    " + _dumps(_file(result), "    ")
+            yield "\n  ]"
+        else:
+            yield _dumps(report.summary if key == "summary" else top[key], "  ")
+    yield "\n}\n"
 
 
 def render(report: Report) -> str:
-    return json.dumps(as_dict(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return "".join(stream(report))

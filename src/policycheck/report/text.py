@@ -19,41 +19,53 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def render(report: Report) -> str:
-    lines: list[str] = []
+def _file_lines(result, report: Report) -> list[str]:
     color = report.color
+    shown = [finding for finding in result.findings if not report.quiet or finding.level != "waived"]
+    if report.quiet and not shown:
+        return []
+    header = result.file
+    if result.banner:
+        header += f"  [{result.banner}]"
+    if result.activity_id:
+        header += f"  {result.activity_id}"
+    lines = [_style(header, None, color, bold=True)]
+    for finding in shown:
+        level = _style(finding.level.upper(), _COLORS.get(finding.level), color, bold=True)
+        line = f"  {finding.file}:{finding.line}:{finding.column} {level} {finding.rule_id} {finding.message}"
+        if finding.hint:
+            line += f" [{finding.hint}]"
+        lines.append(line)
+        if finding.waiver is not None:
+            waiver = finding.waiver
+            lines.append(f"      waived until {waiver.expires} by {waiver.approved_by}: {waiver.justification}")
+    if report.show_passes:
+        for rule_id, status in result.outcomes.items():
+            if status in ("pass", "skip"):
+                lines.append(f"  {_style(status.upper(), _COLORS[status], report.color)} {rule_id}")
+    if not shown:
+        lines.append(f"  {_style('PASS', 'green', color)} no findings")
+    return lines
+
+
+def stream(report: Report):
+    """The report one file at a time, then a blank line and the summary."""
+    wrote = False
     for result in report.results:
-        shown = [finding for finding in result.findings if not report.quiet or finding.level != "waived"]
-        if report.quiet and not shown:
-            continue
-        header = result.file
-        if result.banner:
-            header += f"  [{result.banner}]"
-        if result.activity_id:
-            header += f"  {result.activity_id}"
-        lines.append(_style(header, None, color, bold=True))
-        for finding in shown:
-            level = _style(finding.level.upper(), _COLORS.get(finding.level), color, bold=True)
-            line = f"  {finding.file}:{finding.line}:{finding.column} {level} {finding.rule_id} {finding.message}"
-            if finding.hint:
-                line += f" [{finding.hint}]"
-            lines.append(line)
-            if finding.waiver is not None:
-                waiver = finding.waiver
-                lines.append(f"      waived until {waiver.expires} by {waiver.approved_by}: {waiver.justification}")
-        if report.show_passes:
-            for rule_id, status in result.outcomes.items():
-                if status in ("pass", "skip"):
-                    lines.append(f"  {_style(status.upper(), _COLORS[status], color)} {rule_id}")
-        if not shown:
-            lines.append(f"  {_style('PASS', 'green', color)} no findings")
-    if lines:
-        lines.append("")
-    lines.append(_style(summary_line(report), "red" if report.summary["files_failed"] else "green", color, bold=True))
+        lines = _file_lines(result, report)
+        if lines:
+            wrote = True
+            yield "\n".join(lines) + "\n"
+    tail = [""] if wrote else []
+    tail.append(_style(summary_line(report), "red" if report.summary["files_failed"] else "green", report.color, bold=True))
     if report.baseline:
-        lines.append(report.baseline.note())
-    lines.extend(report.notes)
-    return "\n".join(lines) + "\n"
+        tail.append(report.baseline.note())
+    tail.extend(report.notes)
+    yield "\n".join(tail) + "\n"
+
+
+def render(report: Report) -> str:
+    return "".join(stream(report))
 
 
 def summary_line(report: Report) -> str:
