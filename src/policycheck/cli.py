@@ -166,7 +166,6 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.pass_context
 def check_command(ctx: click.Context, paths, formats, outputs, select, extend_select, ignore, fail_on, today, jobs, progress, quiet, show_passes, no_color, baseline_file, write_baseline, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
     """Check activity files, directories (recursively), globs, or - for stdin."""
-    from . import baseline
     from .config import ConfigError, check_selectors, with_overrides
     from .discover import DiscoveryError, discover
     from .engine import Engine
@@ -204,10 +203,14 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
         raise UsageError("only one format can go to standard output; give the others --output FILE")
     if baseline_file and write_baseline:
         raise UsageError("give either --baseline FILE (report new findings) or --write-baseline FILE (record findings), not both")
-    try:
-        recorded = baseline.read(baseline_file) if baseline_file else None
-    except baseline.BaselineError as error:
-        raise UsageError(str(error)) from None
+    recorded = None
+    if baseline_file or write_baseline:
+        from . import baseline  # only runs that use a baseline pay for it
+    if baseline_file:
+        try:
+            recorded = baseline.read(baseline_file)
+        except baseline.BaselineError as error:
+            raise UsageError(str(error)) from None
     try:
         # one byte past the limit is enough to report it: never hold an endless stream in memory
         sources = discover(paths or (".",), config.is_excluded, lambda: sys.stdin.buffer.read(config.max_file_size + 1))
@@ -217,9 +220,9 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
         raise UsageError(f"no activity files (*.yaml, *.yml) found in {', '.join(paths or ('.',))}")
     # the input is never written to: not even by a report sent to one of the inputs
     inputs = {os.path.realpath(source.path) for source in sources if not source.is_stdin}
-    for _, output in targets:
+    for flag, output in [*(("--output", output) for _, output in targets), ("--write-baseline", write_baseline)]:
         if output is not None and os.path.realpath(output) in inputs:
-            raise UsageError(f"--output {output} is one of the files being checked; write the report elsewhere")
+            raise UsageError(f"{flag} {output} is one of the files being checked; write it elsewhere")
 
     engine = Engine(registry, config, run_date)
     if wants_progress(progress, len(sources), is_terminal(sys.stderr), os.environ):
@@ -229,13 +232,14 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
         results = check_sources(engine, options, sources, jobs)
     # the baseline stage: after every rule and waiver, before rendering
     baseline_result = None
-    try:
-        if write_baseline:
-            baseline_result = baseline.record(write_baseline, results)
-        elif recorded is not None:
-            baseline_result = baseline.apply(results, recorded, baseline_file)
-    except baseline.BaselineError as error:
-        raise UsageError(str(error)) from None
+    if write_baseline or baseline_file:
+        try:
+            if write_baseline:
+                baseline_result = baseline.record(write_baseline, results)
+            else:
+                baseline_result = baseline.apply(results, recorded, baseline_file)
+        except baseline.BaselineError as error:
+            raise UsageError(str(error)) from None
     color = is_terminal(sys.stdout) and not no_color and "NO_COLOR" not in os.environ
     for name, output in targets:
         report = Report(

@@ -167,4 +167,6 @@ def test_a_report_aimed_at_an_input_is_refused(inputs, tmp_path):
     for target in (str(clean), str(via_other_name)):
         run = cli(str(clean.parent), *COMMON, "--format", "json", "--output", target)
         assert_clean_failure(run, 2, f"--output {target} is one of the files being checked")
+    run = cli(str(clean.parent), *COMMON, "--write-baseline", str(clean))
+    assert_clean_failure(run, 2, f"--write-baseline {clean} is one of the files being checked")
     assert _fingerprint(inputs) == before

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from ..hookimpl import hookimpl
-from . import OutputFormat, github, json_format, junit, markdown, sarif, text
+from . import OutputFormat, Report
+
+
+def _lazy(module: str, function: str):
+    # a format's module (XML, SARIF...) is imported only when that format is written
+    def call(report: Report):
+        return getattr(import_module(f"{__package__}.{module}"), function)(report)
+
+    return call
+
+
+def _format(name: str, module: str, description: str, streams: bool = False) -> OutputFormat:
+    return OutputFormat(name, _lazy(module, "render"), description, _lazy(module, "stream") if streams else None)
 
 
 @hookimpl
 def policycheck_output_formats() -> dict[str, OutputFormat]:
     return {
-        "text": OutputFormat("text", text.render, "grouped by file, for a terminal", text.stream),
-        "json": OutputFormat("json", json_format.render, "stable, described by schemas/report.schema.json", json_format.stream),
-        "sarif": OutputFormat("sarif", sarif.render, "SARIF 2.1.0, for GitHub code scanning"),
-        "junit": OutputFormat("junit", junit.render, "JUnit XML, one testcase per file and rule, for CI test reports"),
-        "markdown": OutputFormat("markdown", markdown.render, "summary table per file and family, for $GITHUB_STEP_SUMMARY"),
-        "github": OutputFormat("github", github.render, "GitHub Actions workflow commands (annotations)"),
+        "text": _format("text", "text", "grouped by file, for a terminal", streams=True),
+        "json": _format("json", "json_format", "stable, described by schemas/report.schema.json", streams=True),
+        "sarif": _format("sarif", "sarif", "SARIF 2.1.0, for GitHub code scanning"),
+        "junit": _format("junit", "junit", "JUnit XML, one testcase per file and rule, for CI test reports"),
+        "markdown": _format("markdown", "markdown", "summary table per file and family, for $GITHUB_STEP_SUMMARY"),
+        "github": _format("github", "github", "GitHub Actions workflow commands (annotations)"),
     }
