@@ -6,7 +6,7 @@ processes); `Engine.finish(results)` runs once over all results in the parent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -244,12 +244,12 @@ class Engine:
                     raise ValueError(f"violation names file {violation.file!r}, which is not part of this run")
             for violation in violations:
                 target = by_file[violation.file]
-                target.findings.append(self.finding(rule, violation, None))
+                # the target's activity id: reports and baseline fingerprints use it
+                target.findings.append(replace(self.finding(rule, violation, None), activity_id=target.activity_id))
         except Exception as error:
             first = results[0] if results else None
             if first is not None:
                 first.findings.append(self.crash(rule, error, first.file, first.activity_id))
-            return
 
 
 def check_all(engine: Engine, sources: Iterable[Source]) -> list[FileResult]:

@@ -104,7 +104,7 @@ def test_json_output_is_deterministic(write):
 def test_duplicate_ids_across_files_are_prt001(write):
     a, b = write("a.yaml", "id: SAME-1\n"), write("b.yaml", "id: SAME-1\n")
     found = findings_of(check(a, b, "--format", "json", "--select", "PRT001"))
-    assert [(f["rule"], f["file"], f["line"]) for f in found] == [("PRT001", b, 2)]
+    assert [(f["rule"], f["file"], f["line"], f["activity_id"]) for f in found] == [("PRT001", b, 2, "SAME-1")]
     assert a in found[0]["message"]
 
 
