@@ -304,7 +304,7 @@ def explain_command(rule_id, plugin_modules, no_plugins, strict_plugins, config_
     click.echo(f"{rule.id}: {rule.title}\n")
     click.echo(f"Family: {rule.family}    Level: {rule.level}    Plugin: {registry.rule_plugin[rule.id]}\n")
     click.echo("## What it checks\n")
-    click.echo(f"{rule.title}.\n")
+    click.echo(f"{rule.description or rule.title + '.'}\n")
     click.echo("## Why it matters\n")
     click.echo(f"{rule.rationale}\n\nSource: {rule.source}\n")
     for heading, snippet in (("Fails", rule.fails), ("Passes", rule.passes)):

@@ -276,6 +276,7 @@ class _Compiler:
             fails=spec.get("fails", ""),
             passes=spec.get("passes", ""),
             help_uri=spec.get("help_uri"),
+            description=" ".join(spec.get("description", "").split()),
         )
 
     def condition(self, spec: Mapping[str, Any], at: tuple, params: Mapping[str, Any]) -> Condition:

@@ -79,7 +79,9 @@ class Collected:
 class Rule:
     """A registered rule. Build one with `@rule` or `@portfolio_rule`.
 
-    `fails` and `passes` are YAML snippets that `policycheck explain` prints and
+    `description` is one or two sentences saying exactly when the rule fires, in
+    the words of a reviewer (`policycheck explain` prints it; the title stands in
+    when it is empty). `fails` and `passes` are YAML snippets that `policycheck explain` prints and
     the test suite runs: the first must raise this rule, the second must not.
     `kind` is `document`, `portfolio`, or `stage` (core findings such as LOAD001
     that a pipeline stage produces; declared here so they can be configured and
@@ -99,6 +101,7 @@ class Rule:
     passes: str = ""
     kind: str = "document"
     help_uri: str | None = None
+    description: str = ""
 
     def __post_init__(self) -> None:
         if not RULE_ID.match(self.id):
@@ -133,6 +136,7 @@ def rule(
     fails: str = "",
     passes: str = "",
     help_uri: str | None = None,
+    description: str = "",
 ) -> Callable[[Callable[["Activity", RuleContext], Iterable[Violation]]], Rule]:
     """Turn `check(activity, ctx) -> Iterable[Violation]` into a `Rule`."""
     return _decorator(
@@ -147,6 +151,7 @@ def rule(
         fails=fails,
         passes=passes,
         help_uri=help_uri,
+        description=description,
     )
 
 
@@ -163,6 +168,7 @@ def portfolio_rule(
     fails: str = "",
     passes: str = "",
     help_uri: str | None = None,
+    description: str = "",
 ) -> Callable[[Callable[[Sequence[Collected], RuleContext], Iterable[Violation]]], Rule]:
     """Turn `check(collected, ctx)` into a portfolio `Rule`; `collect` runs per activity."""
     return _decorator(
@@ -178,4 +184,5 @@ def portfolio_rule(
         fails=fails,
         passes=passes,
         help_uri=help_uri,
+        description=description,
     )

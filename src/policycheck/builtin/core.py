@@ -19,6 +19,11 @@ FAMILY = "core"
 LOAD001 = Rule(
     id="LOAD001",
     title="File cannot be read or parsed",
+    description=(
+        "The file cannot be read or parsed as one YAML document: it is not UTF-8, is binary, has a syntax"
+        " error or a duplicate key, holds several documents, or is too big, too deep or an alias bomb. "
+        "The finding gives the line and column where reading stopped."
+    ),
     family=FAMILY,
     level="fail",
     kind="stage",
@@ -31,6 +36,10 @@ LOAD001 = Rule(
 SCH001 = Rule(
     id="SCH001",
     title="Schema violation",
+    description=(
+        "The document breaks the activity schema: a wrong type, a missing required key, a value outside "
+        "an enum or an unknown key. There is one finding per error, with its path, line and a hint."
+    ),
     family=FAMILY,
     level="fail",
     kind="stage",
@@ -43,6 +52,10 @@ SCH001 = Rule(
 ERR001 = Rule(
     id="ERR001",
     title="A rule crashed",
+    description=(
+        "A rule raised an exception while checking the document; the finding names the rule and the "
+        "error, every other rule still runs, and the run exits 3."
+    ),
     family=FAMILY,
     level="fail",
     kind="stage",
@@ -53,6 +66,10 @@ ERR001 = Rule(
 WVR001 = Rule(
     id="WVR001",
     title="Waiver expired",
+    description=(
+        "A waiver's `expires` date is before today (or before `--today`); the findings it covered count "
+        "again."
+    ),
     family=FAMILY,
     level="fail",
     kind="stage",
@@ -68,6 +85,10 @@ WVR001 = Rule(
 WVR002 = Rule(
     id="WVR002",
     title="Waiver unused or for an unknown rule",
+    description=(
+        "A waiver names an unknown rule or a rule that cannot be waived, or its rule ran on the document "
+        "and raised nothing the waiver covers."
+    ),
     family=FAMILY,
     level="warn",
     kind="stage",
@@ -91,6 +112,7 @@ def _date(value: object) -> date | None:
 @rule(
     id="DAT001",
     title="Activity ends before it starts",
+    description="Both `activity.start` and `activity.end` are valid dates and `end` is before `start`.",
     family=FAMILY,
     level="fail",
     rationale="An activity whose end precedes its start cannot be scheduled, funded or measured.",
@@ -115,6 +137,10 @@ def _id_and_position(activity: Activity, ctx: RuleContext):
 @portfolio_rule(
     id="PRT001",
     title="Two activities share an id",
+    description=(
+        "Two or more activities checked in the same run have the same `id`; each one after the first gets"
+        " a finding naming the file that used it first."
+    ),
     family=FAMILY,
     level="fail",
     collect=_id_and_position,

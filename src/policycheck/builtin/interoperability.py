@@ -45,6 +45,10 @@ def _systems(activity: Activity) -> list[tuple[Path, str, Mapping]]:
 @rule(
     id="INT002",
     title="System without sustainment",
+    description=(
+        "A system in `interoperability.systems` has no `sustainment` mapping (the package of training, "
+        "spare parts and maintenance). The rule is skipped when the activity delivers no system."
+    ),
     family=FAMILY,
     level="fail",
     rationale=(
@@ -75,6 +79,11 @@ def _and(words: list[str]) -> str:
 @rule(
     id="INT003",
     title="Sustainment incomplete or funded too briefly",
+    description=(
+        "A system's `sustainment` does not set `training`, `spare_parts` and `maintenance` all to true, "
+        "or states no `funded_years`, or funds fewer than `min_funded_years` (default 3). A system with "
+        "no `sustainment` at all is left to INT002."
+    ),
     family=FAMILY,
     level="warn",
     rationale=(
@@ -112,6 +121,10 @@ def incomplete_sustainment(activity: Activity, ctx: RuleContext) -> Iterator[Vio
 @rule(
     id="INT005",
     title="System from an adversary supplier",
+    description=(
+        "A system's `origin` is on the `adversary_suppliers` reference list (by default CHN, IRN, PRK, "
+        "RUS). The rule is skipped when the activity delivers no system."
+    ),
     family=FAMILY,
     level="warn",
     rationale=(

@@ -76,6 +76,7 @@ def _number(value: Any) -> float | None:
 @rule(
     id="MSR002",
     title="Indicator without baseline or target",
+    description="An indicator of an objective has no `baseline` or no `target` (or leaves one blank).",
     family=FAMILY,
     level="fail",
     rationale=(
@@ -100,6 +101,10 @@ def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator
 @rule(
     id="MSR003",
     title="Target equals baseline",
+    description=(
+        "An indicator's `target` is the same as its `baseline`: the same number (so 1 and \"1.0\" match), "
+        "or the same text ignoring case and surrounding spaces."
+    ),
     family=FAMILY,
     level="warn",
     rationale=(
@@ -145,6 +150,11 @@ def _years_after(day: date, years: int) -> date:
 @rule(
     id="MSR004",
     title="Indicator due date missing or outside the activity",
+    description=(
+        "An indicator has no `due` date, or its `due` is before `activity.start` or more than "
+        "`max_years_after_end` years (default 2) after `activity.end`. The dates are not judged when the "
+        "activity ends before it starts (DAT001 reports that)."
+    ),
     family=FAMILY,
     level="warn",
     rationale=(
@@ -225,6 +235,11 @@ def _inflections(verb: str) -> set[str]:
 @rule(
     id="MSR007",
     title="Objective rests on a vague verb with no numeric target",
+    description=(
+        "An objective's statement uses a vague verb from the `vague_verbs` reference data (\"enhance\", "
+        "\"strengthen\", \"improve\", \"support\", ... in any inflection) and none of its indicators has a "
+        "numeric `target`."
+    ),
     family=FAMILY,
     level="warn",
     rationale=(

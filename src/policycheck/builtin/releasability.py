@@ -61,6 +61,7 @@ def _partner(activity: Activity) -> str | None:
 @rule(
     id="REL001",
     title="NOFORN together with REL TO",
+    description="`releasability.dissemination` lists both `NOFORN` and `REL TO`.",
     family=FAMILY,
     level="fail",
     rationale=(
@@ -86,6 +87,11 @@ def noforn_with_rel_to(activity: Activity, ctx: RuleContext) -> Iterator[Violati
 @rule(
     id="REL002",
     title="NOFORN on an activity carried out with the partner",
+    description=(
+        "`releasability.dissemination` lists `NOFORN` on any activity type except `fms-case` (where the "
+        "rule is skipped). It is a warning, and a failure when the partner is `most-capable` and the "
+        "activity is `information-sharing` or `co-production`."
+    ),
     family=FAMILY,
     level="warn",
     rationale=(
@@ -129,6 +135,10 @@ def reflexive_noforn(activity: Activity, ctx: RuleContext) -> Iterator[Violation
 @rule(
     id="REL003",
     title="REL TO and rel_to disagree",
+    description=(
+        "`dissemination` lists `REL TO` but `rel_to` names no country, or `rel_to` names countries but "
+        "`dissemination` has no `REL TO`."
+    ),
     family=FAMILY,
     level="fail",
     rationale=(
@@ -159,6 +169,11 @@ def rel_to_mismatch(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
 @rule(
     id="REL004",
     title="rel_to does not cover the partner",
+    description=(
+        "`rel_to` names no code that covers the partner country, either directly or through a tetragraph "
+        "such as `NATO` or `FVEY` that contains it. The rule is skipped when there is no `rel_to` or the "
+        "partner country is not a known code."
+    ),
     family=FAMILY,
     level="fail",
     rationale=(
@@ -194,6 +209,11 @@ def _rank(code: str, ctx: RuleContext) -> int:
 @rule(
     id="REL005",
     title="rel_to not in marking order",
+    description=(
+        "`rel_to` is not in marking order: `USA` first, then country trigraphs alphabetically, then "
+        "tetragraphs alphabetically. The finding points at the first code out of place; the rule is "
+        "skipped when there is no `rel_to`."
+    ),
     family=FAMILY,
     level="warn",
     rationale=(
@@ -251,6 +271,10 @@ def _code_hint(code: str, ctx: RuleContext) -> str:
 @rule(
     id="REL006",
     title="Unknown code in rel_to",
+    description=(
+        "A code in `rel_to` is neither a known ISO 3166-1 alpha-3 country code nor a known tetragraph; "
+        "the hint suggests the closest code. The rule is skipped when there is no `rel_to`."
+    ),
     family=FAMILY,
     level="fail",
     rationale=(
@@ -290,6 +314,10 @@ def _transfers(activity: Activity) -> list[tuple[Path, str, Mapping]]:
 @rule(
     id="REL007",
     title="Technology transfer disclosure denied",
+    description=(
+        "A `technology_transfer` item has `disclosure_decision: denied`. The rule is skipped when the "
+        "activity transfers no technology."
+    ),
     family=FAMILY,
     level="fail",
     rationale=(
@@ -315,6 +343,10 @@ def disclosure_denied(activity: Activity, ctx: RuleContext) -> Iterator[Violatio
 @rule(
     id="REL008",
     title="Technology transfer disclosure pending or missing",
+    description=(
+        "A `technology_transfer` item has `disclosure_decision: pending` or no `disclosure_decision` at "
+        "all. The rule is skipped when the activity transfers no technology."
+    ),
     family=FAMILY,
     level="warn",
     rationale=(
@@ -341,6 +373,11 @@ def disclosure_pending(activity: Activity, ctx: RuleContext) -> Iterator[Violati
 @rule(
     id="REL009",
     title="Approved USML item without a licence or exemption",
+    description=(
+        "A `technology_transfer` item with a `usml_category` has `disclosure_decision: approved` but no "
+        "`license` naming its licence, agreement or ITAR exemption. The rule is skipped when the activity"
+        " transfers no technology."
+    ),
     family=FAMILY,
     level="warn",
     rationale=(

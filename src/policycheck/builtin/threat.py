@@ -28,6 +28,7 @@ def _objective_name(objective: Mapping, index: int) -> str:
 @rule(
     id="THR002",
     title="Objective addresses no threat",
+    description="An objective has no `addresses_threats`, or the list names no threat id.",
     family=FAMILY,
     level="fail",
     rationale=(
@@ -66,6 +67,10 @@ def objective_without_threat(activity: Activity, ctx: RuleContext) -> Iterator[V
 @rule(
     id="THR003",
     title="Objective names an unknown threat",
+    description=(
+        "An objective's `addresses_threats` names an id that no entry in `threats` has; the hint suggests"
+        " the closest id."
+    ),
     family=FAMILY,
     level="fail",
     rationale=(
@@ -120,6 +125,10 @@ def _closest_threat_hint(threat_id: str, known: list[str]) -> str:
 @rule(
     id="THR004",
     title="Threat addressed by no objective",
+    description=(
+        "A threat in `threats` is named in no objective's `addresses_threats`. The rule is skipped when "
+        "the activity lists no threat."
+    ),
     family=FAMILY,
     level="warn",
     rationale=(
