@@ -27,6 +27,11 @@ def _aukus_partner(activity: Activity, ctx: RuleContext) -> str | None:
 @rule(
     id="AUK001",
     title="NOFORN on an activity with a most-capable AUKUS partner",
+    description=(
+        "The partner country is one of the AUKUS `partners` (default AUS, GBR) with category "
+        "`most-capable`, and `releasability.dissemination` lists `NOFORN`. The rule is skipped for any "
+        "other partner."
+    ),
     family=FAMILY,
     level="fail",
     rationale=(
@@ -62,6 +67,12 @@ def noforn_with_aukus_partner(activity: Activity, ctx: RuleContext) -> Iterator[
 @rule(
     id="AUK002",
     title="Transactional export licence where the AUKUS exemption applies",
+    description=(
+        "A `technology_transfer` item for an AUKUS partner names a transactional licence "
+        "(`transactional_licenses`, default DSP-5, DSP-61, DSP-73, DSP-85) in `license`, and its USML "
+        "category is not in `excluded_usml_categories`. The rule is skipped when the partner is not an "
+        "AUKUS partner."
+    ),
     family=FAMILY,
     level="warn",
     rationale=(
@@ -125,6 +136,11 @@ def _budget(activity: Activity, ctx: RuleContext) -> Any:
 @portfolio_rule(
     id="AUK003",
     title="Total budget for one AUKUS partner above the ceiling",
+    description=(
+        "Across every file of the run, the budgets (in `currency`, default USD) of activities with one "
+        "AUKUS partner add up to more than `max_total_per_partner` (default 50,000,000); each of those "
+        "activities gets a finding."
+    ),
     family=FAMILY,
     level="warn",
     collect=_budget,

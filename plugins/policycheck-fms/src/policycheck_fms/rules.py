@@ -21,6 +21,7 @@ CASE = (
 @rule(
     id="FMS001",
     title="FMS case without its x-fms section",
+    description="An `fms-case` activity has no `x-fms` section. The rule is skipped for other activity types.",
     family=FAMILY,
     level="warn",
     rationale=(
@@ -45,6 +46,11 @@ def fms_case_without_section(activity: Activity, ctx: RuleContext) -> Iterator[V
 @rule(
     id="FMS002",
     title="LOA offer expired or about to",
+    description=(
+        "An LOA still `offered` has an `offer_expiration` before today: a failure; one within "
+        "`warn_within_days` (default 30) of today is a warning. The rule is skipped when the offer is not"
+        " pending or has no expiration date."
+    ),
     family=FAMILY,
     level="fail",
     rationale=(
