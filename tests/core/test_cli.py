@@ -228,3 +228,26 @@ def test_installed_command_runs_as_a_real_process(tmp_path):
     assert module.returncode == 2
     assert "nope.yaml: no such file or directory" in module.stderr
     assert "Traceback" not in module.stderr
+
+
+def _what_it_checks(output: str) -> str:
+    return output.split("## What it checks\n\n", 1)[1].split("\n\n## Why it matters", 1)[0]
+
+
+def test_explain_prints_every_built_in_rules_description():
+    rows = json.loads(CliRunner().invoke(main, ["rules", "--no-plugins", "--format", "json"]).output)
+    assert len(rows) > 40
+    for row in rows:
+        result = CliRunner().invoke(main, ["explain", row["id"], "--no-plugins"])
+        assert result.exit_code == 0, result.output
+        section = _what_it_checks(result.output)
+        # the title alone is the fallback for rules that have no description
+        assert section.strip() and section != f"{row['title']}.", f"{row['id']} has no description"
+        assert "\n" not in section, f"{row['id']}: a description is one paragraph"
+
+
+def test_explain_falls_back_to_the_title_for_a_rule_without_description(monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE))
+    result = CliRunner().invoke(main, ["explain", "TST902", "--no-plugins", "-p", "crashing_plugin"])
+    assert result.exit_code == 0, result.output
+    assert _what_it_checks(result.output) == "Always fires."

@@ -406,3 +406,20 @@ def test_bad_conditions(write_pack, require, expected):
     message = error_of(write_pack, text)
     assert message.startswith(f"{line_with(text, 'require:')}: rules[0].require")
     assert expected in message
+
+
+def test_description_reaches_the_rule_as_one_paragraph(write_pack):
+    described = rule_text("require: {path: id, present: true}").replace(
+        "  title: Test rule\n",
+        "  title: Test rule\n  description: >\n    An activity has no `id`,\n    or a blank one.\n",
+    )
+    plain = rule_text("require: {path: id, present: true}", rule_id="TST002")
+    first, second = load_pack(write_pack(pack_text(described, plain)))
+    assert first.description == "An activity has no `id`, or a blank one."
+    assert second.description == ""
+
+
+def test_empty_description_is_a_schema_error(write_pack):
+    text = pack_text(rule_text("require: {path: id, present: true}").replace("  title: Test rule\n", "  title: Test rule\n  description: ''\n"))
+    with pytest.raises(PluginError, match=r"pack\.yaml:\d+: rules\[0\]\.description: .. should be non-empty"):
+        load_pack(write_pack(text))
