@@ -10,7 +10,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import click
 
@@ -189,18 +189,7 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
         config.check_params(registry.parameter_defaults())
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    targets = ctx.meta.get("format_outputs") or [("text", None)]
-    if formats and [name for name, _ in targets][-len(formats):] != list(formats):
-        # e.g. -qfjson: never guess which output a format goes to (an --output before any --format is text)
-        raise UsageError("cannot pair each --format with its --output; write them as separate options: --format NAME --output FILE")
-    written = [output for _, output in targets if output is not None]
-    if len(set(written)) != len(written):
-        raise UsageError("two formats write the same --output file; give each its own")
-    for name, _ in targets:
-        if name not in registry.formats:
-            raise UsageError(f"unknown format '{name}' (available: {', '.join(sorted(registry.formats))})")
-    if sum(1 for _, output in targets if output is None) > 1:
-        raise UsageError("only one format can go to standard output; give the others --output FILE")
+    targets = _output_targets(ctx.meta.get("format_outputs") or [("text", None)], formats, registry.formats)
     if baseline_file and write_baseline:
         raise UsageError("give either --baseline FILE (report new findings) or --write-baseline FILE (record findings), not both")
     recorded = None
@@ -241,24 +230,46 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
         except baseline.BaselineError as error:
             raise UsageError(str(error)) from None
     color = is_terminal(sys.stdout) and not no_color and "NO_COLOR" not in os.environ
+    report = Report(
+        results=results,
+        rules=registry.rules,
+        rule_plugins=registry.rule_plugin,
+        fail_on=config.fail_on,
+        version=__version__,
+        show_passes=show_passes,
+        quiet=quiet,
+        baseline=baseline_result,
+    )
+    _write_reports(report, targets, registry.formats, color)
+    ctx.exit(exit_code(results, config.fail_on))
+
+
+def _output_targets(targets: list[tuple[str, str | None]], formats: tuple[str, ...], known: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """The (format, output file or None for stdout) pairs, or a usage error saying what is wrong."""
+    if formats and [name for name, _ in targets][-len(formats):] != list(formats):
+        # e.g. -qfjson: never guess which output a format goes to (an --output before any --format is text)
+        raise UsageError("cannot pair each --format with its --output; write them as separate options: --format NAME --output FILE")
+    written = [output for _, output in targets if output is not None]
+    if len(set(written)) != len(written):
+        raise UsageError("two formats write the same --output file; give each its own")
+    for name, _ in targets:
+        if name not in known:
+            raise UsageError(f"unknown format '{name}' (available: {', '.join(sorted(known))})")
+    if sum(1 for _, output in targets if output is None) > 1:
+        raise UsageError("only one format can go to standard output; give the others --output FILE")
+    return targets
+
+
+def _write_reports(report, targets: list[tuple[str, str | None]], formats: Mapping[str, Any], color: bool) -> None:
+    """Each format to its file, or to standard output (the only one that may be colored)."""
+    from dataclasses import replace
+
     for name, output in targets:
-        report = Report(
-            results=results,
-            rules=registry.rules,
-            rule_plugins=registry.rule_plugin,
-            fail_on=config.fail_on,
-            version=__version__,
-            color=color and output is None,
-            show_passes=show_passes,
-            quiet=quiet,
-            baseline=baseline_result,
-        )
         if output is None:
-            registry.formats[name].write(report, _Echo(report.color))
+            formats[name].write(replace(report, color=color), _Echo(color))
         else:
             with open(output, "w", encoding="utf-8", newline="\n") as handle:
-                registry.formats[name].write(report, handle)
-    ctx.exit(exit_code(results, config.fail_on))
+                formats[name].write(report, handle)
 
 
 @main.command("rules")
