@@ -117,7 +117,10 @@ class Rule:
         object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
 
 
-def _decorator(kind: str, **meta: Any) -> Callable:
+def _decorator(kind: str, meta: dict[str, Any]) -> Callable:
+    """The decorator `rule`/`portfolio_rule` return; `meta` is their keyword arguments."""
+    meta = {**meta, "parameters": meta["parameters"] or {}}
+
     def wrap(fn: Callable) -> Rule:
         return Rule(check=fn, kind=kind, **meta)
 
@@ -139,20 +142,8 @@ def rule(
     description: str = "",
 ) -> Callable[[Callable[["Activity", RuleContext], Iterable[Violation]]], Rule]:
     """Turn `check(activity, ctx) -> Iterable[Violation]` into a `Rule`."""
-    return _decorator(
-        "document",
-        id=id,
-        title=title,
-        family=family,
-        level=level,
-        rationale=rationale,
-        source=source,
-        parameters=parameters or {},
-        fails=fails,
-        passes=passes,
-        help_uri=help_uri,
-        description=description,
-    )
+    # the signature above is spelled out for plugin authors' editors; forward it whole
+    return _decorator("document", locals())
 
 
 def portfolio_rule(
@@ -171,18 +162,4 @@ def portfolio_rule(
     description: str = "",
 ) -> Callable[[Callable[[Sequence[Collected], RuleContext], Iterable[Violation]]], Rule]:
     """Turn `check(collected, ctx)` into a portfolio `Rule`; `collect` runs per activity."""
-    return _decorator(
-        "portfolio",
-        id=id,
-        title=title,
-        family=family,
-        level=level,
-        rationale=rationale,
-        source=source,
-        collect=collect,
-        parameters=parameters or {},
-        fails=fails,
-        passes=passes,
-        help_uri=help_uri,
-        description=description,
-    )
+    return _decorator("portfolio", locals())
