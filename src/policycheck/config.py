@@ -10,7 +10,6 @@ folder `.policycheck.yaml` wins over pyproject.toml; a pyproject.toml without
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import re
@@ -195,6 +194,7 @@ def _did_you_mean(word: str, candidates: Iterable[str], rule_ids: bool = False) 
     candidates = list(candidates)
     if rule_ids:  # a family prefix is a fine answer too ("RLE" -> "REL")
         candidates += sorted({rule_id.rstrip("0123456789") for rule_id in candidates})
+    import difflib  # lazily: only error hints need it
     close = difflib.get_close_matches(word, candidates, n=1)
     if close:
         return f"; did you mean '{close[0]}'?"

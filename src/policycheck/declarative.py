@@ -13,7 +13,6 @@ followed is simply missing.
 
 from __future__ import annotations
 
-import difflib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -205,6 +204,7 @@ class _Compiler:
             known = list(schema.get("properties", {}))
             unknown = sorted(key for key in error.instance if key not in known)[0]
             noun = "operator" if schema.get("title") == "Condition" else "key"
+            import difflib  # lazily: only error hints need it
             close = difflib.get_close_matches(str(unknown), known, n=1)
             guess = f"did you mean '{close[0]}'? " if close else ""
             return self.error(at + (unknown,), f"unknown {noun} '{unknown}'", f"{guess}use one of: {', '.join(known)}")

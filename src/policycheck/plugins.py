@@ -114,13 +114,13 @@ def _register_module(manager: pluggy.PluginManager, module: Any, name: str) -> b
 
 def _check_hook_names(manager: pluggy.PluginManager) -> None:
     """A misspelt hook (`policycheck_rule`) would otherwise be silently never called."""
-    import difflib
-
     known = [name for name in dir(hookspecs) if name.startswith("policycheck_")]
     for name, caller in sorted(vars(manager.hook).items()):
         if name.startswith("_") or caller.has_spec():
             continue
         for impl in caller.get_hookimpls():
+            import difflib  # lazily: only error hints need it
+
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f" (hooks: {', '.join(known)})"
             raise PluginError(f"plugin '{impl.plugin_name}' implements unknown hook '{name}'{hint}")

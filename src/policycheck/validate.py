@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import difflib
 import re
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
@@ -39,6 +38,7 @@ def _where(path: tuple) -> str:
 def _did_you_mean(word: Any, candidates: list[str]) -> str | None:
     if not isinstance(word, str):
         return None
+    import difflib  # lazily: only error hints need it
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     if not close:
         folded = {candidate.lower(): candidate for candidate in candidates}
@@ -188,6 +188,7 @@ class SchemaValidator:
                 return f"did you mean '{code}' ({countries[code]})?"
             if value.upper() in countries:
                 return f"did you mean '{value.upper()}' ({countries[value.upper()]})?"
+            import difflib  # lazily: only error hints need it
             close = difflib.get_close_matches(value.lower(), list(by_name), n=1)
             code = by_name[close[0]] if close else next(iter(difflib.get_close_matches(value.upper(), list(countries), n=1)), None)
             if code:

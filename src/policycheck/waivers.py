@@ -8,7 +8,6 @@ rule or matches nothing is noise to remove (WVR002).
 
 from __future__ import annotations
 
-import difflib
 from datetime import date
 from typing import Any, Iterable, Mapping
 
@@ -93,6 +92,7 @@ def apply(
         if matched or "WVR002" not in levels:
             continue
         if waiver.rule not in known:
+            import difflib  # lazily: only error hints need it
             close = difflib.get_close_matches(waiver.rule, known, n=1)
             message = f"the waiver names the unknown rule '{waiver.rule}'"
             hint = f"did you mean '{close[0]}'?" if close else "see `policycheck rules` for rule ids"
