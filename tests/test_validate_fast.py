@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from policycheck.load import decode, parse
 from policycheck.reference import Reference
 from policycheck.testing import starter
-from policycheck.validate import SchemaValidator, effective_schema, is_date
+from policycheck.compiled import is_date
+from policycheck.validate import SchemaValidator, effective_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_EXAMPLE = ROOT.parent / "shared" / "spec" / "activity-example.yaml"

@@ -7,14 +7,15 @@ The shipped data lives in `rules/data/*.yaml`; plugins add to it through the
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 import yaml
 
+from . import cache
 from .resources import resource_dir
+
+CACHE_FILE = "reference.json"
 
 try:
     from yaml import CSafeLoader as _SafeLoader
@@ -31,33 +32,27 @@ def _shipped() -> dict[str, Any]:
     """
     paths = sorted(resource_dir("rules").glob("data/*.yaml"))
     key = [[path.name, stat.st_size, stat.st_mtime_ns] for path, stat in ((path, path.stat()) for path in paths)]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policycheck" / "reference.json"
     try:
-        with open(cache, encoding="utf-8") as handle:
-            cached = json.load(handle)
+        cached = json.loads(cache.read(CACHE_FILE) or b"null")
         if cached["key"] == key:
             return cached["data"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         pass  # no copy yet, or an unreadable one: parse
     data: dict[str, Any] = {}
     for path in paths:
         with open(path, encoding="utf-8") as handle:
             data[path.stem] = yaml.load(handle, Loader=_SafeLoader)["data"]
-    _save(cache, {"key": key, "data": data})
+    _save({"key": key, "data": data})
     return data
 
 
-def _save(cache: Path, content: dict[str, Any]) -> None:
+def _save(content: dict[str, Any]) -> None:
     try:
         text = json.dumps(content, ensure_ascii=False, sort_keys=True)
-        if json.loads(text) != content:
-            return  # not plain JSON data (e.g. non-text keys): always parse the YAML
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, cache)  # atomic: a concurrent reader sees the old copy or the new
-    except (OSError, TypeError, ValueError):
-        pass  # a read-only home: parse every time
+    except (TypeError, ValueError):
+        return
+    if json.loads(text) == content:  # else not plain JSON data (e.g. non-text keys): always parse the YAML
+        cache.write(CACHE_FILE, text.encode("utf-8"))
 
 
 def merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:

@@ -1,0 +1,171 @@
+"""Yes/no schema validators compiled to Python by fastjsonschema, cached between runs.
+
+Most documents are valid, so each schema first gets a compiled "is it valid?"
+answer; only a document it rejects goes through jsonschema, which alone writes
+the error report (see `validate.Validator`). fastjsonschema turns a schema into
+Python source once; the compiled code object is kept in the cache folder, so a
+start loads it in about 2 ms instead of importing a validator library.
+
+fastjsonschema implements draft-07, and our schemas are draft 2020-12: a schema
+is compiled only when every keyword in it means the same in both drafts, or is
+stricter under fastjsonschema (a stricter answer only sends a document to
+jsonschema, which then has the last word). Anything else gets no fast path.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import marshal
+import re
+import sys
+import zlib
+from typing import Any, Callable, Mapping
+
+from . import cache
+
+# Bump when the code stored in the cache changes shape.
+_FORMAT = 1
+
+_ANNOTATIONS = {"$schema", "$id", "$comment", "title", "description", "examples", "default", "deprecated", "readOnly", "writeOnly"}
+_SUBSCHEMA = {"items", "additionalProperties", "not", "propertyNames", "contains", "if", "then", "else"}
+_SUBSCHEMA_MAPS = {"properties", "patternProperties", "$defs"}
+_SUBSCHEMA_LISTS = {"allOf", "anyOf", "oneOf"}
+_VALUES = {
+    "type", "required", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
+    "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties",
+}
+
+
+def _same_in_draft_07(schema: Any) -> bool:
+    """Whether fastjsonschema's draft-07 code judges this 2020-12 schema as jsonschema does, or more strictly."""
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, Mapping):
+        return False
+    keywords = set(schema) - _ANNOTATIONS
+    if "$ref" in keywords:
+        # in draft-07 a $ref hides its siblings; in 2020-12 they apply too
+        return keywords == {"$ref"} and isinstance(schema["$ref"], str) and schema["$ref"].startswith("#/")
+    for keyword in keywords:
+        value = schema[keyword]
+        if keyword in _SUBSCHEMA:
+            ok = _same_in_draft_07(value)  # a list under `items` is tuple validation in draft-07 only
+        elif keyword in _SUBSCHEMA_MAPS:
+            ok = isinstance(value, Mapping) and all(_same_in_draft_07(sub) for sub in value.values())
+        elif keyword in _SUBSCHEMA_LISTS:
+            ok = isinstance(value, list) and all(_same_in_draft_07(sub) for sub in value)
+        elif keyword in ("enum", "const"):
+            # Python's `True == 1` would let fastjsonschema accept true for 1: text and null only
+            options = value if keyword == "enum" else [value]
+            ok = isinstance(options, list) and all(option is None or isinstance(option, str) for option in options)
+        elif keyword == "format":
+            ok = value == "date"  # the only format jsonschema checks for us
+        else:
+            ok = keyword in _VALUES
+        if not ok:
+            return False
+    return True
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def is_date(value: str) -> bool:
+    """The "date" format exactly as jsonschema's FormatChecker judges it."""
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+_FORMATS = {"date": is_date}
+
+
+class _Rejected(ValueError):
+    """What the generated code raises for an invalid document (it would import fastjsonschema's own)."""
+
+    def __init__(self, *args: Any, **details: Any):
+        super().__init__(*args)
+
+
+# The generated module's one import of fastjsonschema itself, which would cost ~10 ms per start.
+_EXCEPTIONS_IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n"
+
+
+class CompiledValidator:
+    """A schema's "is this document valid?" as fastjsonschema's generated code."""
+
+    def __init__(self, function: Callable[..., Any]):
+        self._function = function
+
+    def is_valid(self, data: Any) -> bool:
+        try:
+            self._function(data, _FORMATS)
+        except Exception:  # _Rejected, or a value the generated code cannot compare: jsonschema decides
+            return False
+        return True
+
+
+_built: dict[str, CompiledValidator | None] = {}
+
+
+def compiled(schema: Mapping[str, Any]) -> CompiledValidator | None:
+    """The schema's compiled validator, or None where only jsonschema can judge it."""
+    text = json.dumps(schema, sort_keys=True, ensure_ascii=False)
+    if text not in _built:  # once per process, and forked workers inherit it
+        _built[text] = _load(text) if _same_in_draft_07(schema) else None
+    return _built[text]
+
+
+def _generator() -> str | None:
+    """Which fastjsonschema would write the code (its install's location and time), or None."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("fastjsonschema")
+    if spec is None or spec.origin is None:
+        return None
+    return f"{spec.origin}:{os.stat(spec.origin).st_mtime_ns}"
+
+
+def _load(text: str) -> CompiledValidator | None:
+    generator = _generator()
+    if generator is None:
+        return None  # not installed: jsonschema alone, slower but the same
+    # a code object only loads into the Python that wrote it
+    name = f"validator-{sys.implementation.cache_tag}-{sys.hexversion:x}-{zlib.crc32(text.encode()):08x}.marshal"
+    try:
+        stored_format, stored_schema, stored_generator, entry, code = marshal.loads(cache.read(name) or b"")
+        if (stored_format, stored_schema, stored_generator) != (_FORMAT, text, generator):
+            raise ValueError("built from something else")
+    except (EOFError, ValueError, TypeError):
+        generated = _generate(json.loads(text))
+        if generated is None:
+            return None
+        entry, code = generated
+        cache.write(name, marshal.dumps((_FORMAT, text, generator, entry, code)))
+    namespace: dict[str, Any] = {"JsonSchemaValueException": _Rejected, "JsonSchemaValuesException": _Rejected}
+    exec(code, namespace)  # noqa: S102 - code fastjsonschema wrote from our own schema
+    return CompiledValidator(namespace[entry])
+
+
+def _generate(schema: dict[str, Any]) -> tuple[str, Any] | None:
+    import fastjsonschema
+    from fastjsonschema.exceptions import JsonSchemaDefinitionException
+
+    schema = {**schema, "$schema": "http://json-schema.org/draft-07/schema#"}
+    try:
+        # use_default=False: the code must never fill defaults into the document
+        source = fastjsonschema.compile_to_code(schema, formats=_FORMATS, use_default=False)
+    except JsonSchemaDefinitionException:
+        return None
+    if _EXCEPTIONS_IMPORT not in source:
+        return None  # a fastjsonschema that writes its code differently: no fast path rather than a wrong one
+    entry = re.search(r"^def (\w+)\(", source, re.MULTILINE)  # the root schema's function comes first
+    if entry is None:
+        return None
+    return entry.group(1), compile(source.replace(_EXCEPTIONS_IMPORT, ""), "<fastjsonschema>", "exec")

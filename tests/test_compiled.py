@@ -1,0 +1,126 @@
+"""The compiled yes/no validators: which schemas get one, and the cache they load from."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from policycheck import compiled as compiled_module
+from policycheck.compiled import compiled
+from policycheck.resources import load_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def cache_folder(tmp_path, monkeypatch):
+    """An empty cache folder, and no validators remembered by this process."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(compiled_module, "_built", {})
+    return tmp_path / "cache" / "policycheck"
+
+
+SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["code"],
+    "additionalProperties": False,
+    "properties": {"code": {"$ref": "#/$defs/code"}, "due": {"type": "string", "format": "date"}},
+    "$defs": {"code": {"type": "string", "enum": ["ALB", "USA"], "description": "a trigraph"}},
+}
+
+
+@pytest.mark.parametrize("name", ["activity.schema.json", "config.schema.json", "rule-pack.schema.json"])
+def test_every_shipped_schema_gets_a_compiled_validator(cache_folder, name):
+    assert compiled(load_schema(name)) is not None
+
+
+def test_the_compiled_validator_says_valid_or_not(cache_folder):
+    validator = compiled(SCHEMA)
+    assert validator.is_valid({"code": "ALB", "due": "2024-02-29"})
+    for invalid in ({}, {"code": "XXX"}, {"code": "ALB", "extra": 1}, {"code": "ALB", "due": "2023-02-29"}, [], None):
+        assert not validator.is_valid(invalid), invalid
+
+
+def test_the_document_is_never_changed(cache_folder):
+    schema = {"type": "object", "properties": {"level": {"type": "string", "default": "fail"}}}
+    document = {}
+    assert compiled(schema).is_valid(document)
+    assert document == {}
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"properties": {"a": {"$ref": "#/$defs/a", "minLength": 2}}, "$defs": {"a": {"type": "string"}}},  # draft-07 ignores the sibling
+        {"$ref": "other.json#/a"},
+        {"enum": [1, "a"]},  # True == 1 in Python
+        {"const": False},
+        {"format": "email"},
+        {"prefixItems": [{"type": "string"}]},
+        {"unevaluatedProperties": False},
+        {"dependentRequired": {"a": ["b"]}},
+        {"items": [{"type": "string"}]},
+        {"properties": {"a": {"minContains": 1, "contains": {"type": "string"}}}},
+    ],
+    ids=repr,
+)
+def test_no_fast_path_where_draft_07_could_be_looser(cache_folder, schema):
+    assert compiled(schema) is None
+
+
+def test_property_names_are_not_mistaken_for_keywords(cache_folder):
+    assert compiled({"type": "object", "properties": {"prefixItems": {"type": "string"}, "enum": {"enum": ["x"]}}}) is not None
+
+
+def test_the_code_is_written_once_then_loaded_from_the_cache(cache_folder, monkeypatch):
+    compiled(SCHEMA)
+    [stored] = cache_folder.glob("validator-*.marshal")
+    monkeypatch.setattr(compiled_module, "_built", {})
+    monkeypatch.setattr(compiled_module, "_generate", lambda schema: pytest.fail("generated again"))
+    assert compiled(SCHEMA).is_valid({"code": "USA"})
+    assert list(cache_folder.glob("validator-*.marshal")) == [stored]
+
+
+@pytest.mark.parametrize("content", [b"", b"not marshal data", None])
+def test_a_damaged_or_foreign_cache_file_is_rebuilt(cache_folder, monkeypatch, content):
+    compiled(SCHEMA)
+    [stored] = cache_folder.glob("validator-*.marshal")
+    if content is None:  # a file written by another fastjsonschema
+        monkeypatch.setattr(compiled_module, "_generator", lambda: "another fastjsonschema")
+    else:
+        stored.write_bytes(content)
+    monkeypatch.setattr(compiled_module, "_built", {})
+    validator = compiled(SCHEMA)
+    assert validator.is_valid({"code": "ALB"}) and not validator.is_valid({"code": "alb"})
+    assert compiled_module.marshal.loads(stored.read_bytes())[2] == compiled_module._generator()
+
+
+def test_without_a_writable_cache_it_still_validates(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+    monkeypatch.setattr(compiled_module, "_built", {})
+    assert compiled(SCHEMA).is_valid({"code": "ALB"})
+
+
+def test_without_fastjsonschema_there_is_no_fast_path(cache_folder, monkeypatch):
+    monkeypatch.setattr(compiled_module, "_generator", lambda: None)
+    assert compiled(SCHEMA) is None
+
+
+def test_a_start_with_a_warm_cache_imports_neither_fastjsonschema_nor_jsonschema(tmp_path):
+    code = (
+        "import sys\n"
+        "from policycheck.cli import main\n"
+        "try:\n"
+        f"    main([{str(ROOT / 'examples' / 'albania-nds-advisory.yaml')!r}, '--no-config'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(name for name in sys.modules if name.startswith(('fastjsonschema', 'jsonschema')))))\n"
+    )
+    environment = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True)
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True)
+    assert first.stdout.splitlines()[-1].startswith("fastjsonschema")  # the first start writes the code
+    assert second.stdout.splitlines()[-1] == ""
