@@ -6,17 +6,13 @@ configuration error, 3 a rule crashed.
 
 from __future__ import annotations
 
-import os
-import sys
-from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import click
 
-from . import __version__
-
-EXIT_USAGE = 2
+from . import __version__, run
+from .run import EXIT_USAGE, CheckOptions, load_config, load_registry
 
 
 class UsageError(click.ClickException):
@@ -36,20 +32,11 @@ class DefaultCommandGroup(click.Group):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
-
-class _Echo:
-    """Standard output as a writable stream, through click (which strips colors off a terminal)."""
-
-    def __init__(self, color: bool):
-        self.color = color
-
-    def write(self, text: str) -> None:
-        click.echo(text, nl=False, color=self.color)
-
-
-def is_terminal(stream: Any) -> bool:
-    """Whether a stream is an interactive terminal (colors, progress bars)."""
-    return bool(getattr(stream, "isatty", lambda: False)())
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except run.UsageError as error:
+            raise UsageError(str(error)) from None
 
 
 def _format_outputs(args: list[str]) -> list[tuple[str, str | None]]:
@@ -108,40 +95,6 @@ def _plugin_options(function):
     return function
 
 
-def _load_config(config_file: str | None, no_config: bool):
-    from .config import Config, ConfigError, discover, read
-
-    try:
-        if no_config:
-            return Config()
-        path = Path(config_file) if config_file else discover(Path.cwd())
-        if config_file and not path.is_file():
-            raise ConfigError(f"{config_file}: no such configuration file")
-        return read(path) if path else Config()
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
-
-
-def _registry(config, plugin_modules, no_plugins, strict_plugins, today=None):
-    from .engine import RunOptions
-    from .plugins import PluginError
-
-    options = RunOptions(
-        config=config,
-        today=today or date.today(),
-        plugin_modules=tuple(plugin_modules),
-        entry_points=not no_plugins,
-        strict_plugins=strict_plugins,
-    )
-    try:
-        registry = options.registry()
-    except PluginError as error:
-        raise UsageError(str(error)) from None
-    for failed in registry.failed:
-        click.echo(f"policycheck: warning: plugin '{failed.name}' ({failed.module}) failed to load and is skipped: {failed.error}", err=True)
-    return options, registry
-
-
 def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
@@ -166,110 +119,29 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.pass_context
 def check_command(ctx: click.Context, paths, formats, outputs, select, extend_select, ignore, fail_on, today, jobs, progress, quiet, show_passes, no_color, baseline_file, write_baseline, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
     """Check activity files, directories (recursively), globs, or - for stdin."""
-    from .config import ConfigError, check_selectors, with_overrides
-    from .discover import DiscoveryError, discover
-    from .engine import Engine
-    from .findings import exit_code
-    from .parallel import check_sources, wants_progress
-    from .report import Report
-
-    file_config = _load_config(config_file, no_config)
-    config = with_overrides(
-        file_config,
+    request = CheckOptions(
+        paths=tuple(paths),
+        targets=tuple(ctx.meta.get("format_outputs") or ()),
+        formats=tuple(formats),
         select=_selectors(select),
         extend_select=_selectors(extend_select),
         ignore=_selectors(ignore),
         fail_on=fail_on,
-    )
-    run_date = today.date() if today else date.today()
-    options, registry = _registry(config, plugin_modules, no_plugins, strict_plugins, run_date)
-    try:
-        file_config.check_rule_ids(registry.rules)
-        check_selectors({"--select": _selectors(select), "--extend-select": _selectors(extend_select), "--ignore": _selectors(ignore)}, registry.rules)
-        config.check_params(registry.parameter_defaults())
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
-    targets = _output_targets(ctx.meta.get("format_outputs") or [("text", None)], formats, registry.formats)
-    if baseline_file and write_baseline:
-        raise UsageError("give either --baseline FILE (report new findings) or --write-baseline FILE (record findings), not both")
-    recorded = None
-    if baseline_file or write_baseline:
-        from . import baseline  # only runs that use a baseline pay for it
-    if baseline_file:
-        try:
-            recorded = baseline.read(baseline_file)
-        except baseline.BaselineError as error:
-            raise UsageError(str(error)) from None
-    try:
-        # one byte past the limit is enough to report it: never hold an endless stream in memory
-        sources = discover(paths or (".",), config.is_excluded, lambda: sys.stdin.buffer.read(config.max_file_size + 1))
-    except DiscoveryError as error:
-        raise UsageError(str(error)) from None
-    if not sources:
-        raise UsageError(f"no activity files (*.yaml, *.yml) found in {', '.join(paths or ('.',))}")
-    # the input is never written to: not even by a report sent to one of the inputs
-    inputs = {os.path.realpath(source.path) for source in sources if not source.is_stdin}
-    for flag, output in [*(("--output", output) for _, output in targets), ("--write-baseline", write_baseline)]:
-        if output is not None and os.path.realpath(output) in inputs:
-            raise UsageError(f"{flag} {output} is one of the files being checked; write it elsewhere")
-
-    engine = Engine(registry, config, run_date)
-    if wants_progress(progress, len(sources), is_terminal(sys.stderr), os.environ):
-        with click.progressbar(length=len(sources), label="Checking", file=sys.stderr) as bar:
-            results = check_sources(engine, options, sources, jobs, bar.update)
-    else:
-        results = check_sources(engine, options, sources, jobs)
-    # the baseline stage: after every rule and waiver, before rendering
-    baseline_result = None
-    if write_baseline or baseline_file:
-        try:
-            if write_baseline:
-                baseline_result = baseline.record(write_baseline, results)
-            else:
-                baseline_result = baseline.apply(results, recorded, baseline_file)
-        except baseline.BaselineError as error:
-            raise UsageError(str(error)) from None
-    color = is_terminal(sys.stdout) and not no_color and "NO_COLOR" not in os.environ
-    report = Report(
-        results=results,
-        rules=registry.rules,
-        rule_plugins=registry.rule_plugin,
-        fail_on=config.fail_on,
-        version=__version__,
-        show_passes=show_passes,
+        today=today.date() if today else None,
+        jobs=jobs,
+        progress=progress,
         quiet=quiet,
-        baseline=baseline_result,
+        show_passes=show_passes,
+        no_color=no_color,
+        baseline_file=baseline_file,
+        write_baseline=write_baseline,
+        plugin_modules=tuple(plugin_modules),
+        no_plugins=no_plugins,
+        strict_plugins=strict_plugins,
+        config_file=config_file,
+        no_config=no_config,
     )
-    _write_reports(report, targets, registry.formats, color)
-    ctx.exit(exit_code(results, config.fail_on))
-
-
-def _output_targets(targets: list[tuple[str, str | None]], formats: tuple[str, ...], known: Mapping[str, Any]) -> list[tuple[str, str | None]]:
-    """The (format, output file or None for stdout) pairs, or a usage error saying what is wrong."""
-    if formats and [name for name, _ in targets][-len(formats):] != list(formats):
-        # e.g. -qfjson: never guess which output a format goes to (an --output before any --format is text)
-        raise UsageError("cannot pair each --format with its --output; write them as separate options: --format NAME --output FILE")
-    written = [output for _, output in targets if output is not None]
-    if len(set(written)) != len(written):
-        raise UsageError("two formats write the same --output file; give each its own")
-    for name, _ in targets:
-        if name not in known:
-            raise UsageError(f"unknown format '{name}' (available: {', '.join(sorted(known))})")
-    if sum(1 for _, output in targets if output is None) > 1:
-        raise UsageError("only one format can go to standard output; give the others --output FILE")
-    return targets
-
-
-def _write_reports(report, targets: list[tuple[str, str | None]], formats: Mapping[str, Any], color: bool) -> None:
-    """Each format to its file, or to standard output (the only one that may be colored)."""
-    from dataclasses import replace
-
-    for name, output in targets:
-        if output is None:
-            formats[name].write(replace(report, color=color), _Echo(color))
-        else:
-            with open(output, "w", encoding="utf-8", newline="\n") as handle:
-                formats[name].write(report, handle)
+    ctx.exit(run.check(request))
 
 
 @main.command("rules")
@@ -279,8 +151,8 @@ def rules_command(output_format, plugin_modules, no_plugins, strict_plugins, con
     """List every rule: id, family, level, title, plugin."""
     import json
 
-    config = _load_config(config_file, no_config)
-    _, registry = _registry(config, plugin_modules, no_plugins, strict_plugins)
+    config = load_config(config_file, no_config)
+    _, registry = load_registry(config, plugin_modules, no_plugins, strict_plugins)
     rows = [
         {"id": rule.id, "family": rule.family, "level": config.level(rule.id) or rule.level, "enabled": config.enabled(rule.id), "title": rule.title, "plugin": registry.rule_plugin[rule.id]}
         for rule in registry.rules.values()
@@ -304,8 +176,8 @@ def explain_command(rule_id, plugin_modules, no_plugins, strict_plugins, config_
     """What a rule checks, why it matters, failing and passing examples, parameters."""
     import difflib
 
-    config = _load_config(config_file, no_config)
-    _, registry = _registry(config, plugin_modules, no_plugins, strict_plugins)
+    config = load_config(config_file, no_config)
+    _, registry = load_registry(config, plugin_modules, no_plugins, strict_plugins)
     rule = registry.rules.get(rule_id.upper())
     if rule is None:
         close = difflib.get_close_matches(rule_id.upper(), list(registry.rules), n=1)
@@ -341,8 +213,8 @@ def schema_command(output, plugin_modules, no_plugins, strict_plugins, config_fi
 
     from .validate import effective_schema
 
-    config = _load_config(config_file, no_config)
-    _, registry = _registry(config, plugin_modules, no_plugins, strict_plugins)
+    config = load_config(config_file, no_config)
+    _, registry = load_registry(config, plugin_modules, no_plugins, strict_plugins)
     text = json.dumps(effective_schema(registry.reference(config.reference), registry.schema_fragments), indent=2, ensure_ascii=False) + "\n"
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -391,8 +263,8 @@ def plugins_command(output_format, plugin_modules, no_plugins, strict_plugins, c
     """List loaded plugins in load order: distribution, version, and what each adds."""
     import json
 
-    config = _load_config(config_file, no_config)
-    _, registry = _registry(config, plugin_modules, no_plugins, strict_plugins)
+    config = load_config(config_file, no_config)
+    _, registry = load_registry(config, plugin_modules, no_plugins, strict_plugins)
 
     def owned(owners: dict[str, str], name: str) -> list[str]:
         # rules from a plugin's rule packs are owned by "plugin:pack.yaml"

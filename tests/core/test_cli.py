@@ -87,7 +87,7 @@ def test_text_format_is_grouped_and_summarised(write):
 
 def test_color_only_when_asked_for_a_terminal(write, monkeypatch):
     path = write("dates.yaml", 'activity: {start: "2028-01-01", end: "2027-01-01"}\n')
-    monkeypatch.setattr("policycheck.cli.is_terminal", lambda stream: True)
+    monkeypatch.setattr("policycheck.run.is_terminal", lambda stream: True)
     colored = CliRunner().invoke(main, [path, "--no-plugins"], color=True)
     assert "\x1b[31m" in colored.output
     monkeypatch.setenv("NO_COLOR", "1")

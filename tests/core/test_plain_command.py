@@ -1,0 +1,112 @@
+"""`policycheck PATH...` with no options runs without click, and must behave exactly as
+`policycheck check PATH...` does through click."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from policycheck import run
+from policycheck.cli import main as click_main
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMAND = str(Path(sys.executable).parent / "policycheck")
+CLEAN = str(ROOT / "examples" / "albania-nds-advisory.yaml")
+FLAWED = str(ROOT / "examples" / "frontline-partner-equipment.yaml")
+BROKEN = str(ROOT / "examples" / "broken")
+
+
+def test_the_command_names_are_clicks_commands():
+    assert set(run.COMMANDS) == set(click_main.commands)
+
+
+@pytest.mark.parametrize(
+    "args, plain",
+    [
+        (["a.yaml"], True),
+        (["a.yaml", "folder", "*.yml"], True),
+        ([], False),
+        (["-"], False),
+        (["a.yaml", "--format", "json"], False),
+        (["--version"], False),
+        (["rules"], False),
+        (["check", "a.yaml"], False),
+        (["a.yaml", "-q"], False),
+    ],
+)
+def test_only_bare_paths_take_the_plain_path(args, plain):
+    assert run._plain(args) is plain
+
+
+def _both(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    def invoke(command: list[str]) -> subprocess.CompletedProcess:
+        return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=60)
+
+    return invoke([COMMAND, *args]), invoke([COMMAND, "check", *args])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [CLEAN],
+        [FLAWED],
+        [CLEAN, FLAWED, BROKEN],
+        [str(ROOT / "examples")],
+        ["no/such/file.yaml"],
+        [str(ROOT / "src")],  # a folder with no activity files
+    ],
+    ids=["clean", "flawed", "several", "folder", "missing", "no-activities"],
+)
+def test_plain_and_click_give_the_same_bytes_and_exit_code(args, tmp_path):
+    plain, through_click = _both(args, tmp_path)
+    assert (plain.returncode, plain.stdout, plain.stderr) == (through_click.returncode, through_click.stdout, through_click.stderr)
+    assert "Traceback" not in plain.stderr
+
+
+def _reversed_dates(folder: Path) -> str:
+    path = folder / "dates.yaml"
+    path.write_text('activity: {start: "2028-01-01", end: "2027-01-01"}\n', encoding="utf-8")
+    return str(path)
+
+
+def test_configuration_is_discovered_on_the_plain_path(tmp_path):
+    (tmp_path / ".policycheck.yaml").write_text("select: [DAT001]\n", encoding="utf-8")
+    plain, through_click = _both([_reversed_dates(tmp_path)], tmp_path)
+    assert (plain.returncode, plain.stdout) == (through_click.returncode, through_click.stdout)
+    assert "FAIL DAT001" in plain.stdout and "THR" not in plain.stdout
+
+
+def test_a_broken_configuration_is_exit_2_on_the_plain_path(tmp_path):
+    (tmp_path / ".policycheck.yaml").write_text("selct: [DAT001]\n", encoding="utf-8")
+    plain, through_click = _both([CLEAN], tmp_path)
+    assert plain.returncode == through_click.returncode == 2
+    assert plain.stderr == through_click.stderr
+    assert plain.stderr.startswith("policycheck: error: ") and ".policycheck.yaml:1" in plain.stderr
+
+
+def _modules_after(args: list[str]) -> set[str]:
+    code = (
+        "import sys\n"
+        "from policycheck.run import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(result.stdout.splitlines()[-1].split())
+
+
+def test_the_plain_path_does_not_import_click():
+    modules = _modules_after([CLEAN])
+    assert "policycheck.engine" in modules and "click" not in modules
+    assert "click" in _modules_after([CLEAN, "--no-config"])
+
+
+def test_python_dash_m_takes_the_same_path(tmp_path):
+    path = _reversed_dates(tmp_path)
+    module = subprocess.run([sys.executable, "-m", "policycheck", path], capture_output=True, text=True, cwd=tmp_path)
+    command = subprocess.run([COMMAND, path], capture_output=True, text=True, cwd=tmp_path)
+    assert (module.returncode, module.stdout) == (command.returncode, command.stdout) and module.returncode == 1
