@@ -120,7 +120,7 @@ def data_folder(tmp_path, monkeypatch):
 
 def test_reference_data_is_parsed_once_then_read_from_the_cache(data_folder, tmp_path, monkeypatch):
     parsed = reference._shipped()
-    assert (tmp_path / "cache" / "policycheck" / "reference.json").is_file()
+    assert len(list((tmp_path / "cache" / "policycheck").glob("reference-*.json"))) == 1
     monkeypatch.setattr(reference.yaml, "load", lambda *args, **kwargs: pytest.fail("parsed the YAML again"))
     assert reference._shipped() == parsed
     assert Reference().countries["ALB"] == "Albania"
@@ -131,6 +131,21 @@ def test_an_edited_data_file_is_parsed_again(data_folder):
     countries = data_folder / "countries.yaml"
     countries.write_text(countries.read_text(encoding="utf-8").replace("ALB: Albania", "ALB: Shqipëria"), encoding="utf-8")
     assert reference._shipped()["countries"]["ALB"] == "Shqipëria"
+
+
+def test_two_installations_keep_their_own_copies(data_folder, tmp_path, monkeypatch):
+    reference._shipped()
+    other = tmp_path / "other-install" / "rules"
+    shutil.copytree(data_folder, other / "data")
+    (other / "data" / "countries.yaml").write_text(
+        (data_folder / "countries.yaml").read_text(encoding="utf-8").replace("ALB: Albania", "ALB: Shqipëria"), encoding="utf-8"
+    )
+    monkeypatch.setattr(reference, "resource_dir", lambda name: other)
+    assert reference._shipped()["countries"]["ALB"] == "Shqipëria"
+    assert len(list((tmp_path / "cache" / "policycheck").glob("reference-*.json"))) == 2
+    monkeypatch.setattr(reference, "resource_dir", lambda name: data_folder.parent)
+    monkeypatch.setattr(reference.yaml, "load", lambda *args, **kwargs: pytest.fail("the other installation overwrote this one's copy"))
+    assert reference._shipped()["countries"]["ALB"] == "Albania"
 
 
 def test_no_cache_where_none_can_be_written(data_folder, tmp_path, monkeypatch):

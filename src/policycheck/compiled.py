@@ -136,8 +136,8 @@ def _load(text: str) -> CompiledValidator | None:
     generator = _generator()
     if generator is None:
         return None  # not installed: jsonschema alone, slower but the same
-    # a code object only loads into the Python that wrote it
-    name = f"validator-{sys.implementation.cache_tag}-{sys.hexversion:x}-{zlib.crc32(text.encode()):08x}.marshal"
+    # a code object only loads into the Python that wrote it; each installation keeps its own
+    name = f"validator-{sys.implementation.cache_tag}-{sys.hexversion:x}-{zlib.crc32((generator + text).encode()):08x}.marshal"
     try:
         stored_format, stored_schema, stored_generator, entry, code = marshal.loads(cache.read(name) or b"")
         if (stored_format, stored_schema, stored_generator) != (_FORMAT, text, generator):

@@ -68,14 +68,16 @@ _CACHE_FORMAT = 1
 def _cache_name(raw: bytes) -> str:
     import zlib
 
-    return f"pack-{zlib.crc32(raw):08x}-{len(raw)}.marshal"
+    # each installation (its own pack schema) keeps its own copy
+    return f"pack-{zlib.crc32(raw):08x}-{len(raw)}-{zlib.crc32(repr(_schema_stamp()).encode()):08x}.marshal"
 
 
-def _schema_stamp() -> tuple[int, int]:
+def _schema_stamp() -> tuple[str, int, int]:
     from .resources import resource_dir
 
-    stat = (resource_dir("schemas") / SCHEMA).stat()
-    return stat.st_size, stat.st_mtime_ns
+    schema = resource_dir("schemas") / SCHEMA
+    stat = schema.stat()
+    return str(schema), stat.st_size, stat.st_mtime_ns
 
 
 def _remembered(raw: bytes) -> tuple[Any, dict] | None:

@@ -7,6 +7,7 @@ The shipped data lives in `rules/data/*.yaml`; plugins add to it through the
 from __future__ import annotations
 
 import json
+import zlib
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
@@ -14,8 +15,6 @@ import yaml
 
 from . import cache
 from .resources import resource_dir
-
-CACHE_FILE = "reference.json"
 
 try:
     from yaml import CSafeLoader as _SafeLoader
@@ -30,10 +29,13 @@ def _shipped() -> dict[str, Any]:
     the JSON copy ~0.3 ms. The copy is keyed by each file's name, size and
     modification time, so an edited data file is parsed again.
     """
-    paths = sorted(resource_dir("rules").glob("data/*.yaml"))
+    folder = resource_dir("rules")
+    paths = sorted(folder.glob("data/*.yaml"))
     key = [[path.name, stat.st_size, stat.st_mtime_ns] for path, stat in ((path, path.stat()) for path in paths)]
+    # one copy per installation: two virtualenvs must not keep overwriting each other's
+    name = f"reference-{zlib.crc32(str(folder).encode()):08x}.json"
     try:
-        cached = json.loads(cache.read(CACHE_FILE) or b"null")
+        cached = json.loads(cache.read(name) or b"null")
         if cached["key"] == key:
             return cached["data"]
     except (ValueError, KeyError, TypeError):
@@ -42,17 +44,17 @@ def _shipped() -> dict[str, Any]:
     for path in paths:
         with open(path, encoding="utf-8") as handle:
             data[path.stem] = yaml.load(handle, Loader=_SafeLoader)["data"]
-    _save({"key": key, "data": data})
+    _save(name, {"key": key, "data": data})
     return data
 
 
-def _save(content: dict[str, Any]) -> None:
+def _save(name: str, content: dict[str, Any]) -> None:
     try:
         text = json.dumps(content, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):
         return
     if json.loads(text) == content:  # else not plain JSON data (e.g. non-text keys): always parse the YAML
-        cache.write(CACHE_FILE, text.encode("utf-8"))
+        cache.write(name, text.encode("utf-8"))
 
 
 def merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:

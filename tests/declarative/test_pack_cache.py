@@ -107,7 +107,7 @@ def test_a_damaged_cache_file_is_ignored(tmp_path, cache_folder):
 def test_a_changed_pack_schema_means_validating_again(tmp_path, cache_folder, monkeypatch):
     path = _write(tmp_path, PACK)
     load_pack(path)
-    monkeypatch.setattr(declarative, "_schema_stamp", lambda: (0, 0))
+    monkeypatch.setattr(declarative, "_schema_stamp", lambda: ("elsewhere", 0, 0))
     _fail_if_parsed(monkeypatch)
     with pytest.raises(BaseException, match="parsed again"):
         load_pack(path)
