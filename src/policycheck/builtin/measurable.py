@@ -272,14 +272,15 @@ def _inflections(verb: str) -> set[str]:
 )
 def vague_objective(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     verbs = tuple(verb for verb in ctx.reference.get("vague_verbs", ()) if isinstance(verb, str))
-    pattern, base_of = _vague_matcher(verbs)
     for path, objective in activity.items("objectives"):
         statement = objective.get("statement")
-        found = pattern.search(statement) if isinstance(statement, str) else None
-        if found is None:
-            continue
         targets = (indicator.get("target") for _path, indicator in activity.items(path + ("indicators",)))
-        if any(_number(target) is not None for target in targets):
+        # targets first: a document whose objectives all have numeric targets never builds the matcher (~2 ms)
+        if not isinstance(statement, str) or any(_number(target) is not None for target in targets):
+            continue
+        pattern, base_of = _vague_matcher(verbs)
+        found = pattern.search(statement)
+        if found is None:
             continue
         word = " ".join(found.group(0).split())
         verb = base_of[word.casefold()]
