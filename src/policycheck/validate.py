@@ -6,7 +6,7 @@ import copy
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from .compiled import compiled
-from .resources import load_schema
+from .resources import read_schema
 from .rule import Violation
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ACTIVITY_SCHEMA = "activity.schema.json"
 
 def effective_schema(reference: "Reference", fragments: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """The shipped schema with reference-data enums and plugin sections filled in."""
-    schema = copy.deepcopy(load_schema(ACTIVITY_SCHEMA))
+    schema = read_schema(ACTIVITY_SCHEMA)  # a fresh copy to fill in
     defs = schema.setdefault("$defs", {})
     for name, kind in (("countryCode", "countries"), ("currencyCode", "currencies")):
         if name in defs and kind in reference:
