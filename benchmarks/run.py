@@ -263,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     jobs = args.jobs or default_jobs()
     check_jsonschema = args.check_jsonschema or shutil.which("check-jsonschema")
     with tempfile.TemporaryDirectory(prefix="policycheck-bench-") as work:
+        # policycheck's own cache folder, empty at the start: the warm-up run fills it, as a user's first run does
+        ENV["XDG_CACHE_HOME"] = str(Path(work) / "cache")
         results = measure(sizes, runs, repeats, jobs, check_jsonschema, Path(work), warm_up=not args.quick)
     results["verdicts"] = verdicts(results["ratios"])
     results["commit"] = commit()
