@@ -31,10 +31,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .findings import FAIL, WARN, FileResult, Finding, outcome
 from .waivers import UNWAIVABLE
+
+if TYPE_CHECKING:
+    from .results import Results
 
 BASELINE_SCHEMA = "policycheck-baseline/v1"
 # 64 bits of sha256: far more than enough to tell a portfolio's findings apart.
@@ -123,7 +126,7 @@ def entries_of(results: Iterable[FileResult]) -> list[dict]:
     return sorted(entries, key=lambda entry: (entry["file"], entry["rule"], entry["pointer"], entry["fingerprint"], entry["message"]))
 
 
-def record(path: str, results: list[FileResult]) -> BaselineResult:
+def record(path: str, results: "list[FileResult] | Results") -> BaselineResult:
     """`--write-baseline`: write the file, then apply it, leaving what it cannot record."""
     from dataclasses import replace
 
@@ -171,14 +174,14 @@ def read(path: str) -> Counter:
     return Counter(entry["fingerprint"] for entry in entries)
 
 
-def apply(results: list[FileResult], recorded: Counter, file: str) -> BaselineResult:
+def apply(results: "list[FileResult] | Results", recorded: Counter, file: str) -> BaselineResult:
     """Drop the findings the baseline records, and recompute each rule's outcome.
 
     Each recorded fingerprint absorbs as many findings as it occurs in the file.
     """
     remaining = Counter(recorded)
     matched = 0
-    for result in results:
+    for index, result in enumerate(results):
         kept: list[Finding] = []
         for finding in result.findings:
             key = fingerprint(finding) if baselinable(finding) else None
@@ -194,4 +197,5 @@ def apply(results: list[FileResult], recorded: Counter, file: str) -> BaselineRe
                 rule_id: outcome(f for f in kept if f.rule_id == rule_id) if status in (FAIL, WARN) else status
                 for rule_id, status in result.outcomes.items()
             }
+            results[index] = result  # a `Results` store keeps its results encoded: store the change
     return BaselineResult(file=file, entries=sum(recorded.values()), matched=matched, unmatched=sum(remaining.values()))

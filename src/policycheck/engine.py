@@ -1,7 +1,8 @@
 """Stages 4-6: run the rules on each document, then portfolio rules and waivers.
 
 `Engine.check(source)` is a pure function of one source (it runs in worker
-processes); `Engine.finish(results)` runs once over all results in the parent.
+processes); `Engine.finish(results)` runs the portfolio rules once in the parent
+and makes `results` finish each file (waivers, outcomes) as it is read.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from .config import Config
 from .discover import Source, read_source
 from .findings import FAIL, FileResult, Finding, outcome
 from .load import Limits, LoadError, decode, parse, shorten
-from .rule import Collected, Rule, RuleContext, Skip, Violation
+from .results import Results
+from .rule import Rule, RuleContext, Skip, Violation
 
 if TYPE_CHECKING:
     from .plugins import Registry
@@ -207,19 +209,25 @@ class Engine:
 
     # --- the whole run ----------------------------------------------------------
 
-    def finish(self, results: list[FileResult]) -> list[FileResult]:
-        """Portfolio rules, then waivers, then each rule's outcome per file."""
-        by_file = {result.file: result for result in results}
+    def finish(self, results: Results) -> Results:
+        """Portfolio rules now; waivers and each rule's outcome per file as `results` is read.
+
+        Finishing a file is a pure function of its checked result and what the
+        portfolio rules added to it, so every pass over `results` gives the same.
+        """
+        added: dict[int, list[Finding]] = {}
         for rule in self.enabled:
             if rule.kind == "portfolio":
-                self._portfolio(rule, results, by_file)
+                self._portfolio(rule, results, added)
         known = set(self.registry.rules)
         wvr_levels = {rule_id: self.level(self.registry.rules[rule_id]) for rule_id in ("WVR001", "WVR002") if rule_id in self.enabled_ids}
         # Most files end with the same outcome map: share one dict per distinct map
-        # (outcome maps are read-only from here on, and never changed in place
-        # here), so 10,000 files do not hold 10,000 copies.
+        # (outcome maps are read-only from here on), so that a format that keeps
+        # every result (markdown, SARIF) does not keep a copy per file.
         outcome_maps: dict[tuple, dict[str, str]] = {}
-        for result in results:
+
+        def finish_file(index: int, result: FileResult) -> FileResult:
+            result.findings.extend(added.get(index, ()))
             if result.waivers:
                 result.findings = waiver_stage.apply(
                     result.findings, result.waivers, self.today, known, self.enabled_ids, result.file, result.activity_id, wvr_levels
@@ -232,26 +240,35 @@ class Engine:
                 sorted((rule_id, outcome(by_rule.get(rule_id, ())) if status == "pass" else status) for rule_id, status in result.outcomes.items())
             )
             result.outcomes = outcome_maps.setdefault(ordered, dict(ordered))
-            result.collected = {}
+            return result
+
+        results.finish = finish_file
         return results
 
-    def _portfolio(self, rule: Rule, results: list[FileResult], by_file: dict[str, FileResult]) -> None:
-        collected = [Collected(r.file, r.activity_id, r.collected[rule.id]) for r in results if rule.id in r.collected]
+    def _portfolio(self, rule: Rule, results: Results, added: dict[int, list[Finding]]) -> None:
+        """Run a portfolio rule over what it collected; its findings go to `added` by file index."""
         try:
-            violations = list(rule.check(collected, self.contexts[rule.id]))
+            violations = list(rule.check(results.collected.get(rule.id, []), self.contexts[rule.id]))
+            named = {violation.file for violation in violations}
+            # a file checked twice (stdin given twice) gets its findings on its last result
+            by_file = {file: index for index, file in enumerate(results.files) if file in named}
             for violation in violations:
                 if violation.file not in by_file:
                     raise ValueError(f"violation names file {violation.file!r}, which is not part of this run")
             for violation in violations:
-                target = by_file[violation.file]
+                index = by_file[violation.file]
                 # the target's activity id: reports and baseline fingerprints use it
-                target.findings.append(replace(self.finding(rule, violation, None), activity_id=target.activity_id))
+                finding = replace(self.finding(rule, violation, None), activity_id=results[index].activity_id)
+                added.setdefault(index, []).append(finding)
         except Exception as error:
-            first = results[0] if results else None
-            if first is not None:
-                first.findings.append(self.crash(rule, error, first.file, first.activity_id))
+            if len(results):
+                first = results[0]
+                added.setdefault(0, []).append(self.crash(rule, error, first.file, first.activity_id))
 
 
-def check_all(engine: Engine, sources: Iterable[Source]) -> list[FileResult]:
+def check_all(engine: Engine, sources: Iterable[Source]) -> Results:
     """Check sources in order in this process (the parallel path lives in `parallel`)."""
-    return engine.finish([engine.check(source) for source in sources])
+    results = Results()
+    for source in sources:
+        results.append(engine.check(source))
+    return engine.finish(results)

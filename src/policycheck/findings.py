@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
@@ -79,28 +80,52 @@ def outcome(findings: Iterable[Finding]) -> str:
     return "pass"
 
 
+@dataclass
+class Tally:
+    """A run's counts, taken in one pass: its summary and its exit code both come from them."""
+
+    files: int = 0
+    levels: Counter = field(default_factory=Counter)  # findings by level
+    statuses: Counter = field(default_factory=Counter)  # files by status
+
+    def add(self, result: FileResult) -> None:
+        self.files += 1
+        self.levels.update(finding.level for finding in result.findings)
+        self.statuses[result.status] += 1
+
+    def summary(self) -> dict[str, int]:
+        """Counts for the summary line and the JSON report."""
+        counts = {"files": self.files, "fail": 0, "warn": 0, "waived": 0}
+        for level, count in self.levels.items():
+            counts[level] += count
+        counts["files_failed"] = self.statuses["error"] + self.statuses[FAIL]
+        counts["files_warned"] = self.statuses[WARN]
+        counts["files_passed"] = self.files - counts["files_failed"] - counts["files_warned"]
+        return counts
+
+    def exit_code(self, fail_on: str) -> int:
+        """0 clean, 1 findings at or above `fail_on`, 3 a rule crashed (see cli.md)."""
+        if self.statuses["error"]:  # an ERR001 finding
+            return 3
+        return 1 if self.levels[FAIL] or (fail_on != FAIL and self.levels[WARN]) else 0
+
+
+def tally(results: Iterable[FileResult]) -> Tally:
+    """The counts of a run; a `Results` store took them on its last full pass, so then they are free."""
+    counted = getattr(results, "counted", None)
+    if counted is not None:
+        return counted
+    counts = Tally()
+    for result in results:
+        counts.add(result)
+    return counts
+
+
 def exit_code(results: Iterable[FileResult], fail_on: str) -> int:
     """0 clean, 1 findings at or above `fail_on`, 3 a rule crashed (see cli.md)."""
-    gating = {FAIL} if fail_on == FAIL else {FAIL, WARN}
-    code = 0
-    for result in results:
-        for finding in result.findings:
-            if finding.rule_id == "ERR001":
-                return 3
-            if finding.level in gating:
-                code = 1
-    return code
+    return tally(results).exit_code(fail_on)
 
 
-def summarize(results: list[FileResult]) -> dict[str, int]:
+def summarize(results: Iterable[FileResult]) -> dict[str, int]:
     """Counts for the summary line and the JSON report."""
-    counts = {"files": len(results), "fail": 0, "warn": 0, "waived": 0}
-    for status in ("failed", "warned", "passed"):
-        counts[f"files_{status}"] = 0
-    for result in results:
-        for finding in result.findings:
-            counts[finding.level] += 1
-        status = result.status
-        key = "files_failed" if status in ("error", FAIL) else "files_warned" if status == WARN else "files_passed"
-        counts[key] += 1
-    return counts
+    return tally(results).summary()

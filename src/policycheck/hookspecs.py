@@ -76,8 +76,9 @@ def policycheck_output_formats() -> Mapping[str, "OutputFormat"]:
 
     :return: a mapping of format name -> `policycheck.report.OutputFormat`,
         whose `render(report)` receives a `policycheck.report.Report` (results
-        per file with their findings, the rules that ran, the `fail_on` level)
-        and returns the whole text. The name is what users pass to `--format`;
+        per file with their findings, decoded one file at a time as they are
+        iterated; the rules that ran; the `fail_on` level) and returns the
+        whole text. The name is what users pass to `--format`;
         a name registered twice is an error.
     """
 

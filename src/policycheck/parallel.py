@@ -3,8 +3,9 @@
 Each worker rebuilds the Engine once from the picklable RunOptions (so `-p`
 plugins and configuration work under any start method), checks chunks of
 sources, and returns small FileResults; documents never leave the worker. The
-parent consumes chunks in submission order, so output is the same whatever
-`--jobs` is, then runs `Engine.finish` (portfolio rules, waivers) itself.
+parent consumes chunks in submission order, keeping each result encoded in a
+`Results` store, so output is the same whatever `--jobs` is, then runs
+`Engine.finish` (portfolio rules, waivers) itself.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import os
 import sys
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+
+from .results import Results
 
 if TYPE_CHECKING:
     from .discover import Source
@@ -82,18 +85,14 @@ def check_sources(
     advance: Callable[[int], None] = lambda done: None,
     small_run: int = SMALL_RUN,
     method: str | None = None,
-) -> list["FileResult"]:
+) -> "Results":
     """Every source checked, then `engine.finish`; `advance(n)` after each n results."""
     jobs = min(jobs or default_jobs(), len(sources))
-    results: list[FileResult] = []
-    outcome_maps: dict[tuple, dict[str, str]] = {}
+    results = Results()
 
     def keep(checked: list[FileResult]) -> None:
-        # FileResults stay for the report; their outcome maps are mostly the same,
-        # so keep one dict per distinct map (finish() never changes them in place)
         for result in checked:
-            result.outcomes = outcome_maps.setdefault(tuple(result.outcomes.items()), result.outcomes)
-        results.extend(checked)
+            results.append(result)
         advance(len(checked))
 
     if jobs <= 1 or len(sources) < small_run:
@@ -102,13 +101,16 @@ def check_sources(
         return engine.finish(results)
 
     import multiprocessing
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context(method or start_method())
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_initialize, initargs=(options,))
     try:
-        pending = [(chunk, pool.submit(_check_chunk, chunk)) for chunk in chunks(sources, jobs)]
-        for chunk, future in pending:
+        pending = deque((chunk, pool.submit(_check_chunk, chunk)) for chunk in chunks(sources, jobs))
+        while pending:
+            # popped, so that a chunk's results are freed once kept: a future holds them
+            chunk, future = pending.popleft()
             try:
                 checked = future.result()
             except Exception:

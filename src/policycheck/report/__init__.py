@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 if TYPE_CHECKING:
     from ..baseline import BaselineResult
@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 class Report:
     """What every format renders: the results of one run and the rules that ran."""
 
-    results: list["FileResult"]
+    # a list, or a `policycheck.results.Results` that decodes one file at a time:
+    # iterate it rather than keep what it yields
+    results: Sequence["FileResult"]
     rules: Mapping[str, "Rule"]
     rule_plugins: Mapping[str, str]
     fail_on: str = "fail"
