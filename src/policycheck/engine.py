@@ -71,7 +71,12 @@ _UNSAFE.update({code: f"\\u{code:04x}" for code in (0x2028, 0x2029, *range(0x202
 
 
 def _bounded(text: Any) -> Any:
-    return shorten(text.translate(_UNSAFE), MAX_MESSAGE) if isinstance(text, str) else text
+    if not isinstance(text, str):
+        return text
+    escaped = text.translate(_UNSAFE)
+    # the same string when nothing was escaped: a file's activity id is then one
+    # string with the id portfolio rules collected, not two held through the run
+    return shorten(text if escaped == text else escaped, MAX_MESSAGE)
 
 
 class Engine:
