@@ -12,7 +12,7 @@ STDIN = "-"
 SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per file is held through the run
 class Source:
     """One input: a file path, or `-` for standard input (with its bytes)."""
 

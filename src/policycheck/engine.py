@@ -71,7 +71,12 @@ _UNSAFE.update({code: f"\\u{code:04x}" for code in (0x2028, 0x2029, *range(0x202
 
 
 def _bounded(text: Any) -> Any:
-    return shorten(text.translate(_UNSAFE), MAX_MESSAGE) if isinstance(text, str) else text
+    if not isinstance(text, str):
+        return text
+    escaped = text.translate(_UNSAFE)
+    # the same string when nothing was escaped: a file's activity id is then one
+    # string with the id portfolio rules collected, not two held through the run
+    return shorten(text if escaped == text else escaped, MAX_MESSAGE)
 
 
 class Engine:
@@ -236,9 +241,10 @@ class Engine:
             by_rule: dict[str, list[Finding]] = {}
             for finding in result.findings:
                 by_rule.setdefault(finding.rule_id, []).append(finding)
-            ordered = tuple(
-                sorted((rule_id, outcome(by_rule.get(rule_id, ())) if status == "pass" else status) for rule_id, status in result.outcomes.items())
-            )
+            # a rule that ran ("pass" so far) fails, warns or is waived by its findings, if it has any;
+            # only rules with findings are looked at, as this runs on every pass over the results
+            ran = {rule_id: outcome(found) for rule_id, found in by_rule.items() if result.outcomes.get(rule_id) == "pass"}
+            ordered = tuple(sorted({**result.outcomes, **ran}.items()))
             result.outcomes = outcome_maps.setdefault(ordered, dict(ordered))
             return result
 

@@ -117,6 +117,8 @@ def check_sources(
                 # a worker that died or a result that cannot be pickled (a plugin's
                 # portfolio data): check here, exactly as --jobs 1 would
                 checked = [engine.check(source) for source in chunk]
+            for source, result in zip(chunk, checked):
+                result.file = source.path  # the same path: keep the parent's string, not the worker's copy
             keep(checked)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: drop the queued chunks

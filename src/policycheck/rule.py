@@ -66,7 +66,7 @@ class RuleContext:
     today: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per file is held until the portfolio rules ran
 class Collected:
     """One activity's contribution to a portfolio rule."""
 
