@@ -25,9 +25,9 @@ from typing import Callable, Iterator
 from .findings import FileResult, Tally
 from .rule import Collected
 
-# Up to this many encoded bytes (about 2,000 files) stay in memory: a small run
+# Up to this many encoded bytes (about 500 files) stay in memory: a small run
 # needs no temporary file, nor the import of `tempfile`.
-SPILL_BYTES = 1 << 20
+SPILL_BYTES = 1 << 18
 
 
 def _unfinished(index: int, result: FileResult) -> FileResult:
