@@ -85,7 +85,7 @@ def check_sources(
     advance: Callable[[int], None] = lambda done: None,
     small_run: int = SMALL_RUN,
     method: str | None = None,
-) -> "Results":
+) -> Results:
     """Every source checked, then `engine.finish`; `advance(n)` after each n results."""
     jobs = min(jobs or default_jobs(), len(sources))
     results = Results()

@@ -3,7 +3,7 @@
 Holding every FileResult (findings, their messages and hints) until the last
 format is written made the parent's memory grow with the portfolio. `Results`
 keeps each checked result pickled, in memory for a small run and past
-SPILL_BYTES in an anonymous temporary file, and decoded only what the
+SPILL_BYTES in an anonymous temporary file, and keeps decoded only what the
 whole-run stage needs: each file's path and what portfolio rules collected.
 
 Reading a result decodes it and passes it through `finish`, which
@@ -25,9 +25,9 @@ from typing import Callable, Iterator
 from .findings import FileResult, Tally
 from .rule import Collected
 
-# Up to this many encoded bytes (about 2,000 files) stay in memory: a small run
+# Up to this many encoded bytes (about 500 files) stay in memory: a small run
 # needs no temporary file, nor the import of `tempfile`.
-SPILL_BYTES = 1 << 20
+SPILL_BYTES = 1 << 18
 
 
 def _unfinished(index: int, result: FileResult) -> FileResult:
@@ -115,7 +115,7 @@ class Results(Sequence):
 
         self._spill_at = sys.maxsize  # once, whether or not it works
         try:
-            spilled = tempfile.TemporaryFile()  # anonymous: gone when closed, even after a crash
+            spilled = tempfile.TemporaryFile()  # unlinked at once (POSIX): nothing left behind, even by a crash
         except OSError:  # no writable temporary folder: stay in memory
             return
         spilled.write(self._store.getvalue())
