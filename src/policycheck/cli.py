@@ -1,4 +1,5 @@
-"""Stage 0: the command line. Parses options, runs the pipeline, sets the exit code.
+"""Stage 0: the command line, through click. Parses options into `run.CheckOptions`;
+`run.check` runs the pipeline (a bare `policycheck PATH...` goes there without click).
 
 Exit codes (cli.md): 0 clean, 1 findings at or above --fail-on, 2 usage or
 configuration error, 3 a rule crashed.
