@@ -6,8 +6,10 @@ changes; a cache that cannot be read or written is simply not used.
 
 from __future__ import annotations
 
+import marshal
 import os
 from pathlib import Path
+from typing import Any
 
 
 def folder() -> Path:
@@ -32,3 +34,21 @@ def write(name: str, content: bytes) -> None:
         os.replace(partial, target)
     except OSError:
         pass  # a read-only home: rebuild every time
+
+
+def recall(name: str, key: Any) -> Any:
+    """The value `keep` stored under `name` for exactly this `key`, else None."""
+    try:
+        stored_key, value = marshal.loads(read(name) or b"")
+    except (EOFError, ValueError, TypeError):
+        return None  # none yet, or damaged
+    return value if stored_key == key else None
+
+
+def keep(name: str, key: Any, value: Any) -> None:
+    """Store a value (plain data or code objects: marshal) with what it was built from."""
+    try:
+        content = marshal.dumps((key, value))
+    except ValueError:
+        return  # a value marshal cannot store: rebuild it every time
+    write(name, content)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import marshal
 import re
 import sys
 import zlib
@@ -144,16 +143,14 @@ def _load(text: str) -> CompiledValidator | None:
         return None  # not installed: jsonschema alone, slower but the same
     # a code object only loads into the Python that wrote it; each installation keeps its own
     name = f"validator-{sys.implementation.cache_tag}-{sys.hexversion:x}-{zlib.crc32((generator + text).encode()):08x}.marshal"
-    try:
-        stored_format, stored_schema, stored_generator, entry, code = marshal.loads(cache.read(name) or b"")
-        if (stored_format, stored_schema, stored_generator) != (_FORMAT, text, generator):
-            raise ValueError("built from something else")
-    except (EOFError, ValueError, TypeError):
+    built_from = (_FORMAT, text, generator)
+    generated = cache.recall(name, built_from)
+    if generated is None:
         generated = _generate(json.loads(text))
         if generated is None:
             return None
-        entry, code = generated
-        cache.write(name, marshal.dumps((_FORMAT, text, generator, entry, code)))
+        cache.keep(name, built_from, generated)
+    entry, code = generated
     namespace: dict[str, Any] = {"JsonSchemaValueException": _Rejected, "JsonSchemaValuesException": _Rejected, "Decimal": _NoDecimal}
     exec(code, namespace)  # noqa: S102 - code fastjsonschema wrote from our own schema
     return CompiledValidator(namespace[entry])

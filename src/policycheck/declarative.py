@@ -19,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
 
+from . import cache
 from .activity import Activity, freeze
 from .plugins import PluginError
 from .rule import Rule, RuleContext, Violation, skip
@@ -40,7 +41,8 @@ def load_pack(path: str | Path) -> list[Rule]:
         raw = Path(path).read_bytes()
     except OSError as error:
         raise PluginError(f"{path}: cannot read the rule pack: {error.strerror}; check the path in `rule_packs:`") from None
-    remembered = _remembered(raw)
+    name, built_from = _cache_entry(raw)
+    remembered = cache.recall(name, built_from)
     if remembered is not None:
         data, positions = remembered
         return _Compiler(str(path), positions).pack(data)
@@ -55,7 +57,7 @@ def load_pack(path: str | Path) -> list[Rule]:
     compiler = _Compiler(str(path), loaded.positions)
     compiler.validate(loaded.data)
     rules = compiler.pack(loaded.data)
-    _remember(raw, loaded.data, loaded.positions)
+    cache.keep(name, built_from, (loaded.data, loaded.positions))
     return rules
 
 
@@ -65,11 +67,14 @@ def load_pack(path: str | Path) -> list[Rule]:
 _CACHE_FORMAT = 1
 
 
-def _cache_name(raw: bytes) -> str:
+def _cache_entry(raw: bytes) -> tuple[str, tuple]:
+    """The cache file for a pack's bytes, and what its content must have been built from."""
     import zlib
 
+    stamp = _schema_stamp()
     # each installation (its own pack schema) keeps its own copy
-    return f"pack-{zlib.crc32(raw):08x}-{len(raw)}-{zlib.crc32(repr(_schema_stamp()).encode()):08x}.marshal"
+    name = f"pack-{zlib.crc32(raw):08x}-{len(raw)}-{zlib.crc32(repr(stamp).encode()):08x}.marshal"
+    return name, (_CACHE_FORMAT, stamp, raw)
 
 
 def _schema_stamp() -> tuple[str, int, int]:
@@ -78,32 +83,6 @@ def _schema_stamp() -> tuple[str, int, int]:
     schema = resource_dir("schemas") / SCHEMA
     stat = schema.stat()
     return str(schema), stat.st_size, stat.st_mtime_ns
-
-
-def _remembered(raw: bytes) -> tuple[Any, dict] | None:
-    import marshal
-
-    from . import cache
-
-    try:
-        stored_format, stamp, stored_raw, data, positions = marshal.loads(cache.read(_cache_name(raw)) or b"")
-    except (EOFError, ValueError, TypeError):
-        return None
-    if (stored_format, stamp, stored_raw) != (_CACHE_FORMAT, _schema_stamp(), raw):
-        return None
-    return data, positions
-
-
-def _remember(raw: bytes, data: Any, positions: dict) -> None:
-    import marshal
-
-    from . import cache
-
-    try:
-        content = marshal.dumps((_CACHE_FORMAT, _schema_stamp(), raw, data, positions))
-    except ValueError:
-        return  # a value marshal cannot store: parse this pack every time
-    cache.write(_cache_name(raw), content)
 
 
 @lru_cache(maxsize=None)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
 
 if TYPE_CHECKING:
     from .activity import Activity
@@ -47,7 +47,7 @@ class Skip(Exception):
     """Raised (through `skip()`) by a check when the rule does not apply."""
 
 
-def skip(reason: str = "not applicable") -> None:
+def skip(reason: str = "not applicable") -> NoReturn:
     """Mark the rule as `skip` for this activity, like `pytest.skip()`."""
     raise Skip(reason)
 

@@ -33,13 +33,7 @@ SYSTEM = (
 
 def _systems(activity: Activity) -> list[tuple[Path, str, Mapping]]:
     """(path, "'name'", system) for each system; skip the rule when there are none."""
-    found = [
-        (path, f"'{system['name']}'" if isinstance(system.get("name"), str) else f"#{path[-1] + 1}", system)
-        for path, system in activity.items(SYSTEMS)
-    ]
-    if not found:
-        skip("no systems")
-    return found
+    return activity.named_items(SYSTEMS, "name") or skip("no systems")
 
 
 @rule(

@@ -302,13 +302,7 @@ def unknown_code(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
 
 def _transfers(activity: Activity) -> list[tuple[Path, str, Mapping]]:
     """(path, "'item name'", item) for each technology transfer item; skip the rule when there are none."""
-    found = [
-        (path, f"'{item['item']}'" if isinstance(item.get("item"), str) else f"item #{path[-1] + 1}", item)
-        for path, item in activity.items(TRANSFERS)
-    ]
-    if not found:
-        skip("no technology transfer")
-    return found
+    return activity.named_items(TRANSFERS, "item", unnamed="item #") or skip("no technology transfer")
 
 
 @rule(

@@ -1,0 +1,29 @@
+"""Activity.named_items: the list helper rules use to name an item in a message."""
+
+from policycheck.activity import Activity
+
+DOCUMENT = {
+    "interoperability": {
+        "systems": [{"name": "AN/PRC-163 radio"}, {"quantity": 2}, "not a mapping", {"name": 7}],
+    },
+}
+
+
+def test_items_are_labelled_by_name_else_by_position():
+    found = Activity("a.yaml", DOCUMENT, {}).named_items("/interoperability/systems", "name")
+    assert [(path, label) for path, label, _item in found] == [
+        (("interoperability", "systems", 0), "'AN/PRC-163 radio'"),
+        (("interoperability", "systems", 1), "#2"),
+        (("interoperability", "systems", 3), "#4"),
+    ]
+    assert found[1][2] == {"quantity": 2}
+
+
+def test_the_unnamed_label_is_chosen_by_the_caller():
+    found = Activity("a.yaml", DOCUMENT, {}).named_items(("interoperability", "systems"), "item", unnamed="item #")
+    assert [label for _path, label, _item in found] == ["item #1", "item #2", "item #4"]
+
+
+def test_a_missing_or_malformed_list_gives_nothing():
+    assert Activity("a.yaml", {"interoperability": {"systems": "radios"}}, {}).named_items("/interoperability/systems", "name") == []
+    assert Activity("a.yaml", {}, {}).named_items("/interoperability/systems", "name") == []
