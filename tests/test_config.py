@@ -287,7 +287,7 @@ def test_config_schema_is_a_valid_schema_and_documents_every_key():
 
     schema = load_schema("config.schema.json")
     Draft202012Validator.check_schema(schema)
-    fields = set(Config.__dataclass_fields__) - {"source", "root"}
+    fields = set(Config._fields) - {"source", "root"}
     assert set(schema["properties"]) == fields | set(ALIASES)
     assert all(schema["properties"][key].get("description") for key in schema["properties"])
 

@@ -29,9 +29,8 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from .findings import FAIL, WARN, FileResult, Finding, outcome
 from .waivers import UNWAIVABLE
@@ -86,8 +85,7 @@ def baselinable(finding: Finding) -> bool:
     return finding.level in (FAIL, WARN) and finding.rule_id not in UNWAIVABLE
 
 
-@dataclass(frozen=True)
-class BaselineResult:
+class BaselineResult(NamedTuple):
     """What applying a baseline did: shown in the text report and the JSON report."""
 
     file: str
@@ -128,11 +126,9 @@ def entries_of(results: Iterable[FileResult]) -> list[dict]:
 
 def record(path: str, results: "list[FileResult] | Results") -> BaselineResult:
     """`--write-baseline`: write the file, then apply it, leaving what it cannot record."""
-    from dataclasses import replace
-
     entries = write(path, results)
     applied = apply(results, Counter(entry["fingerprint"] for entry in entries), path)
-    return replace(applied, written=True)
+    return applied._replace(written=True)
 
 
 def write(path: str, results: Iterable[FileResult]) -> list[dict]:

@@ -13,9 +13,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 CONFIG_FILE = ".policycheck.yaml"
 # A broken file or a crashing rule must never pass silently, whatever is selected.
@@ -36,8 +35,13 @@ class ConfigError(Exception):
     """Invalid configuration or usage (exit code 2)."""
 
 
-@dataclass(frozen=True)
-class Config:
+# the default of the mapping settings: shared, so never written to (a mappingproxy
+# would be safer but cannot be pickled to worker processes)
+NOTHING: Mapping[str, Any] = {}
+MAX_FILE_SIZE = 10 * 1024 * 1024
+
+
+class Config(NamedTuple):
     """Settings after merging the file and the command line. Picklable."""
 
     source: str | None = None
@@ -49,10 +53,10 @@ class Config:
     exclude: tuple[str, ...] = ()
     plugins: tuple[str, ...] = ()
     rule_packs: tuple[str, ...] = ()
-    rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    reference: Mapping[str, Any] = field(default_factory=dict)
-    max_file_size: int = 10 * 1024 * 1024
+    rules: Mapping[str, Mapping[str, Any]] = NOTHING
+    per_file_ignores: Mapping[str, tuple[str, ...]] = NOTHING
+    reference: Mapping[str, Any] = NOTHING
+    max_file_size: int = MAX_FILE_SIZE
 
     def enabled(self, rule_id: str) -> bool:
         """ruff-style selection: the longest matching selector wins; ties go to ignore."""
@@ -269,7 +273,7 @@ def from_mapping(raw: Mapping[str, Any], source: str | None = None, root: str = 
         rules={rule_id: dict(settings) for rule_id, settings in raw.get("rules", {}).items()},
         per_file_ignores={glob: tuple(ids) for glob, ids in raw.get("per_file_ignores", {}).items()},
         reference=dict(raw.get("reference", {})),
-        max_file_size=raw.get("max_file_size", Config.max_file_size),
+        max_file_size=raw.get("max_file_size", MAX_FILE_SIZE),
     )
 
 
@@ -408,4 +412,4 @@ def with_overrides(config: Config, **overrides: Any) -> Config:
     for key in ("ignore", "extend_select", "plugins", "exclude"):
         if overrides.get(key):
             changes[key] = tuple(getattr(config, key)) + tuple(overrides[key])
-    return replace(config, **changes)
+    return config._replace(**changes)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 STDIN = "-"
 SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True, slots=True)  # slots: one per file is held through the run
-class Source:
+class Source(NamedTuple):
     """One input: a file path, or `-` for standard input (with its bytes)."""
 
     path: str

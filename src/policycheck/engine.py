@@ -7,10 +7,9 @@ and makes `results` finish each file (waivers, outcomes) as it is read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple
 
 from . import waivers as waiver_stage
 from .activity import Activity, to_path, to_pointer
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
     from .plugins import Registry
 
 
-@dataclass(frozen=True)
-class RunOptions:
+class RunOptions(NamedTuple):
     """Everything needed to rebuild an Engine in another process."""
 
     config: Config
@@ -264,7 +262,7 @@ class Engine:
             for violation in violations:
                 index = by_file[violation.file]
                 # the target's activity id: reports and baseline fingerprints use it
-                finding = replace(self.finding(rule, violation, None), activity_id=results[index].activity_id)
+                finding = self.finding(rule, violation, None)._replace(activity_id=results[index].activity_id)
                 added.setdefault(index, []).append(finding)
         except Exception as error:
             if len(results):

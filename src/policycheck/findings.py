@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 # A finding's level; `waived` findings are shown but never gate.
 FAIL, WARN, WAIVED = "fail", "warn", "waived"
@@ -12,8 +11,7 @@ FAIL, WARN, WAIVED = "fail", "warn", "waived"
 STATUS_ORDER = ("error", "fail", "warn", "waived", "pass", "skip")
 
 
-@dataclass(frozen=True)
-class Waiver:
+class Waiver(NamedTuple):
     """An accepted exception, as written in the activity's `waivers` list."""
 
     rule: str
@@ -26,8 +24,7 @@ class Waiver:
     column: int = 1
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One thing a rule found, located in a file."""
 
     rule_id: str
@@ -45,20 +42,32 @@ class Finding:
         return (self.file, self.line, self.column, self.rule_id, self.pointer, self.message)
 
     def waived_by(self, waiver: Waiver) -> "Finding":
-        return replace(self, level=WAIVED, waiver=waiver)
+        return self._replace(level=WAIVED, waiver=waiver)
 
 
-@dataclass(slots=True)
 class FileResult:
     """Everything the run learned about one file; small, so it can cross processes."""
 
-    file: str
-    activity_id: str | None = None
-    banner: str | None = None
-    findings: list[Finding] = field(default_factory=list)
-    outcomes: dict[str, str] = field(default_factory=dict)
-    collected: dict[str, Any] = field(default_factory=dict)
-    waivers: tuple[Waiver, ...] = ()
+    __slots__ = ("file", "activity_id", "banner", "findings", "outcomes", "collected", "waivers")
+
+    def __init__(
+        self,
+        file: str,
+        activity_id: str | None = None,
+        banner: str | None = None,
+        findings: list[Finding] | None = None,
+        outcomes: dict[str, str] | None = None,
+        collected: dict[str, Any] | None = None,
+        waivers: tuple[Waiver, ...] = (),
+    ) -> None:
+        self.file, self.activity_id, self.banner = file, activity_id, banner
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.outcomes: dict[str, str] = {} if outcomes is None else outcomes
+        self.collected: dict[str, Any] = {} if collected is None else collected
+        self.waivers = waivers
+
+    def __repr__(self) -> str:
+        return f"FileResult(file={self.file!r}, status={self.status!r}, findings={len(self.findings)})"
 
     @property
     def status(self) -> str:
@@ -80,13 +89,15 @@ def outcome(findings: Iterable[Finding]) -> str:
     return "pass"
 
 
-@dataclass
 class Tally:
     """A run's counts, taken in one pass: its summary and its exit code both come from them."""
 
-    files: int = 0
-    levels: Counter = field(default_factory=Counter)  # findings by level
-    statuses: Counter = field(default_factory=Counter)  # files by status
+    __slots__ = ("files", "levels", "statuses")
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.levels: Counter = Counter()  # findings by level
+        self.statuses: Counter = Counter()  # files by status
 
     def add(self, result: FileResult) -> None:
         self.files += 1

@@ -8,8 +8,7 @@ and alias-bomb detection, and a depth limit without Python recursion.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml import events
@@ -31,8 +30,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 Path = tuple  # a JSON-pointer path as a tuple of keys (str) and indexes (int)
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """Bounds that keep hostile input from exhausting time or memory."""
 
     max_bytes: int = 10 * 1024 * 1024
@@ -40,12 +38,11 @@ class Limits:
     max_nodes: int = 200_000
 
 
-@dataclass
-class Loaded:
+class Loaded(NamedTuple):
     """A parsed document: plain dicts/lists/scalars and a position per path."""
 
     data: Any
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[Path, tuple[int, int]]
 
 
 class LoadError(Exception):

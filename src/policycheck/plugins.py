@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple
 
 import pluggy
 
@@ -35,8 +34,7 @@ class PluginError(Exception):
     """A plugin cannot be loaded or contradicts another one (exit code 2)."""
 
 
-@dataclass(frozen=True)
-class PluginInfo:
+class PluginInfo(NamedTuple):
     """One loaded (or failed) plugin, for `policycheck plugins` and error reports."""
 
     name: str
@@ -46,20 +44,23 @@ class PluginInfo:
     error: str | None = None
 
 
-@dataclass
 class Registry:
     """Rules, formats, schema fragments and reference data from every plugin."""
 
-    manager: pluggy.PluginManager
-    plugins: list[PluginInfo]
-    rules: dict[str, Rule] = field(default_factory=dict)
-    rule_plugin: dict[str, str] = field(default_factory=dict)
-    formats: dict[str, "OutputFormat"] = field(default_factory=dict)
-    format_plugin: dict[str, str] = field(default_factory=dict)
-    schema_fragments: dict[str, Mapping[str, Any]] = field(default_factory=dict)
-    schema_plugin: dict[str, str] = field(default_factory=dict)
-    rule_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
-    reference_extras: list[Mapping[str, Any]] = field(default_factory=list)
+    __slots__ = ("manager", "plugins", "rules", "rule_plugin", "formats", "format_plugin",
+                 "schema_fragments", "schema_plugin", "rule_defaults", "reference_extras")  # fmt: skip
+
+    def __init__(self, manager: pluggy.PluginManager, plugins: list[PluginInfo]) -> None:
+        self.manager, self.plugins = manager, plugins
+        # filled by _collect, in load order; *_plugin maps each key to the plugin that gave it
+        self.rules: dict[str, Rule] = {}
+        self.rule_plugin: dict[str, str] = {}
+        self.formats: dict[str, "OutputFormat"] = {}
+        self.format_plugin: dict[str, str] = {}
+        self.schema_fragments: dict[str, Mapping[str, Any]] = {}
+        self.schema_plugin: dict[str, str] = {}
+        self.rule_defaults: dict[str, dict[str, Any]] = {}
+        self.reference_extras: list[Mapping[str, Any]] = []
 
     @property
     def failed(self) -> list[PluginInfo]:
@@ -160,8 +161,7 @@ def load_registry(
 
 
 class _EntryPoint:
-    """The part of importlib.metadata.EntryPoint the loader uses (a plain class:
-    a dataclass costs ~1 ms of every start to create)."""
+    """The part of importlib.metadata.EntryPoint the loader uses."""
 
     __slots__ = ("name", "value", "dist")
 

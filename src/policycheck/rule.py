@@ -10,10 +10,9 @@ runs on each activity (in worker processes) and returns a small picklable value,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, NoReturn, Sequence
 
 if TYPE_CHECKING:
     from .activity import Activity
@@ -24,8 +23,7 @@ RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 KINDS = ("document", "portfolio", "stage")
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """What a check yields: where (a JSON-pointer path) and what to do about it.
 
     `path` is a tuple of keys and indexes (`("objectives", 0, "indicators")`) or a
@@ -52,8 +50,7 @@ def skip(reason: str = "not applicable") -> NoReturn:
     raise Skip(reason)
 
 
-@dataclass(frozen=True)
-class RuleContext:
+class RuleContext(NamedTuple):
     """What a check receives besides the activity.
 
     `params`: the rule's parameters, defaults merged with configuration.
@@ -66,8 +63,7 @@ class RuleContext:
     today: date
 
 
-@dataclass(frozen=True, slots=True)  # slots: one per file is held until the portfolio rules ran
-class Collected:
+class Collected(NamedTuple):
     """One activity's contribution to a portfolio rule."""
 
     file: str
@@ -75,9 +71,8 @@ class Collected:
     value: Any
 
 
-@dataclass(frozen=True)
 class Rule:
-    """A registered rule. Build one with `@rule` or `@portfolio_rule`.
+    """A registered rule, read-only once built. Build one with `@rule` or `@portfolio_rule`.
 
     `description` is one or two sentences saying exactly when the rule fires, in
     the words of a reviewer (`policycheck explain` prints it; the title stands in
@@ -88,33 +83,46 @@ class Rule:
     explained like any rule).
     """
 
-    id: str
-    title: str
-    family: str
-    level: str
-    rationale: str
-    source: str
-    check: Callable[..., Iterable[Violation]] | None = None
-    collect: Callable[["Activity", RuleContext], Any] | None = None
-    parameters: Mapping[str, Any] = field(default_factory=dict)
-    fails: str = ""
-    passes: str = ""
-    kind: str = "document"
-    help_uri: str | None = None
-    description: str = ""
+    # The pipeline's records are NamedTuples or slotted classes, not dataclasses:
+    # generating dataclass methods at import was a sixth of a cold start (issue 8).
+    __slots__ = ("id", "title", "family", "level", "rationale", "source", "check", "collect",
+                 "parameters", "fails", "passes", "kind", "help_uri", "description")  # fmt: skip
 
-    def __post_init__(self) -> None:
-        if not RULE_ID.match(self.id):
-            raise ValueError(f"rule id {self.id!r} must be 2-5 capitals and 3 digits, like THR001")
-        if self.level not in LEVELS:
-            raise ValueError(f"rule {self.id}: level must be one of {LEVELS}, not {self.level!r}")
-        if self.kind not in KINDS:
-            raise ValueError(f"rule {self.id}: kind must be one of {KINDS}")
-        if self.kind == "document" and self.check is None:
-            raise ValueError(f"rule {self.id}: a document rule needs a check")
-        if self.kind == "portfolio" and (self.check is None or self.collect is None):
-            raise ValueError(f"rule {self.id}: a portfolio rule needs collect and check")
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        family: str,
+        level: str,
+        rationale: str,
+        source: str,
+        check: Callable[..., Iterable[Violation]] | None = None,
+        collect: Callable[["Activity", RuleContext], Any] | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        fails: str = "",
+        passes: str = "",
+        kind: str = "document",
+        help_uri: str | None = None,
+        description: str = "",
+    ) -> None:
+        if not isinstance(id, str) or not RULE_ID.match(id):
+            raise ValueError(f"rule id {id!r} must be 2-5 capitals and 3 digits, like THR001")
+        if level not in LEVELS:
+            raise ValueError(f"rule {id}: level must be one of {LEVELS}, not {level!r}")
+        if kind not in KINDS:
+            raise ValueError(f"rule {id}: kind must be one of {KINDS}")
+        if kind == "document" and check is None:
+            raise ValueError(f"rule {id}: a document rule needs a check")
+        if kind == "portfolio" and (check is None or collect is None):
+            raise ValueError(f"rule {id}: a portfolio rule needs collect and check")
+        self.id, self.title, self.family, self.level = id, title, family, level
+        self.rationale, self.source, self.check, self.collect = rationale, source, check, collect
+        self.parameters: Mapping[str, Any] = MappingProxyType(dict(parameters or {}))
+        self.fails, self.passes, self.kind = fails, passes, kind
+        self.help_uri, self.description = help_uri, description
+
+    def __repr__(self) -> str:
+        return f"Rule(id={self.id!r}, kind={self.kind!r}, level={self.level!r})"
 
 
 def _decorator(kind: str, meta: dict[str, Any]) -> Callable:

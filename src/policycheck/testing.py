@@ -81,9 +81,7 @@ def _setup(select: Iterable[str], plugins: Iterable[str], config: Mapping[str, A
 
     settings: Config = from_mapping(dict(config or {}))
     if select:
-        from dataclasses import replace
-
-        settings = replace(settings, select=tuple(select))
+        settings = settings._replace(select=tuple(select))
     return _engine(RunOptions(config=settings, today=today, plugin_modules=tuple(plugins), entry_points=False))
 
 

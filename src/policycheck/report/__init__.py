@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 if TYPE_CHECKING:
     from ..baseline import BaselineResult
@@ -11,8 +10,7 @@ if TYPE_CHECKING:
     from ..rule import Rule
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """What every format renders: the results of one run and the rules that ran."""
 
     # a list, or a `policycheck.results.Results` that decodes one file at a time:
@@ -25,7 +23,7 @@ class Report:
     color: bool = False
     show_passes: bool = False
     quiet: bool = False
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
     # set when --baseline or --write-baseline dropped known findings from `results`
     baseline: "BaselineResult | None" = None
 
@@ -36,8 +34,7 @@ class Report:
         return summarize(self.results)
 
 
-@dataclass(frozen=True)
-class OutputFormat:
+class OutputFormat(NamedTuple):
     """A named renderer: `render(report) -> str`, written to stdout or `--output FILE`.
 
     `stream`, when given, yields the same text in pieces; the command line writes

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 from . import Report
 
@@ -13,12 +12,12 @@ REPORT_SCHEMA = "policycheck-report/v1"
 def _finding(finding) -> dict:
     from ..baseline import fingerprint
 
-    data = asdict(finding)
+    data = finding._asdict()
     data["rule"] = data.pop("rule_id")
     data["fingerprint"] = fingerprint(finding)
     if finding.waiver is not None:
-        waiver = data["waiver"]
-        data["waiver"] = {key: waiver[key] for key in ("justification", "approved_by", "expires", "at")}
+        waiver = finding.waiver
+        data["waiver"] = {"justification": waiver.justification, "approved_by": waiver.approved_by, "expires": waiver.expires, "at": waiver.at}
     return data
 
 
