@@ -13,8 +13,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from pathlib import Path
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple
+
+if TYPE_CHECKING:
+    from os import PathLike
 
 CONFIG_FILE = ".policycheck.yaml"
 # A broken file or a crashing rule must never pass silently, whatever is selected.
@@ -83,13 +85,13 @@ class Config(NamedTuple):
         relative = _relative(file, self.root)
         found: list[str] = []
         for pattern, selectors in self.per_file_ignores.items():
-            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(file).name, pattern):
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(file), pattern):
                 found.extend(selectors)
         return tuple(found)
 
     def is_excluded(self, path: str) -> bool:
         relative = _relative(path, self.root)
-        parts = Path(relative).parts
+        parts = relative.split("/")
         return any(
             fnmatch.fnmatch(relative, pattern) or any(fnmatch.fnmatch(part, pattern) for part in parts)
             for pattern in self.exclude
@@ -136,7 +138,7 @@ class Config(NamedTuple):
         """`file:line` of a setting in the configuration file (found again only when an error is reported)."""
         if self.source is None:
             return "configuration"
-        line = locate(Path(self.source), path)
+        line = locate(self.source, path)
         return f"{self.source}:{line}" if line else self.source
 
 
@@ -189,9 +191,9 @@ def _longest(rule_id: str, selectors: Iterable[str]) -> int:
 
 def _relative(path: str, root: str) -> str:
     try:
-        return Path(os.path.relpath(path, root)).as_posix()
+        return os.path.relpath(path, root).replace(os.sep, "/")
     except ValueError:  # another drive on Windows
-        return Path(path).as_posix()
+        return path.replace(os.sep, "/")
 
 
 def _did_you_mean(word: str, candidates: Iterable[str], rule_ids: bool = False) -> str:
@@ -205,16 +207,20 @@ def _did_you_mean(word: str, candidates: Iterable[str], rule_ids: bool = False) 
     return "; see `policycheck rules` for every rule id" if rule_ids else ""
 
 
-def discover(start: Path) -> Path | None:
-    """The nearest `.policycheck.yaml`, or pyproject.toml with [tool.policycheck], upward."""
-    for folder in (start, *start.parents):
-        candidate = folder / CONFIG_FILE
-        if candidate.is_file():
+def discover(start: str) -> str | None:
+    """The nearest `.policycheck.yaml`, or pyproject.toml with [tool.policycheck], upward from a folder."""
+    folder = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(folder, CONFIG_FILE)
+        if os.path.isfile(candidate):
             return candidate
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _pyproject_section(pyproject) is not None:
+        pyproject = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(pyproject) and _pyproject_section(pyproject) is not None:
             return pyproject
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def _toml():
@@ -225,7 +231,7 @@ def _toml():
     return tomllib
 
 
-def _pyproject_section(path: Path) -> dict | None:
+def _pyproject_section(path: str) -> dict | None:
     tomllib = _toml()
     try:
         with open(path, "rb") as handle:
@@ -234,23 +240,25 @@ def _pyproject_section(path: Path) -> dict | None:
         raise ConfigError(f"{path}: cannot read TOML: {error}") from None
 
 
-def read(path: Path) -> Config:
+def read(path: str | PathLike[str]) -> Config:
     """Read and validate one configuration file."""
+    path = os.fspath(path)
     positions: Mapping = {}
-    if path.name == "pyproject.toml":
+    if os.path.basename(path) == "pyproject.toml":
         raw = _pyproject_section(path) or {}
     else:
         from .load import LoadError, decode, parse
 
         try:
-            loaded = parse(decode(path.read_bytes()))
+            with open(path, "rb") as handle:
+                loaded = parse(decode(handle.read()))
         except OSError as error:
             raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
         except LoadError as error:
             raise ConfigError(f"{path}:{error.line}:{error.column}: {error.message}") from None
         raw, positions = (loaded.data if loaded.data is not None else {}), loaded.positions
     _validate(raw, path, positions)
-    return from_mapping(raw, source=str(path), root=str(path.parent))
+    return from_mapping(raw, source=path, root=os.path.dirname(path) or ".")
 
 
 def from_mapping(raw: Mapping[str, Any], source: str | None = None, root: str = ".") -> Config:
@@ -259,7 +267,7 @@ def from_mapping(raw: Mapping[str, Any], source: str | None = None, root: str = 
     def selectors(key: str) -> tuple[str, ...]:
         return tuple(raw.get(key, ()))
 
-    packs = tuple(str(Path(root) / pack) for pack in raw.get("rule_packs", ()))
+    packs = tuple(os.path.join(root, pack) for pack in raw.get("rule_packs", ()))
     return Config(
         source=source,
         root=root,
@@ -285,7 +293,7 @@ def _is_valid(schema: Mapping, raw: Any) -> bool:
     return validator is not None and validator.is_valid(raw)
 
 
-def _validate(raw: Any, path: Path, positions: Mapping) -> None:
+def _validate(raw: Any, path: str, positions: Mapping) -> None:
     from .resources import load_schema
 
     if not isinstance(raw, dict):
@@ -328,12 +336,12 @@ def _validate(raw: Any, path: Path, positions: Mapping) -> None:
     raise ConfigError(f"{_line_of(path, positions, error_path)}: {where}: {error.message}")
 
 
-def _line_of(path: Path, positions: Mapping, keys: tuple) -> str:
+def _line_of(path: str, positions: Mapping, keys: tuple) -> str:
     line = positions[keys][0] if keys in positions else locate(path, keys)
     return f"{path}:{line}" if line else str(path)
 
 
-def locate(path: Path, keys: tuple) -> int | None:
+def locate(path: str, keys: tuple) -> int | None:
     """The line of a setting in a configuration file, or None if it cannot be found.
 
     Only used to point an error message at its line, so any failure is None.
@@ -344,10 +352,12 @@ def locate(path: Path, keys: tuple) -> int | None:
     if keys and keys[0] in ALIASES.values():
         spellings += [(alias, *keys[1:]) for alias, key in ALIASES.items() if key == keys[0]]
     try:
-        if path.name == "pyproject.toml":
-            text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            content = handle.read()
+        if os.path.basename(path) == "pyproject.toml":
+            text = content.decode("utf-8")
             return next(filter(None, (_toml_line(text, spelling) for spelling in spellings)), None)
-        positions = parse(decode(path.read_bytes())).positions
+        positions = parse(decode(content)).positions
     except (OSError, UnicodeDecodeError, LoadError):
         return None
     return next((positions[spelling][0] for spelling in spellings if spelling in positions), None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import glob
 import os
-from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
 STDIN = "-"
@@ -77,7 +76,7 @@ def _walk(root: str, is_excluded: Callable[[str], bool]) -> Iterable[str]:
             path = os.path.join(folder, name)
             if name.endswith(SUFFIXES) and not is_excluded(path):
                 found.append(path)
-    return sorted(found, key=lambda p: Path(p).parts)
+    return sorted(found, key=lambda path: path.split(os.sep))  # folder by folder: "a/z" before "a-b/c"
 
 
 class UnreadableSource(ValueError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple
 
 import pluggy
@@ -12,6 +12,8 @@ from . import hookspecs
 from .rule import Rule
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .reference import Reference
     from .report import OutputFormat
 
@@ -303,7 +305,7 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:
         from .declarative import load_pack
 
         for plugin, path in packs:
-            rules.extend((f"{plugin}:{Path(path).name}", item) for item in load_pack(path))
+            rules.extend((f"{plugin}:{os.path.basename(path)}", item) for item in load_pack(path))
     for plugin, item in rules:
         if not isinstance(item, Rule):
             raise PluginError(f"plugin '{plugin}' registered {item!r}, which is not a policycheck Rule")

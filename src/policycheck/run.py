@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any, Mapping
 
 from . import __version__
@@ -83,8 +82,8 @@ def load_config(config_file: str | None, no_config: bool):
     try:
         if no_config:
             return Config()
-        path = Path(config_file) if config_file else discover(Path.cwd())
-        if config_file and not path.is_file():
+        path = config_file or discover(os.getcwd())
+        if config_file and not os.path.isfile(config_file):
             raise ConfigError(f"{config_file}: no such configuration file")
         return read(path) if path else Config()
     except ConfigError as error:
