@@ -363,8 +363,9 @@ def locate(path: str, keys: tuple) -> int | None:
     return next((positions[spelling][0] for spelling in spellings if spelling in positions), None)
 
 
-_TOML_TABLE = re.compile(r"^\s*\[\[?([^\]]*)\]\]?")
-_TOML_STRING = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'")
+# patterns, not compiled: only an error message in pyproject.toml needs them (re caches them then)
+_TOML_TABLE = r"^\s*\[\[?([^\]]*)\]\]?"
+_TOML_STRING = r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'"
 
 
 def _toml_key(text: str) -> tuple[str, ...]:
@@ -380,7 +381,7 @@ def _toml_line(text: str, keys: tuple) -> int | None:
     lines = text.splitlines()
     tables, table = [], ()
     for line in lines:
-        match = _TOML_TABLE.match(line)
+        match = re.match(_TOML_TABLE, line)
         if match:
             table = _toml_key(match.group(1))
         tables.append(table)
@@ -394,7 +395,7 @@ def _toml_line(text: str, keys: tuple) -> int | None:
             strings = [
                 number
                 for number in range(at, len(lines))
-                for _ in _TOML_STRING.finditer(lines[number] if number > at else lines[number].partition("=")[2])
+                for _ in re.finditer(_TOML_STRING, lines[number] if number > at else lines[number].partition("=")[2])
             ]
             return strings[key] + 1 if key < len(strings) else at + 1
         header = (*target, *keys[: depth + 1])
@@ -402,7 +403,7 @@ def _toml_line(text: str, keys: tuple) -> int | None:
         for number in range(at, len(lines)):
             if tables[number][:2] != target:
                 continue
-            if _TOML_TABLE.match(lines[number]):
+            if re.match(_TOML_TABLE, lines[number]):
                 if tables[number][: len(header)] == header:
                     break
             elif pattern.search(lines[number]):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 from typing import Callable, Iterable, NamedTuple
 
@@ -52,7 +51,11 @@ def discover(
                 add(path)
         elif os.path.lexists(argument):
             add(argument)  # a file, or a bad thing with a YAML name: the loader reports it
-        elif glob.has_magic(argument):
+        else:
+            import glob  # lazily: only a path that does not exist can be a pattern
+
+            if not glob.has_magic(argument):
+                raise DiscoveryError(f"{argument}: no such file or directory")
             matches = sorted(glob.glob(argument, recursive=True))
             if not matches:
                 raise DiscoveryError(f"{argument}: no file matches this pattern")
@@ -63,8 +66,6 @@ def discover(
                     sources_in = [] if is_excluded(match) else [match]
                 for path in sources_in:
                     add(path)
-        else:
-            raise DiscoveryError(f"{argument}: no such file or directory")
     return sources
 
 
