@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .report import OutputFormat
 
 PROJECT = "policycheck"
+HOOK_PREFIX = PROJECT + "_"
 ENTRY_POINT_GROUP = "policycheck"
 
 # Built-in plugins, registered in this order before any third-party plugin.
@@ -78,6 +79,13 @@ class Registry:
         return Reference([*self.reference_extras, *([config_extra] if config_extra else [])])
 
 
+class _PluginManager(pluggy.PluginManager):
+    def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
+        # As pytest does with `pytest_`: only `policycheck_` names can be hooks, so the
+        # rest of a plugin module is not inspected (the built-ins have ~250 names).
+        return super().parse_hookimpl_opts(plugin, name) if name.startswith(HOOK_PREFIX) else None
+
+
 def _impl_results(hook, kind: type | tuple[type, ...] = object, what: str = "") -> Iterable[tuple[str, Any]]:
     """(plugin name, result) per implementation, in load order.
 
@@ -117,7 +125,7 @@ def _register_module(manager: pluggy.PluginManager, module: Any, name: str) -> b
 
 def _check_hook_names(manager: pluggy.PluginManager) -> None:
     """A misspelt hook (`policycheck_rule`) would otherwise be silently never called."""
-    known = [name for name in dir(hookspecs) if name.startswith("policycheck_")]
+    known = [name for name in dir(hookspecs) if name.startswith(HOOK_PREFIX)]
     for name, caller in sorted(vars(manager.hook).items()):
         if name.startswith("_") or caller.has_spec():
             continue
@@ -141,7 +149,7 @@ def load_registry(
     and configuration) in the order given. A broken entry point is recorded and
     skipped unless `strict`; a module named explicitly must import.
     """
-    manager = pluggy.PluginManager(PROJECT)
+    manager = _PluginManager(PROJECT)
     manager.add_hookspecs(hookspecs)
     plugins: list[PluginInfo] = []
     for name in BUILTIN_PLUGINS:

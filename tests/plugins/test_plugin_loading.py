@@ -128,6 +128,24 @@ def test_two_plugins_claiming_one_schema_section_is_an_error_naming_both(plugin_
     assert f"schema section 'x-shared' is registered by both '{first}' and '{second}'" in result.output
 
 
+def test_only_policycheck_names_are_hooks(plugin_module):
+    # as in pytest: the rest of a plugin module is not inspected, even if decorated
+    name = plugin_module(
+        "import policycheck\n"
+        "@policycheck.hookimpl\n"
+        "def helper_formats():\n"
+        "    raise AssertionError('not a hook: never called')\n"
+        "@policycheck.hookimpl\n"
+        "def policycheck_reference_data():\n"
+        "    return {'vague_verbs': ['hew']}\n"
+    )
+    result = run_meta("plugins", "--format", "json", "-p", name)
+    assert result.exit_code == 0, result.output
+    [listed] = [plugin for plugin in json.loads(result.output) if plugin["name"] == name]
+    assert "helper_formats" not in result.output
+    assert listed["error"] is None
+
+
 # --- a plugin author's mistakes are messages, not tracebacks -------------------------
 
 @pytest.mark.parametrize(
