@@ -7,6 +7,7 @@ The shipped data lives in `rules/data/*.yaml`; plugins add to it through the
 from __future__ import annotations
 
 import json
+import os
 import zlib
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
@@ -14,7 +15,7 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from . import cache
-from .resources import resource_dir
+from .resources import resource_dir, yaml_files
 
 try:
     from yaml import CSafeLoader as _SafeLoader
@@ -29,11 +30,11 @@ def _shipped() -> dict[str, Any]:
     the JSON copy ~0.3 ms. The copy is keyed by each file's name, size and
     modification time, so an edited data file is parsed again.
     """
-    folder = resource_dir("rules")
-    paths = sorted(folder.glob("data/*.yaml"))
-    key = [[path.name, stat.st_size, stat.st_mtime_ns] for path, stat in ((path, path.stat()) for path in paths)]
+    folder = os.path.join(resource_dir("rules"), "data")
+    paths = yaml_files(folder)
+    key = [[os.path.basename(path), stat.st_size, stat.st_mtime_ns] for path, stat in ((path, os.stat(path)) for path in paths)]
     # one copy per installation: two virtualenvs must not keep overwriting each other's
-    name = f"reference-{zlib.crc32(str(folder).encode()):08x}.json"
+    name = f"reference-{zlib.crc32(folder.encode()):08x}.json"
     try:
         cached = json.loads(cache.read(name) or b"null")
         if cached["key"] == key:
@@ -43,7 +44,7 @@ def _shipped() -> dict[str, Any]:
     data: dict[str, Any] = {}
     for path in paths:
         with open(path, encoding="utf-8") as handle:
-            data[path.stem] = yaml.load(handle, Loader=_SafeLoader)["data"]
+            data[os.path.splitext(os.path.basename(path))[0]] = yaml.load(handle, Loader=_SafeLoader)["data"]
     _save(name, {"key": key, "data": data})
     return data
 

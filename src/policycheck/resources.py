@@ -1,25 +1,33 @@
-"""Where the shipped `rules/` and `schemas/` folders are, installed or in a checkout."""
+"""Where the shipped `rules/` and `schemas/` folders are, installed or in a checkout.
+
+Paths are plain `str`: a bare `policycheck FILE` start need not import pathlib.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
 @lru_cache(maxsize=None)
-def resource_dir(name: str) -> Path:
+def resource_dir(name: str) -> str:
     """`rules` or `schemas`: inside the wheel under `_data/`, else the repository root."""
-    installed = _PACKAGE / "_data" / name
-    if installed.is_dir():
+    installed = os.path.join(_PACKAGE, "_data", name)
+    if os.path.isdir(installed):
         return installed
-    checkout = _PACKAGE.parents[1] / name
-    if checkout.is_dir():
+    checkout = os.path.join(os.path.dirname(os.path.dirname(_PACKAGE)), name)
+    if os.path.isdir(checkout):
         return checkout
     raise FileNotFoundError(f"policycheck is installed without its {name}/ folder ({installed})")
+
+
+def yaml_files(folder: str) -> list[str]:
+    """The `*.yaml` files in `folder`, sorted by name."""
+    return sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".yaml"))
 
 
 @lru_cache(maxsize=None)
@@ -30,5 +38,5 @@ def load_schema(name: str) -> dict[str, Any]:
 
 def read_schema(name: str) -> dict[str, Any]:
     """A JSON schema shipped in `schemas/`, freshly parsed (~5x cheaper than a deep copy)."""
-    with open(resource_dir("schemas") / name, encoding="utf-8") as handle:
+    with open(os.path.join(resource_dir("schemas"), name), encoding="utf-8") as handle:
         return json.load(handle)
