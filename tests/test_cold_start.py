@@ -120,7 +120,7 @@ def data_folder(tmp_path, monkeypatch):
 
 def test_reference_data_is_parsed_once_then_read_from_the_cache(data_folder, tmp_path, monkeypatch):
     parsed = reference._shipped()
-    assert len(list((tmp_path / "cache" / "policycheck").glob("reference-*.json"))) == 1
+    assert len(list((tmp_path / "cache" / "policycheck").glob("reference-*.marshal"))) == 1
     monkeypatch.setattr(reference.yaml, "load", lambda *args, **kwargs: pytest.fail("parsed the YAML again"))
     assert reference._shipped() == parsed
     assert Reference().countries["ALB"] == "Albania"
@@ -142,7 +142,7 @@ def test_two_installations_keep_their_own_copies(data_folder, tmp_path, monkeypa
     )
     monkeypatch.setattr(reference, "resource_dir", lambda name: other)
     assert reference._shipped()["countries"]["ALB"] == "Shqipëria"
-    assert len(list((tmp_path / "cache" / "policycheck").glob("reference-*.json"))) == 2
+    assert len(list((tmp_path / "cache" / "policycheck").glob("reference-*.marshal"))) == 2
     monkeypatch.setattr(reference, "resource_dir", lambda name: data_folder.parent)
     monkeypatch.setattr(reference.yaml, "load", lambda *args, **kwargs: pytest.fail("the other installation overwrote this one's copy"))
     assert reference._shipped()["countries"]["ALB"] == "Albania"
@@ -153,3 +153,12 @@ def test_no_cache_where_none_can_be_written(data_folder, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
     assert reference._shipped()["countries"]["ALB"] == "Albania"
     assert reference._shipped()["countries"]["ALB"] == "Albania"
+
+
+def test_data_the_cache_cannot_hold_is_parsed_every_time(data_folder, tmp_path):
+    from datetime import date
+
+    (data_folder / "deadlines.yaml").write_text("data:\n  treaty: 2027-01-01\n", encoding="utf-8")
+    for _ in range(2):
+        assert reference._shipped()["deadlines"]["treaty"] == date(2027, 1, 1)
+    assert not list((tmp_path / "cache" / "policycheck").glob("reference-*"))
