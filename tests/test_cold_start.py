@@ -83,9 +83,11 @@ def test_a_valid_document_does_not_need_importlib_metadata():
 def _modules_after_validating(path: Path) -> list[str]:
     code = (
         "import sys\n"
+        "from policycheck.builtin.packs import policycheck_rule_packs\n"
         "from policycheck.load import decode, parse\n"
         "from policycheck.reference import Reference\n"
         "from policycheck.validate import SchemaValidator, effective_schema\n"
+        "policycheck_rule_packs()\n"
         "reference = Reference()\n"
         "validator = SchemaValidator(effective_schema(reference, {}), reference)\n"
         f"found = validator.violations(parse(decode(open({str(path)!r}, 'rb').read())).data)\n"
@@ -100,6 +102,20 @@ def test_a_valid_activity_is_validated_without_importing_jsonschema():
     count, modules = _modules_after_validating(ROOT / "examples" / "albania-nds-advisory.yaml")
     assert count == 0
     assert [name for name in modules if name.split(".")[0] in ("jsonschema", "referencing")] == []
+
+
+def test_a_warm_start_finds_packs_reference_data_and_schema_without_json_or_pathlib():
+    example = ROOT / "examples" / "albania-nds-advisory.yaml"
+    _modules_after_validating(example)  # the first start fills the cache folder
+    count, modules = _modules_after_validating(example)
+    assert count == 0
+    assert [name for name in modules if name.split(".")[0] in ("json", "pathlib")] == []
+
+
+def test_a_warm_start_imports_no_json():
+    example = ROOT / "examples" / "albania-nds-advisory.yaml"
+    _modules_after_checking(example)  # the first start fills the cache folder
+    assert [name for name in _modules_after_checking(example) if name.split(".")[0] == "json"] == []
 
 
 def test_an_invalid_activity_gets_the_jsonschema_report():
