@@ -83,9 +83,11 @@ def test_a_valid_document_does_not_need_importlib_metadata():
 def _modules_after_validating(path: Path) -> list[str]:
     code = (
         "import sys\n"
+        "from policycheck.builtin.packs import policycheck_rule_packs\n"
         "from policycheck.load import decode, parse\n"
         "from policycheck.reference import Reference\n"
         "from policycheck.validate import SchemaValidator, effective_schema\n"
+        "policycheck_rule_packs()\n"
         "reference = Reference()\n"
         "validator = SchemaValidator(effective_schema(reference, {}), reference)\n"
         f"found = validator.violations(parse(decode(open({str(path)!r}, 'rb').read())).data)\n"
@@ -100,6 +102,20 @@ def test_a_valid_activity_is_validated_without_importing_jsonschema():
     count, modules = _modules_after_validating(ROOT / "examples" / "albania-nds-advisory.yaml")
     assert count == 0
     assert [name for name in modules if name.split(".")[0] in ("jsonschema", "referencing")] == []
+
+
+def test_a_warm_start_finds_packs_reference_data_and_schema_without_json_or_pathlib():
+    example = ROOT / "examples" / "albania-nds-advisory.yaml"
+    _modules_after_validating(example)  # the first start fills the cache folder
+    count, modules = _modules_after_validating(example)
+    assert count == 0
+    assert [name for name in modules if name.split(".")[0] in ("json", "pathlib")] == []
+
+
+def test_a_warm_start_imports_no_json():
+    example = ROOT / "examples" / "albania-nds-advisory.yaml"
+    _modules_after_checking(example)  # the first start fills the cache folder
+    assert [name for name in _modules_after_checking(example) if name.split(".")[0] == "json"] == []
 
 
 def test_an_invalid_activity_gets_the_jsonschema_report():
@@ -120,7 +136,7 @@ def data_folder(tmp_path, monkeypatch):
 
 def test_reference_data_is_parsed_once_then_read_from_the_cache(data_folder, tmp_path, monkeypatch):
     parsed = reference._shipped()
-    assert len(list((tmp_path / "cache" / "policycheck").glob("reference-*.json"))) == 1
+    assert len(list((tmp_path / "cache" / "policycheck").glob("reference-*.marshal"))) == 1
     monkeypatch.setattr(reference.yaml, "load", lambda *args, **kwargs: pytest.fail("parsed the YAML again"))
     assert reference._shipped() == parsed
     assert Reference().countries["ALB"] == "Albania"
@@ -142,7 +158,7 @@ def test_two_installations_keep_their_own_copies(data_folder, tmp_path, monkeypa
     )
     monkeypatch.setattr(reference, "resource_dir", lambda name: other)
     assert reference._shipped()["countries"]["ALB"] == "Shqipëria"
-    assert len(list((tmp_path / "cache" / "policycheck").glob("reference-*.json"))) == 2
+    assert len(list((tmp_path / "cache" / "policycheck").glob("reference-*.marshal"))) == 2
     monkeypatch.setattr(reference, "resource_dir", lambda name: data_folder.parent)
     monkeypatch.setattr(reference.yaml, "load", lambda *args, **kwargs: pytest.fail("the other installation overwrote this one's copy"))
     assert reference._shipped()["countries"]["ALB"] == "Albania"
@@ -153,3 +169,12 @@ def test_no_cache_where_none_can_be_written(data_folder, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
     assert reference._shipped()["countries"]["ALB"] == "Albania"
     assert reference._shipped()["countries"]["ALB"] == "Albania"
+
+
+def test_data_the_cache_cannot_hold_is_parsed_every_time(data_folder, tmp_path):
+    from datetime import date
+
+    (data_folder / "deadlines.yaml").write_text("data:\n  treaty: 2027-01-01\n", encoding="utf-8")
+    for _ in range(2):
+        assert reference._shipped()["deadlines"]["treaty"] == date(2027, 1, 1)
+    assert not list((tmp_path / "cache" / "policycheck").glob("reference-*"))

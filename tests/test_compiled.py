@@ -1,6 +1,5 @@
 """The compiled yes/no validators: which schemas get one, and the cache they load from."""
 
-import json
 import marshal
 import subprocess
 import sys
@@ -94,7 +93,28 @@ def test_a_damaged_cache_file_is_rebuilt(cache_folder, monkeypatch, content):
     validator = compiled(SCHEMA)
     assert validator.is_valid({"code": "ALB"}) and not validator.is_valid({"code": "alb"})
     built_from, _code = marshal.loads(stored.read_bytes())
-    assert built_from[1] == json.dumps(SCHEMA, sort_keys=True, ensure_ascii=False)
+    assert built_from[1] == marshal.dumps(SCHEMA, 2)
+
+
+def test_a_changed_schema_gets_code_of_its_own(cache_folder):
+    compiled(SCHEMA)
+    changed = {**SCHEMA, "$defs": {"code": {"type": "string", "enum": ["ALB", "USA", "GBR"]}}}
+    assert compiled(changed).is_valid({"code": "GBR"})
+    assert not compiled(SCHEMA).is_valid({"code": "GBR"})
+    assert len(list(cache_folder.glob("validator-*.marshal"))) == 2
+
+
+def test_schemas_of_equal_content_share_code(cache_folder, monkeypatch):
+    compiled(SCHEMA)
+    monkeypatch.setattr(compiled_module, "_built", {})
+    monkeypatch.setattr(compiled_module, "_generate", lambda schema: pytest.fail("generated again"))
+    assert compiled(marshal.loads(marshal.dumps(SCHEMA))).is_valid({"code": "USA"})  # other objects, shared differently
+
+
+def test_a_schema_that_is_not_plain_data_gets_no_fast_path(cache_folder):
+    from collections import OrderedDict
+
+    assert compiled(OrderedDict(SCHEMA)) is None
 
 
 def test_each_fastjsonschema_installation_keeps_its_own_code(cache_folder, monkeypatch):

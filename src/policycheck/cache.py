@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import marshal
 import os
-from pathlib import Path
 from typing import Any
 
 
-def folder() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policycheck"
+def folder() -> str:
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home == "~":
+            raise OSError("no home folder to keep a cache in")  # not "./~": callers go without a cache
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "policycheck")
 
 
 def read(name: str) -> bytes | None:
     try:
-        with open(folder() / name, "rb") as handle:
+        with open(os.path.join(folder(), name), "rb") as handle:
             return handle.read()
     except OSError:
         return None
@@ -26,11 +31,13 @@ def read(name: str) -> bytes | None:
 
 def write(name: str, content: bytes) -> None:
     """Best effort and atomic: a concurrent reader sees the old file or the new one."""
-    target = folder() / name
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        partial.write_bytes(content)
+        cache_folder = folder()
+        os.makedirs(cache_folder, exist_ok=True)
+        target = os.path.join(cache_folder, name)
+        partial = f"{target}.{os.getpid()}.tmp"
+        with open(partial, "wb") as handle:
+            handle.write(content)
         os.replace(partial, target)
     except OSError:
         pass  # a read-only home: rebuild every time

@@ -15,7 +15,7 @@ jsonschema, which then has the last word). Anything else gets no fast path.
 from __future__ import annotations
 
 import datetime
-import json
+import marshal
 import re
 import sys
 import zlib
@@ -115,15 +115,19 @@ class CompiledValidator:
         return True
 
 
-_built: dict[str, CompiledValidator | None] = {}
+_built: dict[bytes, CompiledValidator | None] = {}
 
 
 def compiled(schema: Mapping[str, Any]) -> CompiledValidator | None:
     """The schema's compiled validator, or None where only jsonschema can judge it."""
-    text = json.dumps(schema, sort_keys=True, ensure_ascii=False)
-    if text not in _built:  # once per process, and forked workers inherit it
-        _built[text] = _load(text) if _same_in_draft_07(schema) else None
-    return _built[text]
+    try:
+        # version 2 writes no back-references or interning flags: equal schemas, equal bytes, in any process
+        content = marshal.dumps(schema, 2)
+    except ValueError:
+        return None  # not plain data (a dict subclass, say): jsonschema alone
+    if content not in _built:  # once per process, and forked workers inherit it
+        _built[content] = _load(schema, content) if _same_in_draft_07(schema) else None
+    return _built[content]
 
 
 def _generator() -> str | None:
@@ -137,16 +141,16 @@ def _generator() -> str | None:
     return f"{spec.origin}:{os.stat(spec.origin).st_mtime_ns}"
 
 
-def _load(text: str) -> CompiledValidator | None:
+def _load(schema: Mapping[str, Any], content: bytes) -> CompiledValidator | None:
     generator = _generator()
     if generator is None:
         return None  # not installed: jsonschema alone, slower but the same
     # a code object only loads into the Python that wrote it; each installation keeps its own
-    name = f"validator-{sys.implementation.cache_tag}-{sys.hexversion:x}-{zlib.crc32((generator + text).encode()):08x}.marshal"
-    built_from = (_FORMAT, text, generator)
+    name = f"validator-{sys.implementation.cache_tag}-{sys.hexversion:x}-{zlib.crc32(content, zlib.crc32(generator.encode())):08x}.marshal"
+    built_from = (_FORMAT, content, generator)
     generated = cache.recall(name, built_from)
     if generated is None:
-        generated = _generate(json.loads(text))
+        generated = _generate(schema)
         if generated is None:
             return None
         cache.keep(name, built_from, generated)
@@ -156,7 +160,7 @@ def _load(text: str) -> CompiledValidator | None:
     return CompiledValidator(namespace[entry])
 
 
-def _generate(schema: dict[str, Any]) -> tuple[str, Any] | None:
+def _generate(schema: Mapping[str, Any]) -> tuple[str, Any] | None:
     import fastjsonschema
     from fastjsonschema.exceptions import JsonSchemaDefinitionException
 

@@ -13,9 +13,9 @@ followed is simply missing.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
 
@@ -33,12 +33,13 @@ SPECIAL_PLACEHOLDERS = ("index", "value")
 Condition = Callable[["_Scope", Any], bool]
 
 
-def load_pack(path: str | Path) -> list[Rule]:
+def load_pack(path: str | os.PathLike[str]) -> list[Rule]:
     """The rules of one pack, or PluginError naming `file:line`, what is wrong and what to do."""
     from .load import LoadError, decode, parse
 
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except OSError as error:
         raise PluginError(f"{path}: cannot read the rule pack: {error.strerror}; check the path in `rule_packs:`") from None
     name, built_from = _cache_entry(raw)
@@ -80,9 +81,9 @@ def _cache_entry(raw: bytes) -> tuple[str, tuple]:
 def _schema_stamp() -> tuple[str, int, int]:
     from .resources import resource_dir
 
-    schema = resource_dir("schemas") / SCHEMA
-    stat = schema.stat()
-    return str(schema), stat.st_size, stat.st_mtime_ns
+    schema = os.path.join(resource_dir("schemas"), SCHEMA)
+    stat = os.stat(schema)
+    return schema, stat.st_size, stat.st_mtime_ns
 
 
 @lru_cache(maxsize=None)

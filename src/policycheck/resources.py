@@ -1,25 +1,37 @@
-"""Where the shipped `rules/` and `schemas/` folders are, installed or in a checkout."""
+"""Where the shipped `rules/` and `schemas/` folders are, installed or in a checkout.
+
+Paths are plain `str` and schemas come from a marshal copy in the cache folder:
+a bare `policycheck FILE` start imports neither pathlib nor json.
+"""
 
 from __future__ import annotations
 
-import json
+import os
+import sys
+import zlib
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-_PACKAGE = Path(__file__).resolve().parent
+from . import cache
+
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
 @lru_cache(maxsize=None)
-def resource_dir(name: str) -> Path:
+def resource_dir(name: str) -> str:
     """`rules` or `schemas`: inside the wheel under `_data/`, else the repository root."""
-    installed = _PACKAGE / "_data" / name
-    if installed.is_dir():
+    installed = os.path.join(_PACKAGE, "_data", name)
+    if os.path.isdir(installed):
         return installed
-    checkout = _PACKAGE.parents[1] / name
-    if checkout.is_dir():
+    checkout = os.path.join(os.path.dirname(os.path.dirname(_PACKAGE)), name)
+    if os.path.isdir(checkout):
         return checkout
     raise FileNotFoundError(f"policycheck is installed without its {name}/ folder ({installed})")
+
+
+def yaml_files(folder: str) -> list[str]:
+    """The `*.yaml` files in `folder`, sorted by name."""
+    return sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".yaml"))
 
 
 @lru_cache(maxsize=None)
@@ -29,6 +41,22 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 def read_schema(name: str) -> dict[str, Any]:
-    """A JSON schema shipped in `schemas/`, freshly parsed (~5x cheaper than a deep copy)."""
-    with open(resource_dir("schemas") / name, encoding="utf-8") as handle:
-        return json.load(handle)
+    """A JSON schema shipped in `schemas/`, a fresh copy to change at will.
+
+    It is read back from a marshal copy in the cache folder, keyed by the
+    file's path, size and modification time; json is imported only to parse
+    a schema the cache does not hold yet.
+    """
+    path = os.path.join(resource_dir("schemas"), name)
+    stat = os.stat(path)
+    built_from = (path, stat.st_size, stat.st_mtime_ns)
+    # marshal data is read by the Python that wrote it; one copy per Python and installation
+    copy_name = f"schema-{sys.implementation.cache_tag}-{zlib.crc32(path.encode()):08x}.marshal"
+    schema = cache.recall(copy_name, built_from)
+    if schema is None:
+        import json
+
+        with open(path, encoding="utf-8") as handle:
+            schema = json.load(handle)
+        cache.keep(copy_name, built_from, schema)
+    return schema

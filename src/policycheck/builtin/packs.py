@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from ..hookimpl import hookimpl
-from ..resources import resource_dir
+from ..resources import resource_dir, yaml_files
 
 
 @hookimpl
-def policycheck_rule_packs() -> list[Path]:
-    return sorted(resource_dir("rules").glob("packs/*.yaml"))
+def policycheck_rule_packs() -> list[str]:
+    return yaml_files(os.path.join(resource_dir("rules"), "packs"))
