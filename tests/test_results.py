@@ -141,8 +141,19 @@ def test_a_baseline_drops_findings_from_a_store_as_from_a_list():
     assert [len(result.findings) for result in store] == [0, 0, 0, 1]
 
 
+def test_the_first_files_are_kept_as_they_are_and_read_the_same_as_encoded_ones(monkeypatch):
+    kept = check_all(_engine(), _sources())
+    assert kept._end == 0  # nothing was encoded
+    monkeypatch.setattr(results_module, "KEPT_FILES", 2)
+    mixed = check_all(_engine(), _sources())
+    assert sorted(mixed._kept) == [0, 1] and mixed._end > 0
+    assert _seen(mixed) == _seen(kept)
+    assert _seen(mixed) == _seen(mixed)
+
+
 def test_past_spill_bytes_results_move_to_a_temporary_file(monkeypatch):
     in_memory = check_all(_engine(), _sources())
+    monkeypatch.setattr(results_module, "KEPT_FILES", 0)
     monkeypatch.setattr(results_module, "SPILL_BYTES", 100)
     spilled = check_all(_engine(), _sources())
     assert spilled._store.fileno()  # a real file
@@ -155,12 +166,14 @@ def test_without_a_temporary_folder_results_stay_in_memory(monkeypatch):
     def no_folder():
         raise FileNotFoundError("No usable temporary directory found")
 
+    monkeypatch.setattr(results_module, "KEPT_FILES", 0)
     monkeypatch.setattr(results_module, "SPILL_BYTES", 100)
     monkeypatch.setattr(tempfile, "TemporaryFile", no_folder)
     assert _seen(check_all(_engine(), _sources())) == _seen(check_all(_engine(), _sources()))
 
 
-def test_a_finding_that_cannot_be_pickled_is_kept_as_it_is():
+def test_a_finding_that_cannot_be_pickled_is_kept_as_it_is(monkeypatch):
+    monkeypatch.setattr(results_module, "KEPT_FILES", 0)
     unpicklable = Finding("TST999", "warn", "odd", "x.yaml", hint=lambda: "a plugin's mistake")
     results = Results()
     results.append(FileResult(file="x.yaml", findings=[unpicklable], outcomes={"TST999": "pass"}))

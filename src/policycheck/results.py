@@ -2,9 +2,10 @@
 
 Holding every FileResult (findings, their messages and hints) until the last
 format is written made the parent's memory grow with the portfolio. `Results`
-keeps each checked result pickled, in memory for a small run and past
-SPILL_BYTES in an anonymous temporary file, and keeps decoded only what the
-whole-run stage needs: each file's path and what portfolio rules collected.
+keeps each checked result pickled (past the first KEPT_FILES), in memory for
+a small run and past SPILL_BYTES in an anonymous temporary file, and keeps
+decoded only what the whole-run stage needs: each file's path and what
+portfolio rules collected.
 
 Reading a result decodes it and passes it through `finish`, which
 `Engine.finish` sets (portfolio findings, waivers, outcomes), so every pass
@@ -16,7 +17,6 @@ and the exit code need no pass of their own.
 from __future__ import annotations
 
 import io
-import pickle
 import sys
 from array import array
 from collections.abc import Sequence
@@ -25,6 +25,9 @@ from typing import Callable, Iterator
 from .findings import FileResult, Tally
 from .rule import Collected
 
+# The first files' records are kept as they are: a run of a few files needs no
+# encoding, nor the import of `pickle` (2% of a cold start).
+KEPT_FILES = 32
 # Up to this many encoded bytes (about 500 files) stay in memory: a small run
 # needs no temporary file, nor the import of `tempfile`.
 SPILL_BYTES = 1 << 18
@@ -48,7 +51,7 @@ class Results(Sequence):
         self._spill_at = SPILL_BYTES
         self._starts = array("q")
         self._sizes = array("q")
-        self._kept: dict[int, tuple] = {}  # records that cannot be pickled, as they are
+        self._kept: dict[int, tuple] = {}  # records kept as they are: the first files', and any that cannot be pickled
         # files mostly end with the same outcome map: each distinct one is kept once
         self._outcome_maps: list[dict[str, str]] = []
         self._outcome_ids: dict[tuple, int] = {}
@@ -75,6 +78,8 @@ class Results(Sequence):
         index = range(len(self))[index]
         record = self._kept.get(index)
         if record is None:
+            import pickle
+
             self._store.seek(self._starts[index])
             record = pickle.loads(self._store.read(self._sizes[index]))
         finished, file, activity_id, banner, findings, outcomes, waivers = record
@@ -97,6 +102,11 @@ class Results(Sequence):
             outcomes = self._outcome_ids[key] = len(self._outcome_maps)
             self._outcome_maps.append(dict(result.outcomes))
         record = (finished, result.file, result.activity_id, result.banner, tuple(result.findings), outcomes, result.waivers)
+        if index < KEPT_FILES:
+            self._kept[index] = record
+            return
+        import pickle
+
         self._kept.pop(index, None)
         try:
             data = pickle.dumps(record, pickle.HIGHEST_PROTOCOL)

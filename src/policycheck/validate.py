@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from .compiled import compiled
@@ -22,8 +21,11 @@ def effective_schema(reference: "Reference", fragments: Mapping[str, Mapping[str
     for name, kind in (("countryCode", "countries"), ("currencyCode", "currencies")):
         if name in defs and kind in reference:
             defs[name]["enum"] = sorted(reference[kind])
-    for key, fragment in sorted(fragments.items()):
-        schema.setdefault("properties", {})[key] = copy.deepcopy(dict(fragment))
+    if fragments:
+        import copy  # lazily: only plugins' sections need it
+
+        for key, fragment in sorted(fragments.items()):
+            schema.setdefault("properties", {})[key] = copy.deepcopy(dict(fragment))
     return schema
 
 
