@@ -29,8 +29,9 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .findings import FAIL, WARN, FileResult, Finding, outcome
 from .waivers import UNWAIVABLE

@@ -19,7 +19,8 @@ import marshal
 import re
 import sys
 import zlib
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from . import cache
 

@@ -7,9 +7,10 @@ and makes `results` finish each file (waivers, outcomes) as it is read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import waivers as waiver_stage
 from .activity import Activity, to_path, to_pointer

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 # A finding's level; `waived` findings are shown but never gate.
 FAIL, WARN, WAIVED = "fail", "warn", "waived"

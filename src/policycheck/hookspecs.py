@@ -18,7 +18,8 @@ A hook that raises, or returns the wrong type, is an error naming the plugin.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import sys
 import zlib
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 

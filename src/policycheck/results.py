@@ -19,8 +19,7 @@ from __future__ import annotations
 import io
 import sys
 from array import array
-from collections.abc import Sequence
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from .findings import FileResult, Tally
 from .rule import Collected

@@ -14,9 +14,10 @@ not a YAML mapping is checked as it is.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .config import Config
 from .discover import Source

@@ -8,8 +8,9 @@ rule or matches nothing is noise to remove (WVR002).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .findings import FAIL, WARN, Finding, Waiver
 

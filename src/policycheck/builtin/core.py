@@ -7,8 +7,8 @@ hook as every rule, so that they are listed, explained and configured alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Iterator, Sequence
 
 from ..activity import Activity
 from ..hookimpl import hookimpl

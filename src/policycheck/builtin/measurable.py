@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import lru_cache
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from ..activity import Activity, Path
 from ..hookimpl import hookimpl

@@ -6,7 +6,7 @@ disclosure decisions live here.
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from ..activity import Activity, Path
 from ..hookimpl import hookimpl

@@ -6,7 +6,7 @@ relate objectives and threats to each other live here.
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from ..activity import Activity
 from ..hookimpl import hookimpl
