@@ -105,6 +105,36 @@ def test_the_plain_path_does_not_import_click():
     assert "click" in _modules_after([CLEAN, "--no-config"])
 
 
+def test_a_clean_file_starts_without_what_it_does_not_need():
+    # each of these once cost a measurable share of a cold start (issue 8)
+    unneeded = {"dataclasses", "pathlib", "json", "pickle", "glob", "jsonschema", "importlib.metadata"}
+    assert _modules_after([CLEAN]) & unneeded == set()
+
+
+def test_cycles_are_collected_while_files_are_checked_not_while_the_run_is_built():
+    code = (
+        "import gc, sys\n"
+        "from policycheck import engine\n"
+        "seen = []\n"
+        "built, checked = engine.Engine.__init__, engine.Engine.check\n"
+        "def init(self, *args):\n"
+        "    seen.append(('built', gc.isenabled()))\n"
+        "    built(self, *args)\n"
+        "def check(self, source):\n"
+        "    seen.append(('checked', gc.isenabled()))\n"
+        "    return checked(self, source)\n"
+        "engine.Engine.__init__, engine.Engine.check = init, check\n"
+        "from policycheck.run import main\n"
+        "try:\n"
+        f"    main([{CLEAN!r}, {FLAWED!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(seen, gc.isenabled(), gc.get_freeze_count() > 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.splitlines()[-1] == "[('built', False), ('checked', True), ('checked', True)] True True"
+
+
 def test_python_dash_m_takes_the_same_path(tmp_path):
     path = _reversed_dates(tmp_path)
     module = subprocess.run([sys.executable, "-m", "policycheck", path], capture_output=True, text=True, cwd=tmp_path)
