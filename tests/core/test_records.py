@@ -1,0 +1,47 @@
+"""The records passed between stages: plain, immutable values, and picklable for workers."""
+
+import pickle
+from datetime import date
+
+import pytest
+
+from policycheck import Rule, Violation
+from policycheck.config import Config, from_mapping
+from policycheck.engine import RunOptions
+from policycheck.findings import Finding, Waiver
+
+
+def test_a_violation_is_an_immutable_value():
+    violation = Violation("/partner", "name the partner", hint="see the starter")
+    assert violation == Violation(path="/partner", message="name the partner", hint="see the starter")
+    assert violation != violation._replace(level="warn")
+    with pytest.raises(AttributeError):
+        violation.message = "changed"  # type: ignore[misc]
+
+
+def test_a_waived_finding_is_a_new_finding():
+    finding = Finding("REL001", "fail", "m", "a.yaml")
+    waiver = Waiver("REL001", "accepted for the pilot", "J. Smith, ODC", "2027-12-31")
+    waived = finding.waived_by(waiver)
+    assert (waived.level, waived.waiver) == ("waived", waiver)
+    assert (finding.level, finding.waiver) == ("fail", None)
+
+
+def test_run_options_cross_to_a_worker_process_unchanged():
+    for config in (Config(), from_mapping({"rules": {"MSR001": {"level": "warn"}}, "exclude": ["drafts"]})):
+        options = RunOptions(config=config, today=date(2027, 1, 1), plugin_modules=("my_plugin",))
+        assert pickle.loads(pickle.dumps(options)) == options
+
+
+def test_a_rule_checks_its_declaration_and_keeps_its_parameters_read_only():
+    def check(activity, ctx):
+        return []
+
+    made = Rule("ODC001", "t", "governance", "warn", "r", "s", check=check, parameters={"limit": 3})
+    assert made.parameters == {"limit": 3}
+    with pytest.raises(TypeError):
+        made.parameters["limit"] = 4  # type: ignore[index]
+    with pytest.raises(ValueError, match="2-5 capitals and 3 digits"):
+        Rule("odc1", "t", "governance", "warn", "r", "s", check=check)
+    with pytest.raises(ValueError, match="needs a check"):
+        Rule("ODC002", "t", "governance", "warn", "r", "s")
