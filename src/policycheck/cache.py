@@ -1,7 +1,9 @@
 """Files kept between runs in the user's cache folder, so a start does not redo work.
 
 Every cached file records what it was built from and is rebuilt when that
-changes; a cache that cannot be read or written is simply not used.
+changes; a cache that cannot be read or written is simply not used. Files
+not rewritten for STALE_DAYS are removed whenever another is written, so what
+older installations and edited packs left behind does not pile up.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import marshal
 import os
 from typing import Any
+
+STALE_DAYS = 30
 
 
 def folder() -> str:
@@ -40,7 +44,28 @@ def write(name: str, content: bytes) -> None:
             handle.write(content)
         os.replace(partial, target)
     except OSError:
-        pass  # a read-only home: rebuild every time
+        return  # a read-only home: rebuild every time
+    _remove_stale(cache_folder)
+
+
+def _remove_stale(cache_folder: str) -> None:
+    """Writes are rare (a new installation, an edited pack): that is when to tidy up.
+
+    A file still in use but older than STALE_DAYS is simply rebuilt by its next run.
+    """
+    import time
+
+    cutoff = time.time() - STALE_DAYS * 24 * 3600
+    try:
+        entries = list(os.scandir(cache_folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.remove(entry.path)
+        except OSError:
+            continue  # gone already, or not ours to remove
 
 
 def recall(name: str, key: Any) -> Any:
