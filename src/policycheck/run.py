@@ -270,7 +270,13 @@ def main(argv: list[str] | None = None) -> None:
     global _collection_paused
     gc.disable()  # until the run is built: see _resume_collection
     _collection_paused = True
-    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        _main(sys.argv[1:] if argv is None else list(argv))
+    finally:  # whatever ended the command (a subcommand, an error), a caller gets collection back
+        _resume_collection()
+
+
+def _main(args: list[str]) -> None:
     if not _plain(args):
         from .cli import main as click_main
 

@@ -140,3 +140,18 @@ def test_python_dash_m_takes_the_same_path(tmp_path):
     module = subprocess.run([sys.executable, "-m", "policycheck", path], capture_output=True, text=True, cwd=tmp_path)
     command = subprocess.run([COMMAND, path], capture_output=True, text=True, cwd=tmp_path)
     assert (module.returncode, module.stdout) == (command.returncode, command.stdout) and module.returncode == 1
+
+
+@pytest.mark.parametrize("args", [["rules"], ["no-such-file.yaml"]])
+def test_collection_is_back_on_however_the_command_ends(args):
+    code = (
+        "import gc\n"
+        "from policycheck.run import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(gc.isenabled())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.splitlines()[-1] == "True"
