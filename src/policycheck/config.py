@@ -40,7 +40,7 @@ class ConfigError(Exception):
 
 # the default of the mapping settings: shared, so never written to (a mappingproxy
 # would be safer but cannot be pickled to worker processes)
-NOTHING: Mapping[str, Any] = {}
+NO_SETTINGS: Mapping[str, Any] = {}
 MAX_FILE_SIZE = 10 * 1024 * 1024
 
 
@@ -56,9 +56,9 @@ class Config(NamedTuple):
     exclude: tuple[str, ...] = ()
     plugins: tuple[str, ...] = ()
     rule_packs: tuple[str, ...] = ()
-    rules: Mapping[str, Mapping[str, Any]] = NOTHING
-    per_file_ignores: Mapping[str, tuple[str, ...]] = NOTHING
-    reference: Mapping[str, Any] = NOTHING
+    rules: Mapping[str, Mapping[str, Any]] = NO_SETTINGS
+    per_file_ignores: Mapping[str, tuple[str, ...]] = NO_SETTINGS
+    reference: Mapping[str, Any] = NO_SETTINGS
     max_file_size: int = MAX_FILE_SIZE
 
     def enabled(self, rule_id: str) -> bool:
