@@ -85,18 +85,24 @@ def test_a_broken_configuration_is_exit_2_on_the_plain_path(tmp_path):
     assert plain.stderr.startswith("policycheck: error: ") and ".policycheck.yaml:1" in plain.stderr
 
 
-def _modules_after(args: list[str]) -> set[str]:
+def _after_main(args: list[str], report: str, before: str = "") -> str:
+    """What `report` (an expression) prints after `run.main(args)` in a fresh interpreter."""
     code = (
-        "import sys\n"
+        "import gc, sys\n"
+        f"{before}"
         "from policycheck.run import main\n"
         "try:\n"
         f"    main({args!r})\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(' '.join(sorted(sys.modules)))\n"
+        f"print({report})\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    return set(result.stdout.splitlines()[-1].split())
+    return result.stdout.splitlines()[-1]
+
+
+def _modules_after(args: list[str]) -> set[str]:
+    return set(_after_main(args, "' '.join(sorted(sys.modules))").split())
 
 
 def test_the_plain_path_does_not_import_click():
@@ -112,8 +118,7 @@ def test_a_clean_file_starts_without_what_it_does_not_need():
 
 
 def test_cycles_are_collected_while_files_are_checked_not_while_the_run_is_built():
-    code = (
-        "import gc, sys\n"
+    record_when_collecting = (
         "from policycheck import engine\n"
         "seen = []\n"
         "built, checked = engine.Engine.__init__, engine.Engine.check\n"
@@ -124,15 +129,9 @@ def test_cycles_are_collected_while_files_are_checked_not_while_the_run_is_built
         "    seen.append(('checked', gc.isenabled()))\n"
         "    return checked(self, source)\n"
         "engine.Engine.__init__, engine.Engine.check = init, check\n"
-        "from policycheck.run import main\n"
-        "try:\n"
-        f"    main([{CLEAN!r}, {FLAWED!r}])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(seen, gc.isenabled(), gc.get_freeze_count() > 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert result.stdout.splitlines()[-1] == "[('built', False), ('checked', True), ('checked', True)] True True"
+    seen = _after_main([CLEAN, FLAWED], "seen, gc.isenabled(), gc.get_freeze_count() > 0", before=record_when_collecting)
+    assert seen == "[('built', False), ('checked', True), ('checked', True)] True True"
 
 
 def test_python_dash_m_takes_the_same_path(tmp_path):
@@ -144,14 +143,4 @@ def test_python_dash_m_takes_the_same_path(tmp_path):
 
 @pytest.mark.parametrize("args", [["rules"], ["no-such-file.yaml"]])
 def test_collection_is_back_on_however_the_command_ends(args):
-    code = (
-        "import gc\n"
-        "from policycheck.run import main\n"
-        "try:\n"
-        f"    main({args!r})\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(gc.isenabled())\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert result.stdout.splitlines()[-1] == "True"
+    assert _after_main(args, "gc.isenabled()") == "True"
