@@ -25,6 +25,12 @@ def folder() -> str:
     return os.path.join(base, "policycheck")
 
 
+def stamp(path: str) -> tuple[str, int, int]:
+    """A source file as a key: a cached value built from it is rebuilt when it changes."""
+    info = os.stat(path)
+    return path, info.st_size, info.st_mtime_ns
+
+
 def read(name: str) -> bytes | None:
     try:
         with open(os.path.join(folder(), name), "rb") as handle:

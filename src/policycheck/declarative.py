@@ -82,9 +82,7 @@ def _cache_entry(raw: bytes) -> tuple[str, tuple]:
 def _schema_stamp() -> tuple[str, int, int]:
     from .resources import resource_dir
 
-    schema = os.path.join(resource_dir("schemas"), SCHEMA)
-    stat = os.stat(schema)
-    return schema, stat.st_size, stat.st_mtime_ns
+    return cache.stamp(os.path.join(resource_dir("schemas"), SCHEMA))
 
 
 @lru_cache(maxsize=None)

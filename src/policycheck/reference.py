@@ -33,8 +33,7 @@ def _shipped() -> dict[str, Any]:
     """
     folder = os.path.join(resource_dir("rules"), "data")
     paths = yaml_files(folder)
-    stats = [(path, os.stat(path)) for path in paths]
-    built_from = (folder, [(os.path.basename(path), stat.st_size, stat.st_mtime_ns) for path, stat in stats])
+    built_from = [cache.stamp(path) for path in paths]
     # one copy per Python (marshal's format) and installation: two virtualenvs must not keep overwriting each other's
     name = f"reference-{sys.implementation.cache_tag}-{zlib.crc32(folder.encode()):08x}.marshal"
     data = cache.recall(name, built_from)

@@ -48,8 +48,7 @@ def read_schema(name: str) -> dict[str, Any]:
     a schema the cache does not hold yet.
     """
     path = os.path.join(resource_dir("schemas"), name)
-    stat = os.stat(path)
-    built_from = (path, stat.st_size, stat.st_mtime_ns)
+    built_from = cache.stamp(path)
     # marshal data is read by the Python that wrote it; one copy per Python and installation
     copy_name = f"schema-{sys.implementation.cache_tag}-{zlib.crc32(path.encode()):08x}.marshal"
     schema = cache.recall(copy_name, built_from)

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 
@@ -28,47 +28,30 @@ class UsageError(Exception):
     """A usage or configuration problem: one line on stderr, exit code 2."""
 
 
-class CheckOptions:
-    """`policycheck check`'s options; the defaults are those of a bare `policycheck PATH...`.
+class CheckOptions(NamedTuple):
+    """`policycheck check`'s options; the defaults are those of a bare `policycheck PATH...`."""
 
-    `targets` are (format, output file or None for stdout) in command-line order,
-    `formats` the --format values.
-    """
-
-    __slots__ = ("paths", "targets", "formats", "select", "extend_select", "ignore", "fail_on", "today", "jobs",
-                 "progress", "quiet", "show_passes", "no_color", "baseline_file", "write_baseline",
-                 "plugin_modules", "no_plugins", "strict_plugins", "config_file", "no_config")  # fmt: skip
-
-    def __init__(
-        self,
-        *,
-        paths: tuple[str, ...] = (),
-        targets: tuple[tuple[str, str | None], ...] = (),
-        formats: tuple[str, ...] = (),
-        select: tuple[str, ...] = (),
-        extend_select: tuple[str, ...] = (),
-        ignore: tuple[str, ...] = (),
-        fail_on: str | None = None,
-        today: date | None = None,
-        jobs: int | None = None,
-        progress: bool | None = None,
-        quiet: bool = False,
-        show_passes: bool = False,
-        no_color: bool = False,
-        baseline_file: str | None = None,
-        write_baseline: str | None = None,
-        plugin_modules: tuple[str, ...] = (),
-        no_plugins: bool = False,
-        strict_plugins: bool = False,
-        config_file: str | None = None,
-        no_config: bool = False,
-    ) -> None:
-        self.paths, self.targets, self.formats = paths, targets, formats
-        self.select, self.extend_select, self.ignore, self.fail_on = select, extend_select, ignore, fail_on
-        self.today, self.jobs, self.progress, self.quiet, self.show_passes = today, jobs, progress, quiet, show_passes
-        self.no_color, self.baseline_file, self.write_baseline = no_color, baseline_file, write_baseline
-        self.plugin_modules, self.no_plugins, self.strict_plugins = plugin_modules, no_plugins, strict_plugins
-        self.config_file, self.no_config = config_file, no_config
+    paths: tuple[str, ...] = ()
+    # (format, output file or None for stdout) in command-line order, and the --format values
+    targets: tuple[tuple[str, str | None], ...] = ()
+    formats: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+    today: date | None = None
+    jobs: int | None = None
+    progress: bool | None = None
+    quiet: bool = False
+    show_passes: bool = False
+    no_color: bool = False
+    baseline_file: str | None = None
+    write_baseline: str | None = None
+    plugin_modules: tuple[str, ...] = ()
+    no_plugins: bool = False
+    strict_plugins: bool = False
+    config_file: str | None = None
+    no_config: bool = False
 
 
 def is_terminal(stream: Any) -> bool:
