@@ -31,11 +31,19 @@ Path = tuple  # a JSON-pointer path as a tuple of keys (str) and indexes (int)
 
 
 class Limits(NamedTuple):
-    """Bounds that keep hostile input from exhausting time or memory."""
+    """Bounds that keep hostile input from exhausting time or memory (SECURITY.md's table)."""
 
     max_bytes: int = 10 * 1024 * 1024
     max_depth: int = 64
     max_nodes: int = 200_000
+
+
+# Our own bound on an integer's digits, in any base: Python's (4,300 decimal digits) can be
+# changed by PYTHONINTMAXSTRDIGITS and does not apply to hex or octal at all.
+MAX_INTEGER_DIGITS = 4300
+# libyaml 0.2.6 (bundled from PyYAML 6.0.2) stops nesting past 1,000 levels itself, and its
+# scanner reads a flow collection ahead of the events we count: its error is our depth limit.
+_LIBYAML_NESTING = "exceeded maximum nesting depth"
 
 
 class Loaded(NamedTuple):
@@ -69,6 +77,7 @@ _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 
 _CORE = "tag:yaml.org,2002:"
+_DEPTH_HINT = "an activity is a few levels deep; check the indentation"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 
@@ -76,6 +85,9 @@ def resolve_plain(value: str) -> Any:
     """Type of an unquoted scalar under the YAML 1.2 core schema (see module note)."""
     if _NULL.match(value):
         return None
+    if len(value) > MAX_INTEGER_DIGITS and (_INT.match(value) or _OCT.match(value) or _HEX.match(value)):
+        if _digits(value) > MAX_INTEGER_DIGITS:
+            raise ValueError("too many digits")  # the loader reports it as a LoadError
     if value in _BOOL:
         return _BOOL[value]
     if _INT.match(value):
@@ -93,6 +105,11 @@ def resolve_plain(value: str) -> Any:
     if _NAN.match(value):
         return float("nan")
     return value
+
+
+def _digits(integer: str) -> int:
+    """The digits of an integer as written, without its sign or base prefix."""
+    return len(integer.lstrip("+-").removeprefix("0x").removeprefix("0o"))
 
 
 def _tagged(value: str, tag: str, mark) -> Any:
@@ -161,6 +178,8 @@ def parse(text: str, limits: Limits = Limits()) -> Loaded:
         mark = error.problem_mark or error.context_mark
         line, column = _pos(mark) if mark else (1, 1)
         problem = error.problem or str(error)
+        if _LIBYAML_NESTING in problem:
+            raise LoadError(f"nesting deeper than {limits.max_depth} levels", line, column, _DEPTH_HINT) from None
         hint = None
         lines = text.splitlines()
         if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
@@ -291,9 +310,9 @@ class _Builder:
                 value = resolve_plain(event.value)
             else:
                 value = event.value
-        except ValueError:  # int() refuses more than sys.get_int_max_str_digits() digits
+        except ValueError:  # past MAX_INTEGER_DIGITS
             raise LoadError(
-                f"the number {event.value[:20]}... is too long ({len(event.value)} digits)",
+                f"the number {event.value[:20]}... is too long ({_digits(event.value)} digits, over the {MAX_INTEGER_DIGITS:,}-digit limit)",
                 *_pos(event.start_mark),
                 hint="quote it if it is a code rather than a quantity",
             ) from None
@@ -340,7 +359,7 @@ class _Builder:
             raise LoadError(
                 f"nesting deeper than {self.limits.max_depth} levels",
                 *_pos(event.start_mark),
-                hint="an activity is a few levels deep; check the indentation",
+                hint=_DEPTH_HINT,
             )
         path, position = self._child_path(event.start_mark)
         self.positions[path] = position

@@ -1,5 +1,7 @@
 """The loader: positions, YAML 1.2 scalars, and every way a file can fail to load."""
 
+import sys
+
 import pytest
 
 from policycheck.load import Limits, LoadError, decode, parse
@@ -79,9 +81,43 @@ def test_alias_bomb_is_bounded():
         load(bomb)
 
 
-def test_depth_is_bounded_without_recursion():
-    with pytest.raises(LoadError, match="nesting deeper than 64"):
-        load("a: " + "[" * 10_000 + "]" * 10_000 + "\n")
+NESTINGS = {
+    "flow list": lambda depth: "a: " + "[" * depth + "]" * depth + "\n",
+    "flow map": lambda depth: "{a: " * depth + "}" * depth + "\n",
+    "block": lambda depth: "".join("  " * level + "a:\n" for level in range(depth)) + "  " * depth + "b\n",
+}
+
+
+@pytest.mark.parametrize("shape", NESTINGS)
+@pytest.mark.parametrize("depth", [65, 1_001, 10_000])
+def test_depth_past_the_limit_is_one_message_whatever_libyaml_stops_at(shape, depth):
+    # libyaml 0.2.6 (PyYAML >= 6.0.2 wheels) has a 1,000-level limit of its own that a flow
+    # collection reaches before our count does: the message is ours either way
+    with pytest.raises(LoadError, match=r"^nesting deeper than 64 levels$"):
+        load(NESTINGS[shape](depth))
+
+
+@pytest.mark.parametrize("shape", NESTINGS)
+def test_depth_at_the_limit_loads(shape):
+    text = NESTINGS[shape](64 if shape != "flow list" else 63)  # `a:` is the flow list's first level
+    assert load(text).data is not None
+
+
+@pytest.mark.parametrize("digits", ["9" * 4301, "0x" + "f" * 4301, "0o" + "7" * 4301, "-" + "1" * 4301])
+def test_integers_past_the_digit_limit_are_refused_in_any_base(digits):
+    # our limit, not Python's: PYTHONINTMAXSTRDIGITS=0 (no limit) must not lift it
+    previous = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        with pytest.raises(LoadError, match="over the 4,300-digit limit"):
+            load(f"a: {digits}\n")
+    finally:
+        sys.set_int_max_str_digits(previous)
+
+
+def test_integers_at_the_digit_limit_load():
+    assert load("a: " + "9" * 4300 + "\n").data["a"] == int("9" * 4300)
+    assert load("a: 0x" + "f" * 4300 + "\n").data["a"] == int("f" * 4300, 16)
 
 
 def test_aliases_within_limits_are_values():

@@ -71,7 +71,9 @@ CASES = [
     ("nesting-flow-maps-10000", b"{a: " * 10000 + b"}" * 10000 + b"\n", 1, ["{f}:1:", "FAIL LOAD001", "nesting deeper than 64 levels"]),
     ("nesting-block-10000", b"- " * 10000 + b"x\n", 1, ["{f}:1:", "FAIL LOAD001", "nesting deeper than 64 levels"]),
     ("nesting-through-aliases", _deep_aliases().encode(), 1, ["{f}:2:69 FAIL LOAD001", "through aliases"]),
-    ("huge-integer", b"schema: activity/v1\nid: " + b"9" * 5000 + b"\n", 1, ["{f}:2:5 FAIL LOAD001", "too long (5000 digits)"]),
+    ("huge-integer", b"schema: activity/v1\nid: " + b"9" * 5000 + b"\n", 1, ["{f}:2:5 FAIL LOAD001", "too long (5000 digits, over the 4,300-digit limit)"]),
+    ("huge-hex-integer", b"schema: activity/v1\nid: 0x" + b"f" * 5000 + b"\n", 1, ["{f}:2:5 FAIL LOAD001", "over the 4,300-digit limit"]),
+    ("huge-octal-integer", b"schema: activity/v1\nid: 0o" + b"7" * 5000 + b"\n", 1, ["{f}:2:5 FAIL LOAD001", "over the 4,300-digit limit"]),
     (
         "very-long-line",
         activity(("summary: >\n", "summary: " + "word " * 1_000_000 + "\nx-was-summary: >\n")).encode(),
