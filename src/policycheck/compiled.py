@@ -94,7 +94,8 @@ class _Rejected(ValueError):
 
 # The generated module's imports that cost a start most: fastjsonschema itself (~10 ms)
 # for its exception classes, and decimal (~1 ms), whose Decimal our loaders never produce.
-_EXCEPTIONS_IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n"
+# (2.22 added JsonSchemaValuesException to the line; earlier releases import one class)
+_EXCEPTIONS_IMPORT = re.compile(r"^from fastjsonschema import JsonSchemaValueException(?:, JsonSchemaValuesException)?\n", re.MULTILINE)
 _DECIMAL_IMPORT = "from decimal import Decimal\n"
 
 
@@ -171,10 +172,10 @@ def _generate(schema: Mapping[str, Any]) -> tuple[str, Any] | None:
         source = fastjsonschema.compile_to_code(schema, formats=_FORMATS, use_default=False)
     except JsonSchemaDefinitionException:
         return None
-    if _EXCEPTIONS_IMPORT not in source:
+    if not _EXCEPTIONS_IMPORT.search(source):
         return None  # a fastjsonschema that writes its code differently: no fast path rather than a wrong one
     entry = re.search(r"^def (\w+)\(", source, re.MULTILINE)  # the root schema's function comes first
     if entry is None:
         return None
-    source = source.replace(_EXCEPTIONS_IMPORT, "").replace(_DECIMAL_IMPORT, "")
+    source = _EXCEPTIONS_IMPORT.sub("", source).replace(_DECIMAL_IMPORT, "")
     return entry.group(1), compile(source, "<fastjsonschema>", "exec")

@@ -478,6 +478,8 @@ def _problem(error) -> str:
         return f"'{value}' is not valid here"
     if error.validator == "minItems":
         return "the list is empty"
+    if error.validator == "minLength":  # jsonschema's own wording of it changed in 4.21
+        return "the text is empty" if value == "" else f"'{value}' is shorter than {error.validator_value} characters"
     if error.validator == "minProperties":
         return f"the {str(error.schema.get('title', 'mapping')).lower()} is empty"
     if error.validator in ("anyOf", "oneOf"):

@@ -421,5 +421,5 @@ def test_description_reaches_the_rule_as_one_paragraph(write_pack):
 
 def test_empty_description_is_a_schema_error(write_pack):
     text = pack_text(rule_text("require: {path: id, present: true}").replace("  title: Test rule\n", "  title: Test rule\n  description: ''\n"))
-    with pytest.raises(PluginError, match=r"pack\.yaml:\d+: rules\[0\]\.description: .. should be non-empty"):
+    with pytest.raises(PluginError, match=r"pack\.yaml:\d+: rules\[0\]\.description: the text is empty"):
         load_pack(write_pack(text))
