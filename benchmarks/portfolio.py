@@ -31,6 +31,8 @@ STARTER_COUNTRIES = ("ALB", "MKD", "MNE", "BIH", "GEO", "MDA", "ARM", "KAZ", "MN
 
 _ID = re.compile(r"^id: (.+)$", re.MULTILINE)
 _TITLE = re.compile(r"^title: (.+)$", re.MULTILINE)
+# each file's objectives its own, as in a real portfolio (the same one twice is PRT002)
+_STATEMENT = re.compile(r"^(\s*(?:- )?statement: (?:[>|]-?\n\s+)?)(?=\S)", re.MULTILINE)
 _AMOUNT = re.compile(r"^(\s+amount: )(\d+)", re.MULTILINE)
 _TARGET = re.compile(r"^(\s+target: )(\d+)$", re.MULTILINE)
 
@@ -63,6 +65,7 @@ def _vary(text: str, index: int, rng: random.Random, movable: bool, activity_id:
     activity_id = activity_id or f"{country}-{2026 + index % 3}-P{index:06d}"
     text = _ID.sub(f"id: {activity_id}", text, count=1)
     text = _TITLE.sub(lambda m: f"title: {m.group(1).strip()} (tranche {index})", text, count=1)
+    text = _STATEMENT.sub(lambda m: f"{m.group(1)}In tranche {index}, ", text)
     text = _AMOUNT.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + rng.randrange(0, 50) * 1000}", text)
     return _TARGET.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + rng.randrange(0, 5)}", text)
 

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 REPO = Path(__file__).parents[1]
 SCHEMA_PATH = REPO / "schemas" / "activity.schema.json"
 DATA_DIR = REPO / "rules" / "data"
-EXAMPLE_PATH = Path(__file__).parents[2] / "shared/spec/activity-example.yaml"
+EXAMPLE_PATH = Path(__file__).parents[1] / "examples" / "reference.yaml"
 
 
 # --- helpers ---------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Stage 0: the command line, through click. Parses options into `run.CheckOptions`;
 `run.check` runs the pipeline (a bare `policycheck PATH...` goes there without click).
 
-Exit codes (cli.md): 0 clean, 1 findings at or above --fail-on, 2 usage or
+Exit codes (docs/cli.md): 0 clean, 1 findings at or above --fail-on, 2 usage or
 configuration error, 3 a rule crashed.
 """
 
@@ -161,9 +161,9 @@ def rules_command(output_format, plugin_modules, no_plugins, strict_plugins, con
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
     elif output_format == "markdown":
-        click.echo("| id | family | level | title | plugin |\n|---|---|---|---|---|")
-        for row in rows:
-            click.echo(f"| {row['id']} | {row['family']} | {row['level']} | {row['title']} | {row['plugin']} |")
+        from . import catalogue
+
+        click.echo(catalogue.markdown(registry.rules, registry.rule_plugin, registry.parameter_defaults()), nl=False)
     else:
         for row in rows:
             level = row["level"] if row["enabled"] else "off"
@@ -184,25 +184,11 @@ def explain_command(rule_id, plugin_modules, no_plugins, strict_plugins, config_
         close = difflib.get_close_matches(rule_id.upper(), list(registry.rules), n=1)
         hint = f"; did you mean {close[0]}?" if close else "; see `policycheck rules`"
         raise UsageError(f"unknown rule '{rule_id}'{hint}")
-    params = registry.parameter_defaults()[rule.id]
-    click.echo(f"{rule.id}: {rule.title}\n")
-    click.echo(f"Family: {rule.family}    Level: {rule.level}    Plugin: {registry.rule_plugin[rule.id]}\n")
-    click.echo("## What it checks\n")
-    click.echo(f"{rule.description or rule.title + '.'}\n")
-    click.echo("## Why it matters\n")
-    click.echo(f"{rule.rationale}\n\nSource: {rule.source}\n")
-    for heading, snippet in (("Fails", rule.fails), ("Passes", rule.passes)):
-        click.echo(f"## {heading}\n")
-        if snippet:
-            click.echo("```yaml\n" + snippet.rstrip("\n") + "\n```\n")
-        else:
-            click.echo("(no snippet: this finding comes from the engine, not the document)\n")
-    click.echo("## Parameters\n")
-    if params:
-        for name, value in params.items():
-            click.echo(f"- `{name}` (default: {value!r}); set with `rules: {{{rule.id}: {{{name}: ...}}}}`")
-    else:
-        click.echo("None.")
+    from . import catalogue
+
+    plugin = registry.rule_plugin[rule.id]
+    click.echo(f"{rule.id}: {rule.title}\n\n{catalogue.header(rule, plugin)}")
+    click.echo(catalogue.explain(rule, plugin, registry.parameter_defaults()[rule.id]), nl=False)
 
 
 @main.command("schema")

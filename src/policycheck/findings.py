@@ -116,7 +116,7 @@ class Tally:
         return counts
 
     def exit_code(self, fail_on: str) -> int:
-        """0 clean, 1 findings at or above `fail_on`, 3 a rule crashed (see cli.md)."""
+        """0 clean, 1 findings at or above `fail_on`, 3 a rule crashed (see docs/cli.md)."""
         if self.statuses["error"]:  # an ERR001 finding
             return 3
         return 1 if self.levels[FAIL] or (fail_on != FAIL and self.levels[WARN]) else 0
@@ -134,7 +134,7 @@ def tally(results: Iterable[FileResult]) -> Tally:
 
 
 def exit_code(results: Iterable[FileResult], fail_on: str) -> int:
-    """0 clean, 1 findings at or above `fail_on`, 3 a rule crashed (see cli.md)."""
+    """0 clean, 1 findings at or above `fail_on`, 3 a rule crashed (see docs/cli.md)."""
     return tally(results).exit_code(fail_on)
 
 

@@ -99,7 +99,7 @@ def load_registry(config, plugin_modules=(), no_plugins=False, strict_plugins=Fa
 
 
 def check(request: CheckOptions) -> int:
-    """Run the whole pipeline and write every report; the exit code (cli.md)."""
+    """Run the whole pipeline and write every report; the exit code (docs/cli.md)."""
     from .config import ConfigError, check_selectors, with_overrides
     from .discover import DiscoveryError, discover
     from .engine import Engine

@@ -24,6 +24,7 @@ from .discover import Source
 from .engine import Engine, RunOptions, check_all
 from .findings import Finding
 from .load import LoadError, decode, parse
+from .rule import Rule
 
 TODAY = date(2027, 1, 1)
 
@@ -141,6 +142,23 @@ def assert_findings(snippet: str, expected: Iterable[str], **options: Any) -> li
     return findings
 
 
+def example_files(rule: Rule, snippet: str) -> dict[str, str]:
+    """The files one of a rule's examples stands for, name -> snippet (each merged over the
+    starter). A portfolio rule's example may map file names to snippets (`a.yaml: {id: X-1}`),
+    to be checked as one run; any other snippet is one file."""
+    if rule.kind == "portfolio":
+        try:
+            files = parse(decode(snippet.encode("utf-8"))).data
+        except LoadError:
+            files = None
+        # keys that all name YAML files: a portfolio; anything else is one activity's snippet
+        if isinstance(files, dict) and files and all(str(name).endswith((".yaml", ".yml")) for name in files):
+            import yaml
+
+            return {name: yaml.safe_dump(body or {}, sort_keys=False, allow_unicode=True) for name, body in files.items()}
+    return {"activity.yaml": snippet}
+
+
 def assert_examples(
     rule_id: str,
     *,
@@ -152,7 +170,8 @@ def assert_examples(
 
     These are the snippets `policycheck explain` prints, so this keeps the
     documentation honest. Only `rule_id` (and the always-on LOAD001, SCH001,
-    ERR001) run.
+    ERR001) run. A portfolio rule's examples map file names to snippets and
+    are checked as one run.
     """
     options = {"select": [rule_id], "plugins": plugins, "config": config, "today": today}
     rule = _setup(**options).registry.rules.get(rule_id)
@@ -160,11 +179,11 @@ def assert_examples(
         raise AssertionError(f"no rule {rule_id} is registered; give its plugin module in plugins=")
     if not rule.fails or not rule.passes:
         raise AssertionError(f"{rule_id} needs both a `fails` and a `passes` example")
-    failing = check(rule.fails, **options)
+    failing = check_portfolio(example_files(rule, rule.fails), **options)
     if rule_id not in rule_ids(failing) or {"LOAD001", "SCH001", "ERR001"} & set(rule_ids(failing)):
         detail = "\n".join(f"  {f.rule_id} {f.message}" for f in failing) or "  (none)"
         raise AssertionError(f"{rule_id}'s `fails` example must raise {rule_id} and be a valid activity, got:\n{detail}")
-    passing = check(rule.passes, **options)
+    passing = check_portfolio(example_files(rule, rule.passes), **options)
     if passing:
         detail = "\n".join(f"  {f.rule_id} {f.message}" for f in passing)
         raise AssertionError(f"{rule_id}'s `passes` example must raise nothing, got:\n{detail}")

@@ -28,7 +28,7 @@ LOAD001 = Rule(
     level="fail",
     kind="stage",
     rationale="A proposal that cannot be read cannot be reviewed; it must never pass silently.",
-    source="activity-format.md, Loading",
+    source="docs/format.md, Loading",
     fails="objectives: []\nobjectives: []\n",
     passes="objectives: []\n",
 )
@@ -44,7 +44,7 @@ SCH001 = Rule(
     level="fail",
     kind="stage",
     rationale="The schema checks structure (types, required keys, enums, unknown keys) so rules can judge policy.",
-    source="activity-format.md; schemas/activity.schema.json",
+    source="docs/format.md; schemas/activity.schema.json",
     fails="partner:\n  country: Albania\n",
     passes="partner:\n  country: ALB\n",
 )
@@ -60,7 +60,7 @@ ERR001 = Rule(
     level="fail",
     kind="stage",
     rationale="A crashing rule is a bug in a plugin; it is reported with every other rule's findings and exits 3.",
-    source="cli.md, Exit codes",
+    source="docs/cli.md, Exit codes",
 )
 
 WVR001 = Rule(
@@ -74,7 +74,7 @@ WVR001 = Rule(
     level="fail",
     kind="stage",
     rationale="A waiver is a time-boxed, accountable exception; once it expires the findings it covered gate again.",
-    source="activity-format.md, waiver",
+    source="docs/format.md, waiver",
     fails=(
         "waivers:\n  - rule: THR005\n    justification: Assessment source pending release.\n"
         "    approved_by: Director, Office of Defense Cooperation\n    expires: \"2020-01-01\"\n"
@@ -93,7 +93,7 @@ WVR002 = Rule(
     level="warn",
     kind="stage",
     rationale="A waiver that excuses nothing hides the next real problem; remove it (like ruff's RUF100).",
-    source="activity-format.md, waiver; ruff RUF100",
+    source="docs/format.md, waiver; ruff RUF100",
     fails=(
         "waivers:\n  - rule: THR005\n    justification: Assessment source pending release.\n"
         "    approved_by: Director, Office of Defense Cooperation\n    expires: \"2099-01-01\"\n"
@@ -116,7 +116,7 @@ def _date(value: object) -> date | None:
     family=FAMILY,
     level="fail",
     rationale="An activity whose end precedes its start cannot be scheduled, funded or measured.",
-    source="activity-format.md, activity.start/end",
+    source="docs/format.md, activity.start/end",
     fails='activity:\n  start: "2028-01-01"\n  end: "2027-01-01"\n',
     passes='activity:\n  start: "2027-01-01"\n  end: "2028-01-01"\n',
 )
@@ -145,7 +145,9 @@ def _id_and_position(activity: Activity, ctx: RuleContext):
     level="fail",
     collect=_id_and_position,
     rationale="An id names one activity across the portfolio; reviews, waivers and baselines refer to it.",
-    source="activity-format.md, id",
+    source="docs/format.md, id",
+    fails="a.yaml: {id: ALB-2027-NDS-01}\nb.yaml: {id: ALB-2027-NDS-01}\n",
+    passes="a.yaml: {id: ALB-2027-NDS-01}\nb.yaml: {id: ALB-2027-NDS-02}\n",
 )
 def duplicate_ids(collected: Sequence[Collected], ctx: RuleContext) -> Iterator[Violation]:
     first_seen: dict[str, str] = {}
@@ -166,6 +168,74 @@ def duplicate_ids(collected: Sequence[Collected], ctx: RuleContext) -> Iterator[
             first_seen[activity_id] = item.file
 
 
+def _objectives_with_partner(activity: Activity, ctx: RuleContext):
+    """(partner, [(statement as compared, objective id, line, column), ...]), or None without a partner."""
+    country = activity.get("/partner/country")
+    if not isinstance(country, str):
+        return None
+    objectives = []
+    for path, objective in activity.items("objectives"):
+        statement, objective_id = objective.get("statement"), objective.get("id")
+        if isinstance(statement, str) and statement.strip():
+            # the same words whatever the case, spacing or final full stop
+            compared = " ".join(statement.casefold().split()).rstrip(".")
+            objectives.append((compared, objective_id if isinstance(objective_id, str) else f"#{path[-1] + 1}", path[-1], *activity.position(path + ("statement",))))
+    return country, objectives
+
+
+@portfolio_rule(
+    id="PRT002",
+    title="Two activities pursue the same objective with the same partner",
+    description=(
+        "Two activities checked in the same run have the same partner country and an objective with the"
+        " same `statement` (ignoring case, spacing and a final full stop); each one after the first gets"
+        " a finding naming the activity that stated it first."
+    ),
+    family=FAMILY,
+    level="warn",
+    collect=_objectives_with_partner,
+    rationale=(
+        "'All elements of US national power should be mobilized and coordinated to achieve stated "
+        "objectives' (Atlantic Council, Evolving cooperative security approaches for tomorrow's realities, "
+        "December 2023, 'The modern threat landscape'). Two proposals that pursue the same objective with "
+        "the same partner compete for the same funds and for the partner's capacity to absorb them; a "
+        "reviewer should decide them together."
+    ),
+    source="Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023), 'The modern threat landscape'",
+    fails=(
+        "a.yaml: {id: ALB-2027-NDS-01}\n"
+        "b.yaml: {id: ALB-2027-NDS-02, title: Second advisory team for the same strategy}\n"
+    ),
+    passes=(
+        "a.yaml: {id: ALB-2027-NDS-01}\n"
+        "b.yaml: {id: MKD-2027-NDS-01, partner: {country: MKD, category: institution-building}}\n"
+    ),
+)
+def repeated_objective(collected: Sequence[Collected], ctx: RuleContext) -> Iterator[Violation]:
+    first_seen: dict[tuple[str, str], tuple[str, str, str | None]] = {}
+    for item in collected:
+        if item.value is None:
+            continue
+        country, objectives = item.value
+        for statement, objective_id, index, line, column in objectives:
+            key = (country, statement)
+            if key not in first_seen:
+                first_seen[key] = (item.file, objective_id, item.activity_id)
+                continue
+            file, first_id, first_activity = first_seen[key]
+            if file == item.file:
+                continue  # the same objective twice in one activity is the document's own business
+            yield Violation(
+                f"/objectives/{index}/statement",
+                f"objective {objective_id} states the same objective as {first_id} of {first_activity or file} ({file}), "
+                f"with the same partner ({country}): merge the two activities, or say in `statement` what this one adds",
+                "two proposals for one objective compete for the same funds and the partner's capacity",
+                file=item.file,
+                line=line,
+                column=column,
+            )
+
+
 @hookimpl
 def policycheck_rules() -> list[Rule]:
-    return [LOAD001, SCH001, ERR001, WVR001, WVR002, end_before_start, duplicate_ids]
+    return [LOAD001, SCH001, ERR001, WVR001, WVR002, end_before_start, duplicate_ids, repeated_objective]

@@ -1,0 +1,70 @@
+"""The rule catalogue as text: `policycheck explain ID` and `docs/rules.md` come from here.
+
+Both read each rule's own declaration (title, description, rationale, source,
+examples, parameters), so the documentation cannot drift from the rules: as
+with `ruff rule`, the page and the command are the same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .rule import Rule
+
+# The order families appear in the catalogue; a plugin's own families follow, by name.
+FAMILIES = ("threat-informed", "measurable-success", "releasability", "interoperability", "governance", "core")
+REGENERATE = "policycheck rules --format markdown --no-plugins --no-config > docs/rules.md"
+
+
+def explain(rule: Rule, plugin: str, params: Mapping[str, Any], heading: str = "##") -> str:
+    """A rule's documentation: what it checks, why, its examples and its parameters."""
+    parts = [
+        f"{heading} What it checks\n\n{rule.description or rule.title + '.'}\n",
+        f"{heading} Why it matters\n\n{rule.rationale}\n\nSource: {rule.source}\n",
+    ]
+    files = "One run of these files, each merged over the `policycheck init` starter:\n\n" if rule.kind == "portfolio" else ""
+    for name, snippet in (("Fails", rule.fails), ("Passes", rule.passes)):
+        if snippet:
+            parts.append(f"{heading} {name}\n\n{files}```yaml\n{snippet.rstrip(chr(10))}\n```\n")
+        else:
+            parts.append(f"{heading} {name}\n\n(no snippet: this finding comes from the engine, not the document)\n")
+    if params:
+        lines = [f"- `{name}` (default: {value!r}); set with `rules: {{{rule.id}: {{{name}: ...}}}}`" for name, value in params.items()]
+        parts.append(f"{heading} Parameters\n\n" + "\n".join(lines) + "\n")
+    else:
+        parts.append(f"{heading} Parameters\n\nNone.\n")
+    return "\n".join(parts)
+
+
+def header(rule: Rule, plugin: str, level: str | None = None) -> str:
+    return f"Family: {rule.family}    Level: {level or rule.level}    Plugin: {plugin}\n"
+
+
+def _family_order(family: str) -> tuple[int, str]:
+    return (FAMILIES.index(family) if family in FAMILIES else len(FAMILIES), family)
+
+
+def markdown(rules: Mapping[str, Rule], plugins: Mapping[str, str], params: Mapping[str, Mapping[str, Any]]) -> str:
+    """The whole catalogue as one markdown page: a table per family, then every rule."""
+    families = sorted({rule.family for rule in rules.values()}, key=_family_order)
+    out = [
+        "# Rule catalogue",
+        "",
+        f"<!-- Generated from the rules' own declarations; do not edit. Regenerate with: {REGENERATE} -->",
+        "",
+        f"{len(rules)} rules. Each has a stable id, a default level (`fail`: the proposal is not ready; "
+        "`warn`: a reviewer should look), a rationale with its source, and a failing and a passing "
+        "example that the test suite runs. `policycheck explain ID` prints the same text; "
+        "configuration may change a rule's level or parameters (see docs/cli.md).",
+        "",
+    ]
+    for family in families:
+        members = [rule for rule in rules.values() if rule.family == family]
+        out += [f"## {family}", "", "| id | level | title |", "|---|---|---|"]
+        out += [f"| [{rule.id}](#{rule.id.lower()}) | {rule.level} | {rule.title} |" for rule in members]
+        out.append("")
+        for rule in members:
+            out += [f"### {rule.id}", "", f"**{rule.title}**", "", header(rule, plugins.get(rule.id, "?"))]
+            out.append(explain(rule, plugins.get(rule.id, "?"), params.get(rule.id, {}), heading="####"))
+    return "\n".join(out).rstrip("\n") + "\n"
