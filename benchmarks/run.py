@@ -64,7 +64,9 @@ for path in open(sys.argv[1], encoding="utf-8").read().split("\\n"):
     list(validator.iter_errors(document))
 """
 
-COLD_YAML = "import sys, yaml\nwith open(sys.argv[1], 'rb') as handle:\n    yaml.load(handle, Loader=yaml.CSafeLoader)\n"
+COLD_YAML = (
+    "import sys, yaml\nwith open(sys.argv[1], 'rb') as handle:\n    yaml.load(handle, Loader=yaml.CSafeLoader)\n"
+)
 
 PEAK = (
     "import resource, subprocess, sys\n"
@@ -90,11 +92,15 @@ class Failed(Exception):
 def timed(command: list[str]) -> float:
     start = time.perf_counter()
     # in the temporary folder: no project configuration is discovered by accident
-    result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV, cwd=tempfile.gettempdir())
+    result = subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV, cwd=tempfile.gettempdir()
+    )
     elapsed = time.perf_counter() - start
     # 1 is findings (policycheck) or invalid files (check-jsonschema); the floors exit 0
     if result.returncode not in ((0,) if command[:2] == [sys.executable, "-c"] else (0, 1)):
-        raise Failed(f"{' '.join(command)[:200]} exited {result.returncode}: {result.stderr.decode(errors='replace')[-2000:]}")
+        raise Failed(
+            f"{' '.join(command)[:200]} exited {result.returncode}: {result.stderr.decode(errors='replace')[-2000:]}"
+        )
     return elapsed
 
 
@@ -145,14 +151,24 @@ def machine() -> dict[str, object]:
 def commit() -> str | None:
     """The checkout measured, with '+changes' when its working tree differs from it."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, cwd=HERE, check=True).stdout
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            cwd=HERE,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None  # not a git checkout
     return head + ("+changes" if dirty.strip() else "")
 
 
-def measure(sizes: list[int], runs: int, repeats: int, jobs: int, check_jsonschema: str | None, work: Path, warm_up: bool) -> dict:
+def measure(
+    sizes: list[int], runs: int, repeats: int, jobs: int, check_jsonschema: str | None, work: Path, warm_up: bool
+) -> dict:
     policycheck = [*policycheck_command(), "--no-config", "--today", TODAY, "--no-progress"]
     schema = work / "activity.schema.json"
     subprocess.run([*policycheck_command(), "schema", "--no-config", "--output", str(schema)], check=True, env=ENV)
@@ -194,7 +210,9 @@ def ratios(sizes: dict[str, dict]) -> dict[str, float]:
     if "1" in sizes:
         found["cold_vs_yaml"] = sizes["1"]["policycheck_cold"] / sizes["1"]["yaml_cold"]
         if "check_jsonschema_cold" in sizes["1"]:
-            found["check_jsonschema_cold_vs_policycheck"] = sizes["1"]["check_jsonschema_cold"] / sizes["1"]["policycheck_cold"]
+            found["check_jsonschema_cold_vs_policycheck"] = (
+                sizes["1"]["check_jsonschema_cold"] / sizes["1"]["policycheck_cold"]
+            )
     portfolios = sorted((int(size), row) for size, row in sizes.items() if size != "1")
     for size, row in portfolios:
         found[f"portfolio_vs_floor@{size}"] = row["policycheck_all_cores"] / row["floor_parse_validate"]
@@ -205,7 +223,9 @@ def ratios(sizes: dict[str, dict]) -> dict[str, float]:
     if len(portfolios) >= 2:
         (small, first), (large, last) = portfolios[0], portfolios[-1]
         found["memory_growth"] = last["peak_kib_all_cores"] / first["peak_kib_all_cores"]
-        found["time_per_file_growth"] = (last["policycheck_all_cores"] / large) / (first["policycheck_all_cores"] / small)
+        found["time_per_file_growth"] = (last["policycheck_all_cores"] / large) / (
+            first["policycheck_all_cores"] / small
+        )
         found["files_growth"] = large / small
     return found
 
@@ -217,14 +237,24 @@ def verdicts(found: dict[str, float]) -> list[dict]:
         if key not in TARGETS:
             continue
         limit, aim, meaning = TARGETS[key]
-        rows.append({"ratio": name, "value": round(value, 3), "target": limit, "aim": aim, "met": value <= limit, "meaning": meaning})
+        rows.append(
+            {
+                "ratio": name,
+                "value": round(value, 3),
+                "target": limit,
+                "aim": aim,
+                "met": value <= limit,
+                "meaning": meaning,
+            }
+        )
     return rows
 
 
 def table(results: dict) -> str:
     lines = [
         f"policycheck {results.get('commit') or '(not a git checkout)'}",
-        f"machine: {results['machine']['cpus']} CPUs, {results['machine']['cpu_model']}, Python {results['machine']['python']}; --jobs {results['jobs']}",
+        f"machine: {results['machine']['cpus']} CPUs, {results['machine']['cpu_model']}, Python "
+        f"{results['machine']['python']}; --jobs {results['jobs']}",
         "",
         f"{'files':>6}  {'measurement':<24} {'seconds':>9}  {'peak MiB':>8}",
     ]
@@ -237,7 +267,9 @@ def table(results: dict) -> str:
     lines += ["", f"{'ratio':<34} {'value':>7}  {'target':>6}  {'aim':>5}  met"]
     for row in results["verdicts"]:
         aim = f"{row['aim']:5.2f}" if row["aim"] else "    -"
-        lines.append(f"{row['ratio']:<34} {row['value']:7.3f}  {row['target']:6.2f}  {aim}  {'yes' if row['met'] else 'NO'}")
+        lines.append(
+            f"{row['ratio']:<34} {row['value']:7.3f}  {row['target']:6.2f}  {aim}  {'yes' if row['met'] else 'NO'}"
+        )
     others = {name: value for name, value in results["ratios"].items() if name.split("@")[0] not in TARGETS}
     for name, value in sorted(others.items()):
         lines.append(f"{name:<34} {value:7.3f}")
@@ -246,13 +278,21 @@ def table(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1,1000,10000", help="portfolio sizes, comma-separated; 1 is the cold single-file check")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: sizes 1,50,200 (unless --sizes), 3 cold runs, 1 repeat, no warm-up")
+    parser.add_argument(
+        "--sizes", default="1,1000,10000", help="portfolio sizes, comma-separated; 1 is the cold single-file check"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: sizes 1,50,200 (unless --sizes), 3 cold runs, 1 repeat, no warm-up",
+    )
     parser.add_argument("--runs", type=int, help="cold-start runs per command (default 15; --quick 3)")
     parser.add_argument("--repeats", type=int, help="runs per portfolio command (default 5; --quick 1)")
     parser.add_argument("--jobs", type=int, help="worker processes for the all-cores rows (default: every usable CPU)")
     parser.add_argument("--check-jsonschema", help="check-jsonschema executable (default: found on PATH)")
-    parser.add_argument("--output", default=str(HERE / "results" / "latest.json"), help="where to write the JSON results")
+    parser.add_argument(
+        "--output", default=str(HERE / "results" / "latest.json"), help="where to write the JSON results"
+    )
     args = parser.parse_args(argv)
     from policycheck.parallel import default_jobs
 
@@ -268,7 +308,10 @@ def main(argv: list[str] | None = None) -> int:
         results = measure(sizes, runs, repeats, jobs, check_jsonschema, Path(work), warm_up=not args.quick)
     results["verdicts"] = verdicts(results["ratios"])
     results["commit"] = commit()
-    results["check_jsonschema"] = check_jsonschema and subprocess.run([check_jsonschema, "--version"], capture_output=True, text=True).stdout.strip()
+    results["check_jsonschema"] = (
+        check_jsonschema
+        and subprocess.run([check_jsonschema, "--version"], capture_output=True, text=True).stdout.strip()
+    )
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -226,9 +226,7 @@ def test_unknown_schema_version_is_an_error(validator, example):
     assert only_error(validator, changed(example, "/schema", "activity/v2")).validator == "const"
 
 
-@pytest.mark.parametrize(
-    ("value", "keywords"), [("2027-02-30", {"format"}), ("15/01/2027", {"format", "pattern"})]
-)
+@pytest.mark.parametrize(("value", "keywords"), [("2027-02-30", {"format"}), ("15/01/2027", {"format", "pattern"})])
 def test_bad_date_is_an_error(validator, example, value, keywords):
     found = errors(validator, changed(example, "/activity/start", value))
     assert {e.validator for e in found} == keywords
@@ -299,8 +297,19 @@ def test_vague_verbs_are_lowercase_and_cover_the_catalogue():
     assert all(v == v.lower().strip() for v in verbs)
     assert len(verbs) == len(set(verbs))
     assert {
-        "enhance", "strengthen", "improve", "support", "build relationships", "foster", "promote",
-        "increase awareness", "facilitate", "bolster", "deepen", "advance", "build capacity",
+        "enhance",
+        "strengthen",
+        "improve",
+        "support",
+        "build relationships",
+        "foster",
+        "promote",
+        "increase awareness",
+        "facilitate",
+        "bolster",
+        "deepen",
+        "advance",
+        "build capacity",
     } <= set(verbs)
 
 

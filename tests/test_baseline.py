@@ -32,7 +32,11 @@ def project(tmp_path, monkeypatch):
 
 
 def check(*args: str, rules: str = RULES):
-    return CliRunner().invoke(main, ["check", "proposals", *args, "--select", rules, "--no-plugins", "--no-config", "--today", "2026-11-23"], catch_exceptions=False)
+    return CliRunner().invoke(
+        main,
+        ["check", "proposals", *args, "--select", rules, "--no-plugins", "--no-config", "--today", "2026-11-23"],
+        catch_exceptions=False,
+    )
 
 
 def reported(result) -> list[tuple[str, str]]:
@@ -46,7 +50,10 @@ def test_round_trip_write_then_nothing_is_new(project):
     assert written.output.splitlines()[-1] == "baseline: wrote 2 findings to baseline.json"
     document = json.loads(Path("baseline.json").read_text(encoding="utf-8"))
     assert document["schema"] == BASELINE_SCHEMA
-    assert [(entry["file"], entry["rule"]) for entry in document["findings"]] == [("proposals/a.yaml", "DAT001"), ("proposals/c.yaml", "PRT001")]
+    assert [(entry["file"], entry["rule"]) for entry in document["findings"]] == [
+        ("proposals/a.yaml", "DAT001"),
+        ("proposals/c.yaml", "PRT001"),
+    ]
     assert all("line" not in entry for entry in document["findings"])  # moved content must not break it
     again = check("--baseline", "baseline.json")
     assert again.exit_code == 0, again.output
@@ -70,7 +77,13 @@ def test_one_new_problem_is_the_only_thing_reported(project):
     result = check("--baseline", "baseline.json", "--format", "json")
     assert result.exit_code == 1
     assert reported(result) == [("d.yaml", "DAT001")]
-    assert json.loads(result.output)["baseline"] == {"file": "baseline.json", "entries": 2, "matched": 2, "unmatched": 0, "written": False}
+    assert json.loads(result.output)["baseline"] == {
+        "file": "baseline.json",
+        "entries": 2,
+        "matched": 2,
+        "unmatched": 0,
+        "written": False,
+    }
 
 
 def test_moved_lines_and_reordered_lists_still_match(project):
@@ -90,7 +103,10 @@ def test_a_fixed_finding_leaves_an_entry_that_no_longer_matches(project):
     (project / "c.yaml").write_text(CLEAN.replace("FIX-2027-CLEAN", "FIX-2027-C"), encoding="utf-8")
     result = check("--baseline", "baseline.json")
     assert result.exit_code == 0
-    assert result.output.splitlines()[-1] == "baseline: 1 finding matched, 1 entry no longer matches (fixed? rewrite it with --write-baseline)"
+    assert (
+        result.output.splitlines()[-1]
+        == "baseline: 1 finding matched, 1 entry no longer matches (fixed? rewrite it with --write-baseline)"
+    )
 
 
 def test_a_changed_finding_is_new(project):
@@ -113,7 +129,10 @@ def test_findings_a_baseline_cannot_hide_are_not_recorded(project):
 
 def test_a_baselined_warning_no_longer_gates_under_fail_on_warn(project):
     (project / "b.yaml").write_text(
-        CLEAN.replace("waivers: []", 'waivers:\n  - {rule: DAT001, justification: J, approved_by: A, expires: "2027-06-30"}'), encoding="utf-8"
+        CLEAN.replace(
+            "waivers: []", 'waivers:\n  - {rule: DAT001, justification: J, approved_by: A, expires: "2027-06-30"}'
+        ),
+        encoding="utf-8",
     )
     assert check("--fail-on", "warn").exit_code == 1  # WVR002 (warn): the waiver matches nothing
     check("--write-baseline", "baseline.json", rules="DAT001,PRT001")
@@ -128,8 +147,11 @@ def test_a_baselined_warning_no_longer_gates_under_fail_on_warn(project):
     [
         (None, "missing.json: no such baseline file; create it with --write-baseline missing.json"),
         ("{not json", "not a policycheck baseline (invalid JSON"),
-        ('{"schema": "other/v9", "findings": []}', "expected \"schema\": \"policycheck-baseline/v1\", found 'other/v9'"),
-        ('{"schema": "policycheck-baseline/v1", "findings": [{"rule": "X"}]}', '"findings" must be a list of entries, each with a "fingerprint"'),
+        ('{"schema": "other/v9", "findings": []}', 'expected "schema": "policycheck-baseline/v1", found \'other/v9\''),
+        (
+            '{"schema": "policycheck-baseline/v1", "findings": [{"rule": "X"}]}',
+            '"findings" must be a list of entries, each with a "fingerprint"',
+        ),
     ],
 )
 def test_a_bad_baseline_file_is_a_usage_error(project, content, expected):
@@ -152,8 +174,16 @@ def test_baseline_and_write_baseline_together_is_a_usage_error(project):
 
 
 def finding(**changes) -> Finding:
-    base = dict(rule_id="INT003", level="warn", message="system 'Radar' is funded for 1 year, fewer than 3", file="p/a.yaml",
-                line=10, column=5, pointer="/interoperability/systems/0/sustainment", activity_id="ALB-2027-X")
+    base = dict(
+        rule_id="INT003",
+        level="warn",
+        message="system 'Radar' is funded for 1 year, fewer than 3",
+        file="p/a.yaml",
+        line=10,
+        column=5,
+        pointer="/interoperability/systems/0/sustainment",
+        activity_id="ALB-2027-X",
+    )
     return Finding(**{**base, **changes})
 
 
@@ -161,7 +191,9 @@ def test_fingerprint_ignores_position_list_indexes_and_standalone_numbers():
     reference = fingerprint(finding())
     assert fingerprint(finding(line=99, column=1)) == reference
     assert fingerprint(finding(pointer="/interoperability/systems/3/sustainment")) == reference
-    assert fingerprint(finding(message="system 'Radar' is funded for 2 years, fewer than 3")) != reference  # "years" differs
+    assert (
+        fingerprint(finding(message="system 'Radar' is funded for 2 years, fewer than 3")) != reference
+    )  # "years" differs
     assert fingerprint(finding(message="system 'Radar' is funded for 2 year, fewer than 5")) == reference
     assert fingerprint(finding(hint="anything")) == reference
 
@@ -193,7 +225,11 @@ def test_fingerprint_uses_the_path_relative_to_the_working_directory(tmp_path, m
 
 
 def test_identical_fingerprints_are_counted():
-    results = [FileResult(file="p/a.yaml", findings=[finding(), finding(line=20), finding(line=30)], outcomes={"INT003": "warn"})]
+    results = [
+        FileResult(
+            file="p/a.yaml", findings=[finding(), finding(line=20), finding(line=30)], outcomes={"INT003": "warn"}
+        )
+    ]
     outcome = apply(results, Counter({fingerprint(finding()): 2}), "b.json")
     assert (outcome.matched, outcome.unmatched, outcome.entries) == (2, 0, 2)
     assert [f.line for f in results[0].findings] == [30]  # the third is new

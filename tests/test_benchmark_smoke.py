@@ -11,7 +11,17 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_quick_benchmark_writes_every_measurement(tmp_path):
     output = tmp_path / "results.json"
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--sizes", "1,4,8", "--runs", "1", "--output", str(output)],
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--quick",
+            "--sizes",
+            "1,4,8",
+            "--runs",
+            "1",
+            "--output",
+            str(output),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -28,5 +38,10 @@ def test_quick_benchmark_writes_every_measurement(tmp_path):
         for name in ("floor_parse", "floor_parse_validate", "policycheck_jobs1", "policycheck_all_cores"):
             assert row[name] > 0, name
         assert row["peak_kib_all_cores"] > 1024 and row["peak_kib_jobs1"] > 1024
-    assert {verdict["ratio"] for verdict in results["verdicts"]} >= {"cold_vs_yaml", "portfolio_vs_floor@8", "memory_growth", "time_per_file_growth"}
+    assert {verdict["ratio"] for verdict in results["verdicts"]} >= {
+        "cold_vs_yaml",
+        "portfolio_vs_floor@8",
+        "memory_growth",
+        "time_per_file_growth",
+    }
     assert "cold_vs_yaml" in result.stdout and str(output) in result.stdout

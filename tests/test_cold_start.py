@@ -30,8 +30,14 @@ def test_entry_points_are_read_as_importlib_metadata_reads_them(tmp_path, monkey
     from importlib.metadata import entry_points
 
     (tmp_path / "fake_entry_plugin.py").write_text("class Rules:\n    RULES = ()\n", encoding="utf-8")
-    _distribution(tmp_path, "fake_plugin", f"# comment\n[console_scripts]\nfake = x:y\n\n[{ENTRY_POINT_GROUP}]\nfake = fake_entry_plugin:Rules [extra]\n")
-    _distribution(tmp_path / "later", "Fake.Plugin", f"[{ENTRY_POINT_GROUP}]\nshadowed = fake_entry_plugin\n")  # same name, later on sys.path
+    _distribution(
+        tmp_path,
+        "fake_plugin",
+        f"# comment\n[console_scripts]\nfake = x:y\n\n[{ENTRY_POINT_GROUP}]\nfake = fake_entry_plugin:Rules [extra]\n",
+    )
+    _distribution(
+        tmp_path / "later", "Fake.Plugin", f"[{ENTRY_POINT_GROUP}]\nshadowed = fake_entry_plugin\n"
+    )  # same name, later on sys.path
     _distribution(tmp_path, "unrelated", "[console_scripts]\npolicycheck = policycheck.cli:main\n")
     monkeypatch.syspath_prepend(str(tmp_path / "later"))
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -145,7 +151,9 @@ def test_reference_data_is_parsed_once_then_read_from_the_cache(data_folder, tmp
 def test_an_edited_data_file_is_parsed_again(data_folder):
     reference._shipped()
     countries = data_folder / "countries.yaml"
-    countries.write_text(countries.read_text(encoding="utf-8").replace("ALB: Albania", "ALB: Shqipëria"), encoding="utf-8")
+    countries.write_text(
+        countries.read_text(encoding="utf-8").replace("ALB: Albania", "ALB: Shqipëria"), encoding="utf-8"
+    )
     assert reference._shipped()["countries"]["ALB"] == "Shqipëria"
 
 
@@ -154,13 +162,16 @@ def test_two_installations_keep_their_own_copies(data_folder, tmp_path, monkeypa
     other = tmp_path / "other-install" / "rules"
     shutil.copytree(data_folder, other / "data")
     (other / "data" / "countries.yaml").write_text(
-        (data_folder / "countries.yaml").read_text(encoding="utf-8").replace("ALB: Albania", "ALB: Shqipëria"), encoding="utf-8"
+        (data_folder / "countries.yaml").read_text(encoding="utf-8").replace("ALB: Albania", "ALB: Shqipëria"),
+        encoding="utf-8",
     )
     monkeypatch.setattr(reference, "resource_dir", lambda name: other)
     assert reference._shipped()["countries"]["ALB"] == "Shqipëria"
     assert len(list((tmp_path / "cache" / "policycheck").glob("reference-*.marshal"))) == 2
     monkeypatch.setattr(reference, "resource_dir", lambda name: data_folder.parent)
-    monkeypatch.setattr(reference.yaml, "load", lambda *args, **kwargs: pytest.fail("the other installation overwrote this one's copy"))
+    monkeypatch.setattr(
+        reference.yaml, "load", lambda *args, **kwargs: pytest.fail("the other installation overwrote this one's copy")
+    )
     assert reference._shipped()["countries"]["ALB"] == "Albania"
 
 

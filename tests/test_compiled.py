@@ -54,7 +54,10 @@ def test_the_document_is_never_changed(cache_folder):
 @pytest.mark.parametrize(
     "schema",
     [
-        {"properties": {"a": {"$ref": "#/$defs/a", "minLength": 2}}, "$defs": {"a": {"type": "string"}}},  # draft-07 ignores the sibling
+        {
+            "properties": {"a": {"$ref": "#/$defs/a", "minLength": 2}},
+            "$defs": {"a": {"type": "string"}},
+        },  # draft-07 ignores the sibling
         {"$ref": "other.json#/a"},
         {"enum": [1, "a"]},  # True == 1 in Python
         {"const": False},
@@ -72,7 +75,10 @@ def test_no_fast_path_where_draft_07_could_be_looser(cache_folder, schema):
 
 
 def test_property_names_are_not_mistaken_for_keywords(cache_folder):
-    assert compiled({"type": "object", "properties": {"prefixItems": {"type": "string"}, "enum": {"enum": ["x"]}}}) is not None
+    assert (
+        compiled({"type": "object", "properties": {"prefixItems": {"type": "string"}, "enum": {"enum": ["x"]}}})
+        is not None
+    )
 
 
 def test_the_code_is_written_once_then_loaded_from_the_cache(cache_folder, monkeypatch):

@@ -14,7 +14,7 @@ from policycheck.config import Config, ConfigError, _toml_line, from_mapping, re
 FIXTURES = Path(__file__).resolve().parent / "report" / "fixtures"
 # DAT001 (fail) fires on this file; WVR001 (fail) too, as its waiver expired before --today
 FAILING = (FIXTURES / "expired.yaml").read_text(encoding="utf-8")
-PLUGIN = '''
+PLUGIN = """
 import policycheck
 
 @policycheck.rule(id="TCF001", title="Title too long", family="test-config", level="warn",
@@ -27,7 +27,7 @@ def long_title(activity, ctx):
 @policycheck.hookimpl
 def policycheck_rules():
     return [long_title]
-'''
+"""
 
 
 @pytest.fixture
@@ -40,7 +40,9 @@ def project(tmp_path, monkeypatch):
 
 
 def check(*args: str):
-    return CliRunner().invoke(main, ["check", *args, "--no-plugins", "--today", "2026-11-23", "--format", "json"], catch_exceptions=False)
+    return CliRunner().invoke(
+        main, ["check", *args, "--no-plugins", "--today", "2026-11-23", "--format", "json"], catch_exceptions=False
+    )
 
 
 def findings(result) -> list[tuple[str, str]]:
@@ -76,7 +78,9 @@ def test_the_nearest_configuration_wins(project, monkeypatch):
 
 
 def test_pyproject_section_is_read(project):
-    (project / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.policycheck]\nselect = ["WVR001"]\n', encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.policycheck]\nselect = ["WVR001"]\n', encoding="utf-8"
+    )
     assert findings(check("proposals")) == [("WVR001", "fail")]
 
 
@@ -97,7 +101,10 @@ def test_explicit_config_file_and_no_config(project):
     (project / ".policycheck.yaml").write_text("select: [DAT001]\n", encoding="utf-8")
     (project / "other.yaml").write_text("select: [WVR001]\n", encoding="utf-8")
     assert findings(check("proposals", "--config", "other.yaml")) == [("WVR001", "fail")]
-    assert sorted(findings(check("proposals", "--no-config", "--select", "DAT001,WVR001"))) == [("DAT001", "fail"), ("WVR001", "fail")]
+    assert sorted(findings(check("proposals", "--no-config", "--select", "DAT001,WVR001"))) == [
+        ("DAT001", "fail"),
+        ("WVR001", "fail"),
+    ]
     assert "missing.yaml: no such configuration file" in error_of(check("proposals", "--config", "missing.yaml"))
 
 
@@ -119,7 +126,9 @@ def test_extend_select_and_ignore_flags_add_to_the_file(project):
 
 
 def test_fail_on_flag_overrides_the_file(project):
-    (project / ".policycheck.yaml").write_text("select: [DAT001]\nrules: {DAT001: {level: warn}}\nfail_on: warn\n", encoding="utf-8")
+    (project / ".policycheck.yaml").write_text(
+        "select: [DAT001]\nrules: {DAT001: {level: warn}}\nfail_on: warn\n", encoding="utf-8"
+    )
     assert check("proposals").exit_code == 1
     assert check("proposals", "--fail-on", "fail").exit_code == 0
 
@@ -152,11 +161,18 @@ def test_rule_parameters_and_plugins_from_the_file(project, monkeypatch):
     config = project / ".policycheck.yaml"
     config.write_text("plugins: [config_test_plugin]\nselect: [TCF]\n", encoding="utf-8")
     assert findings(check("proposals")) == [("TCF001", "warn")]  # "Advisory support to a defense strategy": 6 words
-    config.write_text("plugins: [config_test_plugin]\nselect: [TCF]\nrules:\n  TCF001: {max_words: 6}\n", encoding="utf-8")
+    config.write_text(
+        "plugins: [config_test_plugin]\nselect: [TCF]\nrules:\n  TCF001: {max_words: 6}\n", encoding="utf-8"
+    )
     assert findings(check("proposals")) == []
-    config.write_text("plugins: [config_test_plugin]\nselect: [TCF]\nrules:\n  TCF001:\n    max_wrds: 6\n", encoding="utf-8")
+    config.write_text(
+        "plugins: [config_test_plugin]\nselect: [TCF]\nrules:\n  TCF001:\n    max_wrds: 6\n", encoding="utf-8"
+    )
     message = error_of(check("proposals"))
-    assert message.endswith(".policycheck.yaml:5: rules.TCF001: unknown parameter 'max_wrds'; did you mean 'max_words'? (parameters: max_words; see `policycheck explain TCF001`)")
+    assert message.endswith(
+        ".policycheck.yaml:5: rules.TCF001: unknown parameter 'max_wrds'; did you mean 'max_words'? (parameters: "
+        "max_words; see `policycheck explain TCF001`)"
+    )
 
 
 # --- per_file_ignores and exclude --------------------------------------------------------------
@@ -164,7 +180,9 @@ def test_rule_parameters_and_plugins_from_the_file(project, monkeypatch):
 
 def test_per_file_ignores_are_globs_relative_to_the_configuration(project, monkeypatch):
     (project / "proposals" / "legacy").mkdir()
-    (project / "proposals" / "legacy" / "old.yaml").write_text(FAILING.replace("FIX-2027-EXPIRED", "FIX-2027-OLD"), encoding="utf-8")
+    (project / "proposals" / "legacy" / "old.yaml").write_text(
+        FAILING.replace("FIX-2027-EXPIRED", "FIX-2027-OLD"), encoding="utf-8"
+    )
     (project / ".policycheck.yaml").write_text(
         "select: [DAT001, WVR001]\nper_file_ignores:\n  'proposals/legacy/*.yaml': [DAT]\n", encoding="utf-8"
     )
@@ -176,17 +194,23 @@ def test_per_file_ignores_are_globs_relative_to_the_configuration(project, monke
 
 def test_exclude_skips_what_a_directory_expands_to_but_not_a_named_file(project):
     (project / "proposals" / "drafts").mkdir()
-    (project / "proposals" / "drafts" / "b.yaml").write_text(FAILING.replace("FIX-2027-EXPIRED", "FIX-2027-B"), encoding="utf-8")
+    (project / "proposals" / "drafts" / "b.yaml").write_text(
+        FAILING.replace("FIX-2027-EXPIRED", "FIX-2027-B"), encoding="utf-8"
+    )
     (project / ".policycheck.yaml").write_text("select: [DAT001]\nexclude: [drafts]\n", encoding="utf-8")
     assert [file["file"] for file in json.loads(check("proposals").output)["files"]] == ["proposals/a.yaml"]
-    assert [file["file"] for file in json.loads(check("proposals/drafts/b.yaml").output)["files"]] == ["proposals/drafts/b.yaml"]
+    assert [file["file"] for file in json.loads(check("proposals/drafts/b.yaml").output)["files"]] == [
+        "proposals/drafts/b.yaml"
+    ]
 
 
 # --- spelling ----------------------------------------------------------------------------------
 
 
 def test_hyphenated_keys_are_aliases(project):
-    (project / ".policycheck.yaml").write_text("select: [DAT001]\nextend-select: [WVR001]\nfail-on: warn\n", encoding="utf-8")
+    (project / ".policycheck.yaml").write_text(
+        "select: [DAT001]\nextend-select: [WVR001]\nfail-on: warn\n", encoding="utf-8"
+    )
     assert sorted(findings(check("proposals"))) == [("DAT001", "fail"), ("WVR001", "fail")]
     config = read(project / ".policycheck.yaml")
     assert (config.extend_select, config.fail_on) == (("WVR001",), "warn")
@@ -194,7 +218,9 @@ def test_hyphenated_keys_are_aliases(project):
 
 def test_both_spellings_of_a_key_is_an_error(project):
     (project / ".policycheck.yaml").write_text("extend_select: [DAT001]\nextend-select: [WVR001]\n", encoding="utf-8")
-    assert error_of(check("proposals")).endswith(".policycheck.yaml:2: 'extend-select' and 'extend_select' are the same setting; keep one")
+    assert error_of(check("proposals")).endswith(
+        ".policycheck.yaml:2: 'extend-select' and 'extend_select' are the same setting; keep one"
+    )
 
 
 # --- errors: exit 2, file:line, a hint ---------------------------------------------------------
@@ -203,17 +229,49 @@ def test_both_spellings_of_a_key_is_an_error(project):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("select: [DAT001]\nslect: [WVR]\n", ".policycheck.yaml:2: unknown key 'slect' in the configuration; did you mean 'select'?"),
-        ("colour: red\n", ".policycheck.yaml:1: unknown key 'colour' in the configuration (keys: select, extend_select, ignore, fail_on,"),
-        ("reference:\n  countries: {XKX: Kosovo}\nmax_file_size: 0\n", ".policycheck.yaml:3: max_file_size: 0 is less than the minimum of 1"),
+        (
+            "select: [DAT001]\nslect: [WVR]\n",
+            ".policycheck.yaml:2: unknown key 'slect' in the configuration; did you mean 'select'?",
+        ),
+        (
+            "colour: red\n",
+            ".policycheck.yaml:1: unknown key 'colour' in the configuration (keys: select, extend_select, ignore, "
+            "fail_on,",
+        ),
+        (
+            "reference:\n  countries: {XKX: Kosovo}\nmax_file_size: 0\n",
+            ".policycheck.yaml:3: max_file_size: 0 is less than the minimum of 1",
+        ),
         ("select:\n  - DAT001\n  - RELL\n", ".policycheck.yaml:3: select: no rule matches 'RELL'; did you mean 'REL'?"),
-        ("select: [QQQ999]\n", ".policycheck.yaml:1: select: no rule matches 'QQQ999'; see `policycheck rules` for every rule id"),
-        ("ignore: [dat001]\n", ".policycheck.yaml:1: ignore[0]: 'dat001' is not a rule id or prefix (capitals then digits, like REL002, REL00 or REL)"),
-        ("rules:\n  DAT01: {level: warn}\n", ".policycheck.yaml:2: rules: 'DAT01' is not a rule id (capitals then digits, like REL002)"),
-        ("rules:\n  DAT002: {level: warn}\n", ".policycheck.yaml:2: rules: unknown rule id 'DAT002'; did you mean 'DAT001'?"),
-        ("rules:\n  DAT001:\n    levle: warn\n", ".policycheck.yaml:3: rules.DAT001: unknown parameter 'levle'; did you mean 'level'?"),
-        ("rules:\n  DAT001:\n    level: loud\n", ".policycheck.yaml:3: rules.DAT001.level: 'loud' is not one of ['off', 'warn', 'fail']"),
-        ("per_file_ignores:\n  'legacy/*': [XYZ]\n", ".policycheck.yaml:2: per_file_ignores['legacy/*']: no rule matches 'XYZ'"),
+        (
+            "select: [QQQ999]\n",
+            ".policycheck.yaml:1: select: no rule matches 'QQQ999'; see `policycheck rules` for every rule id",
+        ),
+        (
+            "ignore: [dat001]\n",
+            ".policycheck.yaml:1: ignore[0]: 'dat001' is not a rule id or prefix (capitals then digits, like "
+            "REL002, REL00 or REL)",
+        ),
+        (
+            "rules:\n  DAT01: {level: warn}\n",
+            ".policycheck.yaml:2: rules: 'DAT01' is not a rule id (capitals then digits, like REL002)",
+        ),
+        (
+            "rules:\n  DAT002: {level: warn}\n",
+            ".policycheck.yaml:2: rules: unknown rule id 'DAT002'; did you mean 'DAT001'?",
+        ),
+        (
+            "rules:\n  DAT001:\n    levle: warn\n",
+            ".policycheck.yaml:3: rules.DAT001: unknown parameter 'levle'; did you mean 'level'?",
+        ),
+        (
+            "rules:\n  DAT001:\n    level: loud\n",
+            ".policycheck.yaml:3: rules.DAT001.level: 'loud' is not one of ['off', 'warn', 'fail']",
+        ),
+        (
+            "per_file_ignores:\n  'legacy/*': [XYZ]\n",
+            ".policycheck.yaml:2: per_file_ignores['legacy/*']: no rule matches 'XYZ'",
+        ),
         ("select: DAT001\n", ".policycheck.yaml:1: select: expected a list, e.g. [DAT001]"),
         ("rules:\n  DAT001: warn\n", ".policycheck.yaml:2: rules.DAT001: expected a mapping, e.g. {level: warn}"),
         ("reference: 3\n", ".policycheck.yaml:1: reference: expected a mapping of settings"),
@@ -234,13 +292,31 @@ def test_configuration_errors_exit_2_with_file_line_and_hint(project, text, expe
 @pytest.mark.parametrize(
     ("toml", "expected"),
     [
-        ('[tool.policycheck]\nselect = ["DAT001"]\nbogus = 1\n', "pyproject.toml:3: unknown key 'bogus' in the configuration"),
-        ('[tool.policycheck]\nselect = [\n  "DAT001",\n  "XYZ9",\n]\n', "pyproject.toml:4: select: no rule matches 'XYZ9'"),
-        ('[tool.policycheck.rules.DAT001]\nlevel = "warn"\nlevl = 3\n', "pyproject.toml:3: rules.DAT001: unknown parameter 'levl'; did you mean 'level'?"),
-        ('[tool.policycheck]\nrules.DAT002.level = "warn"\n', "pyproject.toml:2: rules: unknown rule id 'DAT002'; did you mean 'DAT001'?"),
-        ('[tool.policycheck]\nrules = {DAT001 = {level = "loud"}}\n', "pyproject.toml:2: rules.DAT001.level: 'loud' is not one of"),
-        ('[tool.policycheck\n', "pyproject.toml: cannot read TOML"),
-        ('[tool.policycheck]\nfail_on = 2024-01-01\n', "pyproject.toml:2: fail_on: datetime.date(2024, 1, 1) is not one of ['fail', 'warn']"),
+        (
+            '[tool.policycheck]\nselect = ["DAT001"]\nbogus = 1\n',
+            "pyproject.toml:3: unknown key 'bogus' in the configuration",
+        ),
+        (
+            '[tool.policycheck]\nselect = [\n  "DAT001",\n  "XYZ9",\n]\n',
+            "pyproject.toml:4: select: no rule matches 'XYZ9'",
+        ),
+        (
+            '[tool.policycheck.rules.DAT001]\nlevel = "warn"\nlevl = 3\n',
+            "pyproject.toml:3: rules.DAT001: unknown parameter 'levl'; did you mean 'level'?",
+        ),
+        (
+            '[tool.policycheck]\nrules.DAT002.level = "warn"\n',
+            "pyproject.toml:2: rules: unknown rule id 'DAT002'; did you mean 'DAT001'?",
+        ),
+        (
+            '[tool.policycheck]\nrules = {DAT001 = {level = "loud"}}\n',
+            "pyproject.toml:2: rules.DAT001.level: 'loud' is not one of",
+        ),
+        ("[tool.policycheck\n", "pyproject.toml: cannot read TOML"),
+        (
+            "[tool.policycheck]\nfail_on = 2024-01-01\n",
+            "pyproject.toml:2: fail_on: datetime.date(2024, 1, 1) is not one of ['fail', 'warn']",
+        ),
     ],
 )
 def test_pyproject_errors_name_the_line(project, toml, expected):
@@ -305,7 +381,12 @@ def test_the_readme_configuration_example_is_valid(tmp_path):
     config = read(path)
     registry = load_registry(entry_points=False)
     config.check_rule_ids(registry.rules)
-    config.check_params({rule_id: {**rule.parameters, **registry.rule_defaults.get(rule_id, {})} for rule_id, rule in registry.rules.items()})
+    config.check_params(
+        {
+            rule_id: {**rule.parameters, **registry.rule_defaults.get(rule_id, {})}
+            for rule_id, rule in registry.rules.items()
+        }
+    )
     assert config.plugins == ("house_rules",) and config.fail_on == "warn"
 
 

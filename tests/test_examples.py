@@ -31,7 +31,9 @@ def test_there_are_examples():
 @pytest.mark.parametrize("path", FILES, ids=[path.relative_to(EXAMPLES).as_posix() for path in FILES])
 def test_example_raises_exactly_its_expected_rules(path):
     want = expected_ids(path)
-    result = CliRunner().invoke(main, [str(path), "--format", "json", "--today", "2026-11-23", "--no-plugins"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, [str(path), "--format", "json", "--today", "2026-11-23", "--no-plugins"], catch_exceptions=False
+    )
     [report] = json.loads(result.output)["files"]
     findings = [finding for finding in report["findings"] if finding["level"] != "waived"]
     assert {finding["rule"] for finding in findings} == want, "\n".join(

@@ -52,13 +52,17 @@ def test_the_top_level_table_lists_exactly_the_schema_keys_and_what_is_required(
     assert table == {key: key in SCHEMA["required"] for key in SCHEMA["properties"]}
 
 
-@pytest.mark.parametrize(("where", "schema"), list(objects(SCHEMA)), ids=lambda value: value if isinstance(value, str) else "")
+@pytest.mark.parametrize(
+    ("where", "schema"), list(objects(SCHEMA)), ids=lambda value: value if isinstance(value, str) else ""
+)
 def test_every_key_of_every_section_is_documented(where, schema):
     missing = [key for key in schema["properties"] if not documented(key)]
     assert not missing, f"{where}: {missing} are in the schema but not in docs/format.md"
 
 
-@pytest.mark.parametrize(("where", "values"), list(enums(SCHEMA)), ids=lambda value: value if isinstance(value, str) else "")
+@pytest.mark.parametrize(
+    ("where", "values"), list(enums(SCHEMA)), ids=lambda value: value if isinstance(value, str) else ""
+)
 def test_every_allowed_value_is_documented(where, values):
     missing = [value for value in values if not documented(str(value))]
     assert not missing, f"{where}: {missing} are allowed by the schema but not in docs/format.md"

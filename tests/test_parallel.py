@@ -95,7 +95,7 @@ def test_workers_rebuild_plugins_under_spawn(portfolio, monkeypatch):
     assert check(jobs=2, small_run=1, method="spawn") == expected
 
 
-UNPICKLABLE_PLUGIN = '''
+UNPICKLABLE_PLUGIN = """
 import policycheck
 
 @policycheck.portfolio_rule(id="TST950", title="Counts activities", family="test", level="warn",
@@ -107,7 +107,7 @@ def count(collected, ctx):
 @policycheck.hookimpl
 def policycheck_rules():
     return [count]
-'''
+"""
 
 
 def test_results_a_worker_cannot_send_are_checked_in_the_parent(portfolio, tmp_path, monkeypatch):
@@ -136,7 +136,10 @@ def test_small_runs_stay_in_process(portfolio, monkeypatch):
     options = RunOptions(Config(), date(2027, 1, 1), entry_points=False)
     engine = Engine.from_options(options)
     sources = _sources(portfolio)
-    assert len(parallel.check_sources(engine, options, sources[: parallel.SMALL_RUN - 1], jobs=2)) == parallel.SMALL_RUN - 1
+    assert (
+        len(parallel.check_sources(engine, options, sources[: parallel.SMALL_RUN - 1], jobs=2))
+        == parallel.SMALL_RUN - 1
+    )
     assert len(parallel.check_sources(engine, options, sources, jobs=1)) == len(sources)
 
 
@@ -161,7 +164,9 @@ def _stderr_on_a_terminal(args: list[str]) -> tuple[str, str]:
     """Run policycheck with stderr on a pseudo-terminal; (stdout, what the terminal showed)."""
     leader, follower = os.openpty()
     environment = {key: value for key, value in os.environ.items() if key != "CI"}
-    process = subprocess.Popen([sys.executable, "-m", "policycheck", *args], stdout=subprocess.PIPE, stderr=follower, env=environment)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "policycheck", *args], stdout=subprocess.PIPE, stderr=follower, env=environment
+    )
     os.close(follower)
     shown = b""
     while True:

@@ -16,7 +16,7 @@ from policycheck.testing import activity_text
 
 TODAY = date(2027, 1, 1)
 
-PORTFOLIO_PLUGIN = '''
+PORTFOLIO_PLUGIN = """
 import policycheck
 
 @policycheck.portfolio_rule(id="TST970", title="Crashes over the portfolio", family="test", level="fail",
@@ -28,7 +28,7 @@ def crashes(collected, ctx):
 @policycheck.hookimpl
 def policycheck_rules():
     return [crashes]
-'''
+"""
 
 
 def _source(name: str, activity_id: str, snippet: str = "") -> Source:
@@ -46,7 +46,9 @@ def _sources() -> list[Source]:
 
 def _engine(*plugins: str) -> Engine:
     # every file is the starter, whose one objective would repeat across the portfolio (PRT002)
-    return Engine.from_options(RunOptions(Config(ignore=("PRT002",)), TODAY, plugin_modules=plugins, entry_points=False))
+    return Engine.from_options(
+        RunOptions(Config(ignore=("PRT002",)), TODAY, plugin_modules=plugins, entry_points=False)
+    )
 
 
 def _seen(results) -> list[tuple]:
@@ -123,9 +125,19 @@ def test_counts_are_those_of_the_last_full_pass():
     assert results.counted is None  # a pass cut short counts nothing
     as_list = list(results)
     assert results.counted is not None
-    assert summarize(results) == summarize(as_list) == {
-        "files": 4, "fail": 3, "warn": 0, "waived": 0, "files_failed": 3, "files_warned": 0, "files_passed": 1,
-    }
+    assert (
+        summarize(results)
+        == summarize(as_list)
+        == {
+            "files": 4,
+            "fail": 3,
+            "warn": 0,
+            "waived": 0,
+            "files_failed": 3,
+            "files_warned": 0,
+            "files_passed": 1,
+        }
+    )
     assert exit_code(results, "fail") == exit_code(as_list, "fail") == 1
     results[2] = FileResult(file="c.yaml")
     assert results.counted is None  # a change: the next pass counts again

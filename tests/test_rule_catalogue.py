@@ -19,7 +19,9 @@ REGISTRY = load_registry(entry_points=False)
 RULES = sorted(REGISTRY.rules)
 # rules a document or a portfolio raises; the engine's own (LOAD001, ERR001, ...) are stage rules
 CHECKED = [rule_id for rule_id in RULES if REGISTRY.rules[rule_id].kind != "stage"]
-STAGE_WITH_EXAMPLES = [rule_id for rule_id in RULES if REGISTRY.rules[rule_id].kind == "stage" and REGISTRY.rules[rule_id].fails]
+STAGE_WITH_EXAMPLES = [
+    rule_id for rule_id in RULES if REGISTRY.rules[rule_id].kind == "stage" and REGISTRY.rules[rule_id].fails
+]
 
 
 def cli(*args: str) -> str:

@@ -21,14 +21,21 @@ else:  # pragma: no cover
 def sources():
     for folder in ("src", "tests", "benchmarks", ".ci"):
         for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and path != Path(__file__).resolve() and path.suffix in (".py", ".sh", ".txt", "") and "__pycache__" not in path.parts:
+            if (
+                path.is_file()
+                and path != Path(__file__).resolve()
+                and path.suffix in (".py", ".sh", ".txt", "")
+                and "__pycache__" not in path.parts
+            ):
                 yield path
 
 
 @pytest.mark.parametrize("path", list(sources()), ids=lambda path: path.relative_to(ROOT).as_posix())
 def test_no_file_reads_outside_the_repository(path):
     text = path.read_text(encoding="utf-8", errors="replace")
-    assert not OUTSIDE.search(text), f"{path.relative_to(ROOT)} refers outside the repository: copy what it needs into the project"
+    assert not OUTSIDE.search(text), (
+        f"{path.relative_to(ROOT)} refers outside the repository: copy what it needs into the project"
+    )
 
 
 def lower_bounds() -> dict[str, str]:

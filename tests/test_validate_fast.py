@@ -53,11 +53,51 @@ def test_broken_example_really_takes_the_slow_path(validators):
 # Values chosen where a compiled validator could plausibly disagree with jsonschema:
 # bool vs int, 1.0 vs 1, huge ints, NaN, non-ASCII digits, trailing newlines, year 0.
 TRICKY_VALUES = [
-    None, True, False, 0, 1, 1.0, 2.5, -3, 2**70, float("nan"), float("inf"), "", " ",
-    "ALB", "alb", "ALB\n", "USA", "XXX", "NATO", "FVEY", "USD", "usd", "EUR\n",
-    "2026-01-01", "0000-01-01", "2026-02-30", "2024-02-29", "2026-1-1", "2026-01-01\n",
-    "\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661", "advisory", "training", "most-capable",
-    "activity/v1", "activity/v2", "THR-1", "OBJ-1", "SCH001", "REL002", "x", "A" * 300, [], {}, [1, 1.0], ["ALB", "ALB"],
+    None,
+    True,
+    False,
+    0,
+    1,
+    1.0,
+    2.5,
+    -3,
+    2**70,
+    float("nan"),
+    float("inf"),
+    "",
+    " ",
+    "ALB",
+    "alb",
+    "ALB\n",
+    "USA",
+    "XXX",
+    "NATO",
+    "FVEY",
+    "USD",
+    "usd",
+    "EUR\n",
+    "2026-01-01",
+    "0000-01-01",
+    "2026-02-30",
+    "2024-02-29",
+    "2026-1-1",
+    "2026-01-01\n",
+    "\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661",
+    "advisory",
+    "training",
+    "most-capable",
+    "activity/v1",
+    "activity/v2",
+    "THR-1",
+    "OBJ-1",
+    "SCH001",
+    "REL002",
+    "x",
+    "A" * 300,
+    [],
+    {},
+    [1, 1.0],
+    ["ALB", "ALB"],
 ]
 TRICKY = st.one_of(
     st.sampled_from(TRICKY_VALUES),
@@ -65,7 +105,9 @@ TRICKY = st.one_of(
     st.integers(),
     st.floats(),
     st.lists(st.sampled_from(["ALB", "USA", "THR-1", 1, None]), max_size=3),
-    st.dictionaries(st.sampled_from(["id", "name", "x-note", "bogus", "country"]), st.sampled_from(["ALB", 1, None, []]), max_size=2),
+    st.dictionaries(
+        st.sampled_from(["id", "name", "x-note", "bogus", "country"]), st.sampled_from(["ALB", 1, None, []]), max_size=2
+    ),
 )
 
 
@@ -139,11 +181,17 @@ def test_same_findings_on_mutated_documents(validators, mutations):
 
 @pytest.mark.parametrize(
     "value, valid",
-    [("2024-02-29", True), ("2023-02-29", False), ("0000-01-01", False), ("2024-1-01", False), ("2024-01-01\n", False), ("\u0662\u0660\u0662\u0664-01-01", False)],
+    [
+        ("2024-02-29", True),
+        ("2023-02-29", False),
+        ("0000-01-01", False),
+        ("2024-1-01", False),
+        ("2024-01-01\n", False),
+        ("\u0662\u0660\u0662\u0664-01-01", False),
+    ],
 )
 def test_is_date_matches_jsonschema(value, valid):
     from jsonschema import FormatChecker
 
     assert is_date(value) is valid
     assert FormatChecker(formats=("date",)).conforms(value, "date") is valid
-

@@ -95,11 +95,17 @@ class Activity:
             if isinstance(item, Mapping):
                 yield base + (index,), item
 
-    def named_items(self, path: tuple | str, name_key: str, unnamed: str = "#") -> list[tuple[Path, str, Mapping[str, Any]]]:
+    def named_items(
+        self, path: tuple | str, name_key: str, unnamed: str = "#"
+    ) -> list[tuple[Path, str, Mapping[str, Any]]]:
         """(path, label, mapping) for each mapping in the list at `path`, labelled for messages:
         its `name_key` quoted ("'AN/PRC-163'"), else its position (`unnamed` + "2")."""
         return [
-            (item_path, f"'{item[name_key]}'" if isinstance(item.get(name_key), str) else f"{unnamed}{item_path[-1] + 1}", item)
+            (
+                item_path,
+                f"'{item[name_key]}'" if isinstance(item.get(name_key), str) else f"{unnamed}{item_path[-1] + 1}",
+                item,
+            )
             for item_path, item in self.items(path)
         ]
 

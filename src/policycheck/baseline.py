@@ -104,7 +104,13 @@ class BaselineResult(NamedTuple):
         return f"baseline: {self.matched} {findings} matched, {self.unmatched} {entries}{fixed}"
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "entries": self.entries, "matched": self.matched, "unmatched": self.unmatched, "written": self.written}
+        return {
+            "file": self.file,
+            "entries": self.entries,
+            "matched": self.matched,
+            "unmatched": self.unmatched,
+            "written": self.written,
+        }
 
 
 def entries_of(results: Iterable[FileResult]) -> list[dict]:
@@ -122,7 +128,10 @@ def entries_of(results: Iterable[FileResult]) -> list[dict]:
         for finding in result.findings
         if baselinable(finding)
     ]
-    return sorted(entries, key=lambda entry: (entry["file"], entry["rule"], entry["pointer"], entry["fingerprint"], entry["message"]))
+    return sorted(
+        entries,
+        key=lambda entry: (entry["file"], entry["rule"], entry["pointer"], entry["fingerprint"], entry["message"]),
+    )
 
 
 def record(path: str, results: "list[FileResult] | Results") -> BaselineResult:
@@ -162,12 +171,16 @@ def read(path: str) -> Counter:
     if not isinstance(document, dict) or document.get("schema") != BASELINE_SCHEMA:
         found = document.get("schema") if isinstance(document, dict) else None
         raise BaselineError(
-            f"{path}: not a policycheck baseline (expected \"schema\": \"{BASELINE_SCHEMA}\", found {found!r}); "
+            f'{path}: not a policycheck baseline (expected "schema": "{BASELINE_SCHEMA}", found {found!r}); '
             "rewrite it with --write-baseline"
         )
     entries = document.get("findings")
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str) for entry in entries):
-        raise BaselineError(f"{path}: \"findings\" must be a list of entries, each with a \"fingerprint\"; rewrite it with --write-baseline")
+    if not isinstance(entries, list) or not all(
+        isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str) for entry in entries
+    ):
+        raise BaselineError(
+            f'{path}: "findings" must be a list of entries, each with a "fingerprint"; rewrite it with --write-baseline'
+        )
     return Counter(entry["fingerprint"] for entry in entries)
 
 

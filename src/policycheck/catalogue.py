@@ -23,14 +23,21 @@ def explain(rule: Rule, plugin: str, params: Mapping[str, Any], heading: str = "
         f"{heading} What it checks\n\n{rule.description or rule.title + '.'}\n",
         f"{heading} Why it matters\n\n{rule.rationale}\n\nSource: {rule.source}\n",
     ]
-    files = "One run of these files, each merged over the `policycheck init` starter:\n\n" if rule.kind == "portfolio" else ""
+    files = (
+        "One run of these files, each merged over the `policycheck init` starter:\n\n"
+        if rule.kind == "portfolio"
+        else ""
+    )
     for name, snippet in (("Fails", rule.fails), ("Passes", rule.passes)):
         if snippet:
             parts.append(f"{heading} {name}\n\n{files}```yaml\n{snippet.rstrip(chr(10))}\n```\n")
         else:
             parts.append(f"{heading} {name}\n\n(no snippet: this finding comes from the engine, not the document)\n")
     if params:
-        lines = [f"- `{name}` (default: {value!r}); set with `rules: {{{rule.id}: {{{name}: ...}}}}`" for name, value in params.items()]
+        lines = [
+            f"- `{name}` (default: {value!r}); set with `rules: {{{rule.id}: {{{name}: ...}}}}`"
+            for name, value in params.items()
+        ]
         parts.append(f"{heading} Parameters\n\n" + "\n".join(lines) + "\n")
     else:
         parts.append(f"{heading} Parameters\n\nNone.\n")

@@ -88,10 +88,21 @@ def main() -> None:
 
 
 def _plugin_options(function):
-    function = click.option("-p", "plugin_modules", multiple=True, metavar="MODULE", help="Load a plugin module (repeatable).")(function)
-    function = click.option("--no-plugins", is_flag=True, help="Built-in rules only: skip entry-point plugins.")(function)
-    function = click.option("--strict-plugins", is_flag=True, help="A plugin that fails to load is an error (exit 2).")(function)
-    function = click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (default: discovered upward).")(function)
+    function = click.option(
+        "-p", "plugin_modules", multiple=True, metavar="MODULE", help="Load a plugin module (repeatable)."
+    )(function)
+    function = click.option("--no-plugins", is_flag=True, help="Built-in rules only: skip entry-point plugins.")(
+        function
+    )
+    function = click.option("--strict-plugins", is_flag=True, help="A plugin that fails to load is an error (exit 2).")(
+        function
+    )
+    function = click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False),
+        help="Configuration file (default: discovered upward).",
+    )(function)
     function = click.option("--no-config", is_flag=True, help="Ignore configuration files.")(function)
     return function
 
@@ -102,23 +113,74 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
 
 @main.command("check", cls=CheckCommand)
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT", help="text, json, ... (repeatable; see `policycheck rules --help`).")
-@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False), help="Write the preceding --format to FILE.")
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT",
+    help="text, json, ... (repeatable; see `policycheck rules --help`).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Write the preceding --format to FILE.",
+)
 @click.option("--select", multiple=True, metavar="IDS", help="Only these rules: ids or prefixes, comma-separated.")
 @click.option("--extend-select", multiple=True, metavar="IDS", help="Rules to add to the selection.")
 @click.option("--ignore", multiple=True, metavar="IDS", help="Rules not to run.")
 @click.option("--fail-on", type=click.Choice(["fail", "warn"]), help="Lowest level that fails the run (default: fail).")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge waivers and dates as of this day (YYYY-MM-DD).")
+@click.option(
+    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge waivers and dates as of this day (YYYY-MM-DD)."
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal, outside CI, for more than 20 files).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: on a terminal, outside CI, for more than 20 files).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only files with findings, and the summary.")
 @click.option("--show-passes", is_flag=True, help="List every rule's pass or skip per file.")
 @click.option("--no-color", is_flag=True, help="No colors (also NO_COLOR).")
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings that FILE does not record (see --write-baseline).")
-@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in FILE; report only what a baseline cannot record.")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    help="Report only findings that FILE does not record (see --write-baseline).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    help="Record today's findings in FILE; report only what a baseline cannot record.",
+)
 @_plugin_options
 @click.pass_context
-def check_command(ctx: click.Context, paths, formats, outputs, select, extend_select, ignore, fail_on, today, jobs, progress, quiet, show_passes, no_color, baseline_file, write_baseline, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+def check_command(
+    ctx: click.Context,
+    paths,
+    formats,
+    outputs,
+    select,
+    extend_select,
+    ignore,
+    fail_on,
+    today,
+    jobs,
+    progress,
+    quiet,
+    show_passes,
+    no_color,
+    baseline_file,
+    write_baseline,
+    plugin_modules,
+    no_plugins,
+    strict_plugins,
+    config_file,
+    no_config,
+) -> None:
     """Check activity files, directories (recursively), globs, or - for stdin."""
     request = CheckOptions(
         paths=tuple(paths),
@@ -146,7 +208,9 @@ def check_command(ctx: click.Context, paths, formats, outputs, select, extend_se
 
 
 @main.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
 @_plugin_options
 def rules_command(output_format, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
     """List every rule: id, family, level, title, plugin."""
@@ -155,7 +219,14 @@ def rules_command(output_format, plugin_modules, no_plugins, strict_plugins, con
     config = load_config(config_file, no_config)
     _, registry = load_registry(config, plugin_modules, no_plugins, strict_plugins)
     rows = [
-        {"id": rule.id, "family": rule.family, "level": config.level(rule.id) or rule.level, "enabled": config.enabled(rule.id), "title": rule.title, "plugin": registry.rule_plugin[rule.id]}
+        {
+            "id": rule.id,
+            "family": rule.family,
+            "level": config.level(rule.id) or rule.level,
+            "enabled": config.enabled(rule.id),
+            "title": rule.title,
+            "plugin": registry.rule_plugin[rule.id],
+        }
         for rule in registry.rules.values()
     ]
     if output_format == "json":
@@ -202,7 +273,14 @@ def schema_command(output, plugin_modules, no_plugins, strict_plugins, config_fi
 
     config = load_config(config_file, no_config)
     _, registry = load_registry(config, plugin_modules, no_plugins, strict_plugins)
-    text = json.dumps(effective_schema(registry.reference(config.reference), registry.schema_fragments), indent=2, ensure_ascii=False) + "\n"
+    text = (
+        json.dumps(
+            effective_schema(registry.reference(config.reference), registry.schema_fragments),
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:
@@ -264,22 +342,28 @@ def plugins_command(output_format, plugin_modules, no_plugins, strict_plugins, c
             version = version or __version__
         elif distribution is None:
             distribution, version = _distribution_of(plugin.module)
-        rows.append({
-            "name": plugin.name,
-            "module": plugin.module,
-            "distribution": distribution,
-            "version": version,
-            "rules": owned(registry.rule_plugin, plugin.name),
-            "formats": owned(registry.format_plugin, plugin.name),
-            "schema": owned(registry.schema_plugin, plugin.name),
-            "error": plugin.error,
-        })
+        rows.append(
+            {
+                "name": plugin.name,
+                "module": plugin.module,
+                "distribution": distribution,
+                "version": version,
+                "rules": owned(registry.rule_plugin, plugin.name),
+                "formats": owned(registry.format_plugin, plugin.name),
+                "schema": owned(registry.schema_plugin, plugin.name),
+                "error": plugin.error,
+            }
+        )
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
     origins = [f"{row['distribution'] or '-'} {row['version'] or ''}".strip() for row in rows]
     name_width, origin_width = max(len(row["name"]) for row in rows), max(map(len, origins))
     for row, origin in zip(rows, origins):
-        parts = [f"{label}: {', '.join(row[key])}" for key, label in (("rules", "rules"), ("formats", "formats"), ("schema", "schema sections")) if row[key]]
+        parts = [
+            f"{label}: {', '.join(row[key])}"
+            for key, label in (("rules", "rules"), ("formats", "formats"), ("schema", "schema sections"))
+            if row[key]
+        ]
         status = f"FAILED: {row['error']}" if row["error"] else ("; ".join(parts) or "adds nothing")
         click.echo(f"{row['name']:<{name_width}}  {origin:<{origin_width}}  {status}")

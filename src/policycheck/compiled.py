@@ -27,13 +27,37 @@ from . import cache
 # Bump when the code stored in the cache changes shape.
 _FORMAT = 2
 
-_ANNOTATIONS = {"$schema", "$id", "$comment", "title", "description", "examples", "default", "deprecated", "readOnly", "writeOnly"}
+_ANNOTATIONS = {
+    "$schema",
+    "$id",
+    "$comment",
+    "title",
+    "description",
+    "examples",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+}
 _SUBSCHEMA = {"items", "additionalProperties", "not", "propertyNames", "contains", "if", "then", "else"}
 _SUBSCHEMA_MAPS = {"properties", "patternProperties", "$defs"}
 _SUBSCHEMA_LISTS = {"allOf", "anyOf", "oneOf"}
 _VALUES = {
-    "type", "required", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties",
+    "type",
+    "required",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
 }
 
 
@@ -95,7 +119,9 @@ class _Rejected(ValueError):
 # The generated module's imports that cost a start most: fastjsonschema itself (~10 ms)
 # for its exception classes, and decimal (~1 ms), whose Decimal our loaders never produce.
 # (2.22 added JsonSchemaValuesException to the line; earlier releases import one class)
-_EXCEPTIONS_IMPORT = re.compile(r"^from fastjsonschema import JsonSchemaValueException(?:, JsonSchemaValuesException)?\n", re.MULTILINE)
+_EXCEPTIONS_IMPORT = re.compile(
+    r"^from fastjsonschema import JsonSchemaValueException(?:, JsonSchemaValuesException)?\n", re.MULTILINE
+)
 _DECIMAL_IMPORT = "from decimal import Decimal\n"
 
 
@@ -148,7 +174,8 @@ def _load(schema: Mapping[str, Any], content: bytes) -> CompiledValidator | None
     if generator is None:
         return None  # not installed: jsonschema alone, slower but the same
     # a code object only loads into the Python that wrote it; each installation keeps its own
-    name = f"validator-{sys.implementation.cache_tag}-{sys.hexversion:x}-{zlib.crc32(content, zlib.crc32(generator.encode())):08x}.marshal"
+    key = zlib.crc32(content, zlib.crc32(generator.encode()))
+    name = f"validator-{sys.implementation.cache_tag}-{sys.hexversion:x}-{key:08x}.marshal"
     built_from = (_FORMAT, content, generator)
     generated = cache.recall(name, built_from)
     if generated is None:
@@ -157,7 +184,11 @@ def _load(schema: Mapping[str, Any], content: bytes) -> CompiledValidator | None
             return None
         cache.keep(name, built_from, generated)
     entry, code = generated
-    namespace: dict[str, Any] = {"JsonSchemaValueException": _Rejected, "JsonSchemaValuesException": _Rejected, "Decimal": _NoDecimal}
+    namespace: dict[str, Any] = {
+        "JsonSchemaValueException": _Rejected,
+        "JsonSchemaValuesException": _Rejected,
+        "Decimal": _NoDecimal,
+    }
     exec(code, namespace)  # noqa: S102 - code fastjsonschema wrote from our own schema
     return CompiledValidator(namespace[entry])
 

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 CONFIG_FILE = ".policycheck.yaml"
 # A broken file or a crashing rule must never pass silently, whatever is selected.
 ALWAYS_ON = frozenset({"LOAD001", "SCH001", "ERR001"})
-_ALWAYS_ON_WHY = "cannot be turned off: a document that cannot be read or validated, or a crashed rule, must never pass silently"
+_ALWAYS_ON_WHY = (
+    "cannot be turned off: a document that cannot be read or validated, or a crashed rule, must never pass silently"
+)
 OFF = "off"
 # hyphenated alias -> key, for every multi-word top-level key
 ALIASES = {
@@ -104,19 +106,32 @@ class Config(NamedTuple):
         Errors name the file and line; check command-line selectors with `check_selectors`.
         """
         known = sorted(known)
-        lists = [("select",), ("extend_select",), ("ignore",), *(("per_file_ignores", pattern) for pattern in self.per_file_ignores)]
+        lists = [
+            ("select",),
+            ("extend_select",),
+            ("ignore",),
+            *(("per_file_ignores", pattern) for pattern in self.per_file_ignores),
+        ]
         for path in lists:
             selectors = self.per_file_ignores[path[1]] if len(path) == 2 else getattr(self, path[0])
             for index, selector in enumerate(selectors):
                 if not _matches(selector, known):
-                    raise ConfigError(f"{self.where((*path, index))}: {_dotted(path)}: no rule matches '{selector}'{_did_you_mean(selector, known, True)}")
+                    raise ConfigError(
+                        f"{self.where((*path, index))}: {_dotted(path)}: no rule matches "
+                        f"'{selector}'{_did_you_mean(selector, known, True)}"
+                    )
                 if path[0] not in ("select", "extend_select") and selector in ALWAYS_ON:
                     raise ConfigError(f"{self.where((*path, index))}: {_dotted(path)}: {selector} {_ALWAYS_ON_WHY}")
         for rule_id, settings in self.rules.items():
             if rule_id not in known:
-                raise ConfigError(f"{self.where(('rules', rule_id))}: rules: unknown rule id '{rule_id}'{_did_you_mean(rule_id, known, True)}")
+                raise ConfigError(
+                    f"{self.where(('rules', rule_id))}: rules: unknown rule id "
+                    f"'{rule_id}'{_did_you_mean(rule_id, known, True)}"
+                )
             if rule_id in ALWAYS_ON and settings.get("level") == OFF:
-                raise ConfigError(f"{self.where(('rules', rule_id, 'level'))}: rules.{rule_id}: {rule_id} {_ALWAYS_ON_WHY}")
+                raise ConfigError(
+                    f"{self.where(('rules', rule_id, 'level'))}: rules.{rule_id}: {rule_id} {_ALWAYS_ON_WHY}"
+                )
 
     def check_params(self, defaults: Mapping[str, Mapping[str, Any]]) -> None:
         """Every `rules: {ID: {name: ...}}` must be `level` or a parameter of the rule (exit 2 otherwise)."""
@@ -129,11 +144,15 @@ class Config(NamedTuple):
                     options = ", ".join(allowed) or "none"
                     raise ConfigError(
                         f"{self.where(('rules', rule_id, name))}: rules.{rule_id}: unknown parameter '{name}'"
-                        f"{_did_you_mean(name, ['level', *allowed])} (parameters: {options}; see `policycheck explain {rule_id}`)"
+                        f"{_did_you_mean(name, ['level', *allowed])} (parameters: {options}; see `policycheck "
+                        f"explain {rule_id}`)"
                     )
                 problem = _parameter_problem(value, defaults[rule_id][name])
                 if problem:
-                    raise ConfigError(f"{self.where(('rules', rule_id, name))}: rules.{rule_id}.{name} must be {problem}, not {value!r}")
+                    raise ConfigError(
+                        f"{self.where(('rules', rule_id, name))}: rules.{rule_id}.{name} must be {problem}, not "
+                        f"{value!r}"
+                    )
 
     def where(self, path: tuple) -> str:
         """`file:line` of a setting in the configuration file (found again only when an error is reported)."""
@@ -202,6 +221,7 @@ def _did_you_mean(word: str, candidates: Iterable[str], rule_ids: bool = False) 
     if rule_ids:  # a family prefix is a fine answer too ("RLE" -> "REL")
         candidates += sorted({rule_id.rstrip("0123456789") for rule_id in candidates})
     import difflib  # lazily: only error hints need it
+
     close = difflib.get_close_matches(word, candidates, n=1)
     if close:
         return f"; did you mean '{close[0]}'?"
@@ -308,7 +328,9 @@ def _validate(raw: Any, path: str, positions: Mapping) -> None:
         return
     from jsonschema import Draft202012Validator
 
-    error = next(iter(sorted(Draft202012Validator(schema).iter_errors(raw), key=lambda e: list(map(str, e.path)))), None)
+    error = next(
+        iter(sorted(Draft202012Validator(schema).iter_errors(raw), key=lambda e: list(map(str, e.path)))), None
+    )
     if error is None:
         return
     error_path = tuple(error.absolute_path)
@@ -325,7 +347,11 @@ def _validate(raw: Any, path: str, positions: Mapping) -> None:
         else:
             at, expected = error_path, "a rule id or prefix (capitals then digits, like REL002, REL00 or REL)"
         raise ConfigError(f"{_line_of(path, positions, at)}: {where}: '{error.instance}' is not {expected}")
-    if error.validator == "type" and error.validator_value in ("array", "object") and isinstance(error.instance, (str, int, float)):
+    if (
+        error.validator == "type"
+        and error.validator_value in ("array", "object")
+        and isinstance(error.instance, (str, int, float))
+    ):
         # the usual slip: a single value where a list or a mapping belongs
         if error.validator_value == "array":
             expected = f"a list, e.g. [{error.instance}]"

@@ -42,7 +42,9 @@ def load_pack(path: str | os.PathLike[str]) -> list[Rule]:
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as error:
-        raise PluginError(f"{path}: cannot read the rule pack: {error.strerror}; check the path in `rule_packs:`") from None
+        raise PluginError(
+            f"{path}: cannot read the rule pack: {error.strerror}; check the path in `rule_packs:`"
+        ) from None
     name, built_from = _cache_entry(raw)
     remembered = cache.recall(name, built_from)
     if remembered is not None:
@@ -237,15 +239,20 @@ class _Compiler:
             unknown = sorted(key for key in error.instance if key not in known)[0]
             noun = "operator" if schema.get("title") == "Condition" else "key"
             import difflib  # lazily: only error hints need it
+
             close = difflib.get_close_matches(str(unknown), known, n=1)
             guess = f"did you mean '{close[0]}'? " if close else ""
             return self.error(at + (unknown,), f"unknown {noun} '{unknown}'", f"{guess}use one of: {', '.join(known)}")
         if error.validator == "required":
             missing = re.search(r"'([^']+)' is a required property", error.message)
             name = missing.group(1) if missing else error.message
-            return self.error(at, f"the required key '{name}' is missing", f"add `{name}:` ({_describe(error.schema, name)})")
+            return self.error(
+                at, f"the required key '{name}' is missing", f"add `{name}:` ({_describe(error.schema, name)})"
+            )
         if error.validator == "type" and at == ():
-            return self.error(at, "a rule pack must be a mapping", "write `pack:`, `description:` and `rules:` at the top level")
+            return self.error(
+                at, "a rule pack must be a mapping", "write `pack:`, `description:` and `rules:` at the top level"
+            )
         return self.error(at, _problem(error), described or "see schemas/rule-pack.schema.json")
 
     # rules
@@ -326,7 +333,9 @@ class _Compiler:
         if "path" not in spec:
             raise self.error(at, f"`{operators[0]}` has no `path` to test", "add `path:` naming what it tests")
         if not operators:
-            raise self.error(at, f"the condition on '{spec['path']}' has no operator", f"add one of: {', '.join(OPERATORS)}")
+            raise self.error(
+                at, f"the condition on '{spec['path']}' has no operator", f"add one of: {', '.join(OPERATORS)}"
+            )
         if len(operators) > 1:
             raise self.error(
                 at,
@@ -383,7 +392,11 @@ class _Compiler:
             return lambda scope: scope.params.get(name)
         parts = _Path(operand["reference"]).parts
         if not parts:
-            raise self.error(at + ("reference",), "`reference: .` names no data", "write the kind, e.g. `reference: adversary_suppliers`")
+            raise self.error(
+                at + ("reference",),
+                "`reference: .` names no data",
+                "write the kind, e.g. `reference: adversary_suppliers`",
+            )
         kind, rest = parts[0], parts[1:]
 
         def reference(scope: _Scope) -> Any:

@@ -73,7 +73,9 @@ def discover(
 def _walk(root: str, is_excluded: Callable[[str], bool]) -> Iterable[str]:
     found = []
     for folder, subfolders, files in os.walk(root, followlinks=False):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and not is_excluded(os.path.join(folder, d)))
+        subfolders[:] = sorted(
+            d for d in subfolders if not d.startswith(".") and not is_excluded(os.path.join(folder, d))
+        )
         for name in files:
             path = os.path.join(folder, name)
             if name.endswith(SUFFIXES) and not is_excluded(path):
@@ -104,9 +106,14 @@ def read_source(source: Source, max_bytes: int) -> bytes:
 
     def refuse_unless_small_regular_file(info: os.stat_result) -> None:
         if stat.S_ISDIR(info.st_mode):
-            raise UnreadableSource("is a directory, not a file", "rename the directory, or give its path without the .yaml name")
+            raise UnreadableSource(
+                "is a directory, not a file", "rename the directory, or give its path without the .yaml name"
+            )
         if not stat.S_ISREG(info.st_mode):
-            raise UnreadableSource("is not a regular file (a pipe, socket or device)", "policycheck reads regular files; use - to read standard input")
+            raise UnreadableSource(
+                "is not a regular file (a pipe, socket or device)",
+                "policycheck reads regular files; use - to read standard input",
+            )
         if info.st_size > max_bytes:
             raise UnreadableSource(f"is {info.st_size} bytes, over the {max_bytes}-byte limit (max_file_size)", too_big)
 

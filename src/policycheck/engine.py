@@ -56,7 +56,9 @@ def banner(data: Any) -> str | None:
         if control == "REL TO" and isinstance(releasability.get("rel_to"), (list, tuple)):
             control = "REL TO " + ", ".join(str(code) for code in releasability["rel_to"])
         controls.append(str(control))
-    text = "//".join([releasability["classification"], "/".join(controls)] if controls else [releasability["classification"]])
+    text = "//".join(
+        [releasability["classification"], "/".join(controls)] if controls else [releasability["classification"]]
+    )
     return shorten(text, MAX_MESSAGE)
 
 
@@ -131,7 +133,10 @@ class Engine:
             loaded = parse(decode(read_source(source, self.limits.max_bytes)), self.limits)
             if not isinstance(loaded.data, dict):
                 found = "a list" if isinstance(loaded.data, list) else f"the single value {shorten(repr(loaded.data))}"
-                raise LoadError(f"expected a mapping of activity keys at the top level, found {found}", hint="see `policycheck init` for a starter")
+                raise LoadError(
+                    f"expected a mapping of activity keys at the top level, found {found}",
+                    hint="see `policycheck init` for a starter",
+                )
         except LoadError as error:
             return self._unloadable(result, error.message, error.line, error.column, error.hint)
         except (OSError, ValueError) as error:
@@ -156,7 +161,9 @@ class Engine:
 
     def _unloadable(self, result: FileResult, message: str, line: int, column: int, hint: str | None) -> FileResult:
         rule = self.registry.rules["LOAD001"]
-        result.findings.append(Finding("LOAD001", self.level(rule), _bounded(message), result.file, line, column, hint=hint))
+        result.findings.append(
+            Finding("LOAD001", self.level(rule), _bounded(message), result.file, line, column, hint=hint)
+        )
         result.outcomes = {rule.id: "skip" for rule in self.enabled}
         result.outcomes["LOAD001"] = "pass"  # becomes fail from its finding in finish()
         return result
@@ -224,7 +231,11 @@ class Engine:
             if rule.kind == "portfolio":
                 self._portfolio(rule, results, added)
         known = set(self.registry.rules)
-        wvr_levels = {rule_id: self.level(self.registry.rules[rule_id]) for rule_id in ("WVR001", "WVR002") if rule_id in self.enabled_ids}
+        wvr_levels = {
+            rule_id: self.level(self.registry.rules[rule_id])
+            for rule_id in ("WVR001", "WVR002")
+            if rule_id in self.enabled_ids
+        }
         # Most files end with the same outcome map: share one dict per distinct map
         # (outcome maps are read-only from here on), so that a format that keeps
         # every result (markdown, SARIF) does not keep a copy per file.
@@ -234,7 +245,14 @@ class Engine:
             result.findings.extend(added.get(index, ()))
             if result.waivers:
                 result.findings = waiver_stage.apply(
-                    result.findings, result.waivers, self.today, known, self.enabled_ids, result.file, result.activity_id, wvr_levels
+                    result.findings,
+                    result.waivers,
+                    self.today,
+                    known,
+                    self.enabled_ids,
+                    result.file,
+                    result.activity_id,
+                    wvr_levels,
                 )
             result.findings.sort(key=Finding.sort_key)
             by_rule: dict[str, list[Finding]] = {}
@@ -242,7 +260,9 @@ class Engine:
                 by_rule.setdefault(finding.rule_id, []).append(finding)
             # a rule that ran ("pass" so far) fails, warns or is waived by its findings, if it has any;
             # only rules with findings are looked at, as this runs on every pass over the results
-            ran = {rule_id: outcome(found) for rule_id, found in by_rule.items() if result.outcomes.get(rule_id) == "pass"}
+            ran = {
+                rule_id: outcome(found) for rule_id, found in by_rule.items() if result.outcomes.get(rule_id) == "pass"
+            }
             ordered = tuple(sorted({**result.outcomes, **ran}.items()))
             result.outcomes = outcome_maps.setdefault(ordered, dict(ordered))
             return result

@@ -114,7 +114,7 @@ def _digits(integer: str) -> int:
 
 def _tagged(value: str, tag: str, mark) -> Any:
     """A scalar with an explicit core tag such as `!!str 0755`."""
-    kind = tag[len(_CORE):]
+    kind = tag[len(_CORE) :]
     if kind == "str":
         return value
     if kind in ("map", "seq"):
@@ -140,7 +140,9 @@ def shorten(text: str, limit: int = 60) -> str:
 def decode(raw: bytes) -> str:
     """Strict UTF-8 (a UTF-8 BOM is allowed); anything else is a LoadError."""
     # with a BOM, or without one: ASCII text in UTF-16 is every other byte NUL
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or re.match(rb"(?:[^\x00]\x00){2}|(?:\x00[^\x00]){2}", raw):
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or re.match(
+        rb"(?:[^\x00]\x00){2}|(?:\x00[^\x00]){2}", raw
+    ):
         raise LoadError(
             "the file is UTF-16 or UTF-32 encoded",
             hint="save it as UTF-8",
@@ -264,7 +266,9 @@ class _Builder:
                 f"the document expands to more than {self.limits.max_nodes} nodes",
                 *_pos(mark),
                 # a real activity has a few hundred nodes: blame aliases only where there are some
-                hint="remove the aliases that multiply it (an alias bomb?)" if self.anchors else "split it: one activity per file",
+                hint="remove the aliases that multiply it (an alias bomb?)"
+                if self.anchors
+                else "split it: one activity per file",
             )
 
     def _child_path(self, mark) -> tuple[Path, tuple[int, int]]:
@@ -312,7 +316,8 @@ class _Builder:
                 value = event.value
         except ValueError:  # past MAX_INTEGER_DIGITS
             raise LoadError(
-                f"the number {event.value[:20]}... is too long ({_digits(event.value)} digits, over the {MAX_INTEGER_DIGITS:,}-digit limit)",
+                f"the number {event.value[:20]}... is too long ({_digits(event.value)} digits, over the "
+                f"{MAX_INTEGER_DIGITS:,}-digit limit)",
                 *_pos(event.start_mark),
                 hint="quote it if it is a code rather than a quantity",
             ) from None
@@ -350,7 +355,7 @@ class _Builder:
         kind = "map" if isinstance(container, dict) else "seq"
         if event.tag not in (None, "!", _CORE + kind):  # e.g. `!!str {a: 1}`
             raise LoadError(
-                f"a {'mapping' if kind == 'map' else 'list'} cannot be tagged !!{event.tag[len(_CORE):]}",
+                f"a {'mapping' if kind == 'map' else 'list'} cannot be tagged !!{event.tag[len(_CORE) :]}",
                 *_pos(event.start_mark),
                 hint="remove the tag",
             )

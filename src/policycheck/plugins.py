@@ -72,7 +72,9 @@ class Registry:
 
     def parameter_defaults(self) -> dict[str, dict[str, Any]]:
         """Each rule's parameters: its own defaults, then plugins' `policycheck_rule_defaults`."""
-        return {rule_id: {**rule.parameters, **self.rule_defaults.get(rule_id, {})} for rule_id, rule in self.rules.items()}
+        return {
+            rule_id: {**rule.parameters, **self.rule_defaults.get(rule_id, {})} for rule_id, rule in self.rules.items()
+        }
 
     def reference(self, config_extra: Mapping[str, Any] | None = None) -> "Reference":
         from .reference import Reference
@@ -97,7 +99,9 @@ def _impl_results(hook, kind: type | tuple[type, ...] = object, what: str = "") 
     for impl in hook.get_hookimpls():
         name = impl.plugin_name
         if impl.wrapper or impl.hookwrapper:
-            raise PluginError(f"plugin '{name}': {hook.name} cannot be a wrapper; every implementation's result is merged")
+            raise PluginError(
+                f"plugin '{name}': {hook.name} cannot be a wrapper; every implementation's result is merged"
+            )
         try:
             result = impl.function()
         except Exception as error:  # the plugin's bug, reported as such rather than as a traceback
@@ -285,7 +289,9 @@ def _load_entry_points(manager: pluggy.PluginManager, strict: bool) -> list[Plug
         if registered is not None and registered is not plugin:
             first = next((p for p in loaded if p.name == entry.name), None)
             where = f"{first.distribution} ({first.module})" if first else "a built-in plugin"
-            raise PluginError(f"plugin name '{entry.name}' is used by both {where} and {info['distribution']} ({entry.value})")
+            raise PluginError(
+                f"plugin name '{entry.name}' is used by both {where} and {info['distribution']} ({entry.value})"
+            )
         if _register_module(manager, plugin, entry.name):
             loaded.append(PluginInfo(**info))
     return loaded
@@ -308,7 +314,11 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:
     rules: list[tuple[str, Rule]] = []
     for plugin, result in _impl_results(hook.policycheck_rules, (list, tuple), "a list of Rule"):
         rules.extend((plugin, item) for item in result)
-    packs = [(plugin, path) for plugin, result in _impl_results(hook.policycheck_rule_packs, (list, tuple), "a list of paths") for path in result]
+    packs = [
+        (plugin, path)
+        for plugin, result in _impl_results(hook.policycheck_rule_packs, (list, tuple), "a list of paths")
+        for path in result
+    ]
     packs.extend(("config", path) for path in extra_packs)
     if packs:
         from .declarative import load_pack
@@ -326,18 +336,27 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:
     for plugin, result in _impl_results(hook.policycheck_output_formats, Mapping, "a mapping"):
         for name, output_format in result.items():
             if not isinstance(output_format, OutputFormat):
-                raise PluginError(f"plugin '{plugin}': output format '{name}' must be a policycheck.report.OutputFormat")
+                raise PluginError(
+                    f"plugin '{plugin}': output format '{name}' must be a policycheck.report.OutputFormat"
+                )
             _claim(registry.format_plugin, name, plugin, "output format")
             registry.formats[name] = output_format
     for plugin, result in _impl_results(hook.policycheck_schema_fragments, Mapping, "a mapping"):
         for key, fragment in result.items():
             if not isinstance(fragment, Mapping):
-                raise PluginError(f"plugin '{plugin}': the schema fragment for '{key}' must be a mapping (a JSON Schema)")
+                raise PluginError(
+                    f"plugin '{plugin}': the schema fragment for '{key}' must be a mapping (a JSON Schema)"
+                )
             if key in _builtin_sections():
-                raise PluginError(f"plugin '{plugin}': '{key}' is a built-in section of the activity schema; use an 'x-' key or a new name")
+                raise PluginError(
+                    f"plugin '{plugin}': '{key}' is a built-in section of the activity schema; use an 'x-' key or a "
+                    "new name"
+                )
             _claim(registry.schema_plugin, key, plugin, "schema section")
             registry.schema_fragments[key] = fragment
     for _plugin, result in _impl_results(hook.policycheck_rule_defaults, Mapping, "a mapping"):
         for rule_id, params in result.items():
             registry.rule_defaults.setdefault(rule_id, {}).update(params)
-    registry.reference_extras = [result for _plugin, result in _impl_results(hook.policycheck_reference_data, Mapping, "a mapping")]
+    registry.reference_extras = [
+        result for _plugin, result in _impl_results(hook.policycheck_reference_data, Mapping, "a mapping")
+    ]

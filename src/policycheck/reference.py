@@ -66,7 +66,11 @@ class Reference(Mapping[str, Any]):
         for extra in extras:
             merge(data, extra)
         self._data = {
-            kind: MappingProxyType(value) if isinstance(value, dict) else tuple(value) if isinstance(value, list) else value
+            kind: MappingProxyType(value)
+            if isinstance(value, dict)
+            else tuple(value)
+            if isinstance(value, list)
+            else value
             for kind, value in data.items()
         }
         self.countries: Mapping[str, str] = self._data.get("countries", MappingProxyType({}))

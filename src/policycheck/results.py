@@ -100,7 +100,15 @@ class Results(Sequence):
         if outcomes is None:
             outcomes = self._outcome_ids[key] = len(self._outcome_maps)
             self._outcome_maps.append(dict(result.outcomes))
-        record = (finished, result.file, result.activity_id, result.banner, tuple(result.findings), outcomes, result.waivers)
+        record = (
+            finished,
+            result.file,
+            result.activity_id,
+            result.banner,
+            tuple(result.findings),
+            outcomes,
+            result.waivers,
+        )
         if index < KEPT_FILES:
             self._kept[index] = record
             return

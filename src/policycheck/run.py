@@ -108,19 +108,32 @@ def check(request: CheckOptions) -> int:
     from .report import Report
 
     file_config = load_config(request.config_file, request.no_config)
-    config = with_overrides(file_config, select=request.select, extend_select=request.extend_select, ignore=request.ignore, fail_on=request.fail_on)
+    config = with_overrides(
+        file_config,
+        select=request.select,
+        extend_select=request.extend_select,
+        ignore=request.ignore,
+        fail_on=request.fail_on,
+    )
     run_date = request.today or date.today()
-    options, registry = load_registry(config, request.plugin_modules, request.no_plugins, request.strict_plugins, run_date)
+    options, registry = load_registry(
+        config, request.plugin_modules, request.no_plugins, request.strict_plugins, run_date
+    )
     try:
         file_config.check_rule_ids(registry.rules)
-        check_selectors({"--select": request.select, "--extend-select": request.extend_select, "--ignore": request.ignore}, registry.rules)
+        check_selectors(
+            {"--select": request.select, "--extend-select": request.extend_select, "--ignore": request.ignore},
+            registry.rules,
+        )
         config.check_params(registry.parameter_defaults())
     except ConfigError as error:
         raise UsageError(str(error)) from None
     targets = output_targets(list(request.targets) or [("text", None)], request.formats, registry.formats)
     baseline_file, write_baseline = request.baseline_file, request.write_baseline
     if baseline_file and write_baseline:
-        raise UsageError("give either --baseline FILE (report new findings) or --write-baseline FILE (record findings), not both")
+        raise UsageError(
+            "give either --baseline FILE (report new findings) or --write-baseline FILE (record findings), not both"
+        )
     recorded = None
     if baseline_file or write_baseline:
         from . import baseline  # only runs that use a baseline pay for it
@@ -137,7 +150,9 @@ def check(request: CheckOptions) -> int:
         raise UsageError(str(error)) from None
     if not sources:
         raise UsageError(f"no activity files (*.yaml, *.yml) found in {', '.join(paths)}")
-    _refuse_writing_inputs(sources, [*(("--output", output) for _, output in targets), ("--write-baseline", write_baseline)])
+    _refuse_writing_inputs(
+        sources, [*(("--output", output) for _, output in targets), ("--write-baseline", write_baseline)]
+    )
 
     engine = Engine(registry, config, run_date)
     _resume_collection()
@@ -185,11 +200,15 @@ def _refuse_writing_inputs(sources, outputs: list[tuple[str, str | None]]) -> No
             raise UsageError(f"{flag} {output} is one of the files being checked; write it elsewhere")
 
 
-def output_targets(targets: list[tuple[str, str | None]], formats: tuple[str, ...], known: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+def output_targets(
+    targets: list[tuple[str, str | None]], formats: tuple[str, ...], known: Mapping[str, Any]
+) -> list[tuple[str, str | None]]:
     """The (format, output file or None for stdout) pairs, or a usage error saying what is wrong."""
-    if formats and [name for name, _ in targets][-len(formats):] != list(formats):
+    if formats and [name for name, _ in targets][-len(formats) :] != list(formats):
         # e.g. -qfjson: never guess which output a format goes to (an --output before any --format is text)
-        raise UsageError("cannot pair each --format with its --output; write them as separate options: --format NAME --output FILE")
+        raise UsageError(
+            "cannot pair each --format with its --output; write them as separate options: --format NAME --output FILE"
+        )
     written = [output for _, output in targets if output is not None]
     if len(set(written)) != len(written):
         raise UsageError("two formats write the same --output file; give each its own")

@@ -124,7 +124,9 @@ def check_portfolio(
     """
     engine = _setup(select, plugins, config, today)
     sources = [Source(name, activity_text(snippet, base).encode("utf-8")) for name, snippet in files.items()]
-    return sorted((finding for result in check_all(engine, sources) for finding in result.findings), key=Finding.sort_key)
+    return sorted(
+        (finding for result in check_all(engine, sources) for finding in result.findings), key=Finding.sort_key
+    )
 
 
 def rule_ids(findings: Iterable[Finding]) -> list[str]:
@@ -155,7 +157,9 @@ def example_files(rule: Rule, snippet: str) -> dict[str, str]:
         if isinstance(files, dict) and files and all(str(name).endswith((".yaml", ".yml")) for name in files):
             import yaml
 
-            return {name: yaml.safe_dump(body or {}, sort_keys=False, allow_unicode=True) for name, body in files.items()}
+            return {
+                name: yaml.safe_dump(body or {}, sort_keys=False, allow_unicode=True) for name, body in files.items()
+            }
     return {"activity.yaml": snippet}
 
 
@@ -182,7 +186,9 @@ def assert_examples(
     failing = check_portfolio(example_files(rule, rule.fails), **options)
     if rule_id not in rule_ids(failing) or {"LOAD001", "SCH001", "ERR001"} & set(rule_ids(failing)):
         detail = "\n".join(f"  {f.rule_id} {f.message}" for f in failing) or "  (none)"
-        raise AssertionError(f"{rule_id}'s `fails` example must raise {rule_id} and be a valid activity, got:\n{detail}")
+        raise AssertionError(
+            f"{rule_id}'s `fails` example must raise {rule_id} and be a valid activity, got:\n{detail}"
+        )
     passing = check_portfolio(example_files(rule, rule.passes), **options)
     if passing:
         detail = "\n".join(f"  {f.rule_id} {f.message}" for f in passing)

@@ -94,6 +94,7 @@ def apply(
             continue
         if waiver.rule not in known:
             import difflib  # lazily: only error hints need it
+
             close = difflib.get_close_matches(waiver.rule, known, n=1)
             message = f"the waiver names the unknown rule '{waiver.rule}'"
             hint = f"did you mean '{close[0]}'?" if close else "see `policycheck rules` for rule ids"

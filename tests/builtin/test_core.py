@@ -16,16 +16,32 @@ def test_prt002_the_later_activity_gets_the_finding_at_its_statement(locate):
 
 
 def test_prt002_case_spacing_and_a_full_stop_do_not_make_it_another_objective():
-    rewritten = "{id: ALB-2027-NDS-02, objectives: [{id: OBJ-9, statement: '  the MINISTRY of defense adopts a National Defense Strategy that links NATO capability   targets to a costed ten-year plan', addresses_threats: [THR-1]}]}"
-    assert [finding.rule_id for finding in check_portfolio({"a.yaml": "{id: ALB-2027-NDS-01}", "b.yaml": rewritten}, select=["PRT002"])] == ["PRT002"]
+    rewritten = """
+id: ALB-2027-NDS-02
+objectives:
+  - id: OBJ-9
+    statement: '  the MINISTRY of defense adopts a National Defense Strategy that links NATO capability   targets
+      to a costed ten-year plan'
+    addresses_threats: [THR-1]
+"""
+    found = check_portfolio({"a.yaml": "{id: ALB-2027-NDS-01}", "b.yaml": rewritten}, select=["PRT002"])
+    assert [finding.rule_id for finding in found] == ["PRT002"]
 
 
 def test_prt002_another_partner_or_another_objective_is_not_a_repeat():
     other_partner = "{id: MKD-2027-NDS-01, partner: {country: MKD, category: institution-building}}"
-    other_objective = "{id: ALB-2027-NDS-02, objectives: [{id: OBJ-1, statement: The General Staff adopts a readiness reporting system., addresses_threats: [THR-1]}]}"
-    assert check_portfolio({"a.yaml": "{id: ALB-2027-NDS-01}", "b.yaml": other_partner, "c.yaml": other_objective}, select=["PRT002"]) == []
+    other_objective = """
+id: ALB-2027-NDS-02
+objectives: [{id: OBJ-1, statement: The General Staff adopts a readiness reporting system., addresses_threats: [THR-1]}]
+"""
+    files = {"a.yaml": "{id: ALB-2027-NDS-01}", "b.yaml": other_partner, "c.yaml": other_objective}
+    assert check_portfolio(files, select=["PRT002"]) == []
 
 
 def test_prt002_one_activity_repeating_itself_is_not_a_portfolio_finding():
-    twice = "{objectives: [{id: OBJ-1, statement: Same words, addresses_threats: [THR-1]}, {id: OBJ-2, statement: Same words, addresses_threats: [THR-1]}]}"
+    twice = """
+objectives:
+  - {id: OBJ-1, statement: Same words, addresses_threats: [THR-1]}
+  - {id: OBJ-2, statement: Same words, addresses_threats: [THR-1]}
+"""
     assert check_portfolio({"a.yaml": twice}, select=["PRT002"]) == []

@@ -15,7 +15,11 @@ from policycheck.testing import check
 
 REGISTRY = load_registry(entry_points=False)
 # the Python rule families: every built-in plugin module but the core checks, the packs and the formats
-FAMILY_MODULES = [name for name in BUILTIN_PLUGINS if name.startswith("policycheck.builtin.") and name not in ("policycheck.builtin.core", "policycheck.builtin.packs")]
+FAMILY_MODULES = [
+    name
+    for name in BUILTIN_PLUGINS
+    if name.startswith("policycheck.builtin.") and name not in ("policycheck.builtin.core", "policycheck.builtin.packs")
+]
 ALL = sorted(rule_id for rule_id, plugin in REGISTRY.rule_plugin.items() if plugin in FAMILY_MODULES)
 REFERENCE_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "reference.yaml"
 
@@ -54,16 +58,34 @@ MALFORMED = [
         "objectives": [
             None,
             {"id": ["OBJ"], "statement": 12, "addresses_threats": "THR-1", "indicators": {"name": "x"}},
-            {"statement": "Enhance things", "addresses_threats": [None, 4, "THR-1", "THR-9"], "indicators": [None, {"due": 20270101, "baseline": [], "target": {}}]},
+            {
+                "statement": "Enhance things",
+                "addresses_threats": [None, 4, "THR-1", "THR-9"],
+                "indicators": [None, {"due": 20270101, "baseline": [], "target": {}}],
+            },
         ],
         "releasability": {
             "dissemination": "NOFORN",
             "rel_to": [None, 1, "USA", "usa", ""],
-            "technology_transfer": [None, "Radar", {"item": None, "usml_category": 11, "disclosure_decision": ["approved"], "license": 5}],
+            "technology_transfer": [
+                None,
+                "Radar",
+                {"item": None, "usml_category": 11, "disclosure_decision": ["approved"], "license": 5},
+            ],
         },
-        "interoperability": {"systems": [None, 5, {"name": 3, "origin": ["CHN"], "sustainment": [1]}, {"sustainment": {"training": "yes", "funded_years": "five"}}]},
+        "interoperability": {
+            "systems": [
+                None,
+                5,
+                {"name": 3, "origin": ["CHN"], "sustainment": [1]},
+                {"sustainment": {"training": "yes", "funded_years": "five"}},
+            ]
+        },
     },
-    {"releasability": {"dissemination": ["NOFORN", "REL TO"], "rel_to": "USA"}, "partner": {"country": "AUS", "category": "most-capable"}},
+    {
+        "releasability": {"dissemination": ["NOFORN", "REL TO"], "rel_to": "USA"},
+        "partner": {"country": "AUS", "category": "most-capable"},
+    },
 ]
 
 

@@ -11,7 +11,10 @@ FULL = "{training: true, spare_parts: true, maintenance: true, funded_years: 5}"
 
 def systems(*specs: str) -> str:
     """interoperability.systems, each given as extra keys of a flow mapping after its name."""
-    items = "".join(f"    - {{name: System {n}, origin: USA, quantity: 2{', ' + spec if spec else ''}}}\n" for n, spec in enumerate(specs, 1))
+    items = "".join(
+        f"    - {{name: System {n}, origin: USA, quantity: 2{', ' + spec if spec else ''}}}\n"
+        for n, spec in enumerate(specs, 1)
+    )
     return "interoperability:\n  systems:\n" + items
 
 
@@ -63,19 +66,35 @@ def test_int002_line_of_the_system(locate):
     [
         ("{training: true, spare_parts: false, maintenance: true, funded_years: 5}", "leaves out spare parts"),
         ("{spare_parts: true, maintenance: true, funded_years: 5}", "leaves out training"),
-        ("{training: true, spare_parts: false, maintenance: false, funded_years: 3}", "leaves out spare parts and maintenance"),
-        ("{training: true, spare_parts: true, maintenance: true, funded_years: 1}", "is funded for 1 year, fewer than 3"),
-        ("{training: true, spare_parts: true, maintenance: true, funded_years: 0}", "is funded for 0 years, fewer than 3"),
+        (
+            "{training: true, spare_parts: false, maintenance: false, funded_years: 3}",
+            "leaves out spare parts and maintenance",
+        ),
+        (
+            "{training: true, spare_parts: true, maintenance: true, funded_years: 1}",
+            "is funded for 1 year, fewer than 3",
+        ),
+        (
+            "{training: true, spare_parts: true, maintenance: true, funded_years: 0}",
+            "is funded for 0 years, fewer than 3",
+        ),
         ("{training: true, spare_parts: true, maintenance: true}", "states no `funded_years`"),
         ("{}", "leaves out training, spare parts and maintenance; it states no `funded_years`"),
-        ("{training: true, spare_parts: true, maintenance: false, funded_years: 2}", "leaves out maintenance; it is funded for 2 years, fewer than 3"),
+        (
+            "{training: true, spare_parts: true, maintenance: false, funded_years: 2}",
+            "leaves out maintenance; it is funded for 2 years, fewer than 3",
+        ),
     ],
 )
 def test_int003_names_what_is_lacking_in_one_finding(only, sustainment, problem):
     finding = only(systems(f"sustainment: {sustainment}"), "INT003")
     assert finding.level == "warn"
     assert finding.pointer == "/interoperability/systems/0/sustainment"
-    assert finding.message == f"the sustainment of system 'System 1' {problem}: fund training, spare parts and maintenance for at least 3 years"
+    assert (
+        finding.message
+        == f"the sustainment of system 'System 1' {problem}: fund training, spare parts and maintenance for at least "
+        "3 years"
+    )
 
 
 def test_int003_one_finding_per_system():
@@ -84,7 +103,11 @@ def test_int003_one_finding_per_system():
 
 
 def test_int003_silent_for_full_package_funded_three_years():
-    assert_findings(systems("sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 3}"), [], select=["INT003"])
+    assert_findings(
+        systems("sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 3}"),
+        [],
+        select=["INT003"],
+    )
 
 
 def test_int003_leaves_a_missing_package_to_int002():
@@ -100,19 +123,30 @@ def test_int003_min_funded_years_parameter(only):
 
 def test_int003_bad_parameter_is_a_configuration_error():
     with pytest.raises(ConfigError, match=r"rules.INT003.min_funded_years must be a whole number of 0 or more, not -1"):
-        check(systems(f"sustainment: {FULL}"), select=["INT003"], config={"rules": {"INT003": {"min_funded_years": -1}}})
+        check(
+            systems(f"sustainment: {FULL}"), select=["INT003"], config={"rules": {"INT003": {"min_funded_years": -1}}}
+        )
 
 
 # --- INT005 -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code, country", [("CHN", "China"), ("RUS", "Russian Federation"), ("IRN", "Iran, Islamic Republic of"), ("PRK", "Korea, Democratic People's Republic of")])
+@pytest.mark.parametrize(
+    "code, country",
+    [
+        ("CHN", "China"),
+        ("RUS", "Russian Federation"),
+        ("IRN", "Iran, Islamic Republic of"),
+        ("PRK", "Korea, Democratic People's Republic of"),
+    ],
+)
 def test_int005_adversary_origin_points_at_the_origin(only, code, country):
     finding = only(systems(f"sustainment: {FULL}").replace("origin: USA", f"origin: {code}"), "INT005")
     assert finding.level == "warn"
     assert finding.pointer == "/interoperability/systems/0/origin"
     assert finding.message == (
-        f"system 'System 1' comes from {country} ({code}), on the adversary-supplier list: prefer a US or allied system built to the same standards"
+        f"system 'System 1' comes from {country} ({code}), on the adversary-supplier list: prefer a US or allied "
+        "system built to the same standards"
     )
 
 

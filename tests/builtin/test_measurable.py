@@ -83,7 +83,12 @@ def test_msr003_target_equal_to_baseline(only, baseline, target):
 
 @pytest.mark.parametrize(
     "fields",
-    [{"baseline": 10, "target": 80}, {"baseline": "ad hoc", "target": "standing committee"}, {"target": 5}, {"baseline": 0, "target": "0 incidents"}],
+    [
+        {"baseline": 10, "target": 80},
+        {"baseline": "ad hoc", "target": "standing committee"},
+        {"target": 5},
+        {"baseline": 0, "target": "0 incidents"},
+    ],
 )
 def test_msr003_silent_when_target_differs_or_is_missing(fields):
     assert_findings(indicator(**fields), [], select=["MSR003"])
@@ -96,7 +101,11 @@ def test_msr004_missing_due_points_at_the_indicator(only):
     finding = only(indicator(baseline=0, target=1), "MSR004")
     assert finding.level == "warn"
     assert finding.pointer == "/objectives/0/indicators/0"
-    assert finding.message == "indicator 'Strategy adopted' of objective OBJ-1 has no due date: add `due: YYYY-MM-DD`, when the target should be reached"
+    assert (
+        finding.message
+        == "indicator 'Strategy adopted' of objective OBJ-1 has no due date: add `due: YYYY-MM-DD`, when the target "
+        "should be reached"
+    )
     assert finding.hint == "between 2027-01-15 and 2030-06-30"
 
 
@@ -113,7 +122,8 @@ def test_msr004_due_more_than_two_years_after_end(only):
     finding = only(indicator(baseline=0, target=1, due='"2030-07-01"'), "MSR004")
     assert finding.pointer == "/objectives/0/indicators/0/due"
     assert finding.message == (
-        "indicator 'Strategy adopted' of objective OBJ-1 is due 2030-07-01, more than 2 years after the activity ends (2028-06-30): "
+        "indicator 'Strategy adopted' of objective OBJ-1 is due 2030-07-01, more than 2 years after the activity "
+        "ends (2028-06-30): "
         "measure by 2030-06-30, while the result can still be attributed to the activity"
     )
     assert finding.hint == "or raise `max_years_after_end` for MSR004 in configuration"
@@ -127,7 +137,9 @@ def test_msr004_silent_from_start_to_exactly_two_years_after_end(due):
 def test_msr004_parameter_widens_the_window():
     config = {"rules": {"MSR004": {"max_years_after_end": 5}}}
     assert_findings(indicator(baseline=0, target=1, due='"2031-06-30"'), [], select=["MSR004"], config=config)
-    [finding] = assert_findings(indicator(baseline=0, target=1, due='"2033-07-01"'), ["MSR004"], select=["MSR004"], config=config)
+    [finding] = assert_findings(
+        indicator(baseline=0, target=1, due='"2033-07-01"'), ["MSR004"], select=["MSR004"], config=config
+    )
     assert "more than 5 years after" in finding.message
 
 
@@ -137,7 +149,9 @@ def test_msr004_parameter_zero_means_by_the_end():
 
 
 def test_msr004_leap_day_end():
-    snippet = 'activity: {start: "2027-01-15", end: "2028-02-29"}\n' + indicator(baseline=0, target=1, due='"2030-03-01"')
+    snippet = 'activity: {start: "2027-01-15", end: "2028-02-29"}\n' + indicator(
+        baseline=0, target=1, due='"2030-03-01"'
+    )
     [finding] = assert_findings(snippet, ["MSR004"], select=["MSR004"])
     assert "measure by 2030-02-28" in finding.message
 
@@ -145,13 +159,19 @@ def test_msr004_leap_day_end():
 def test_msr004_judges_no_window_when_the_activity_ends_before_it_starts():
     dates = 'activity: {start: "2029-01-01", end: "2027-01-01"}\n'
     # DAT001 reports the dates; a missing due date is still a finding of its own
-    assert_findings(dates + indicator(baseline=0, target=1, due='"2031-01-01"'), ["DAT001"], select=["MSR004", "DAT001"])
+    assert_findings(
+        dates + indicator(baseline=0, target=1, due='"2031-01-01"'), ["DAT001"], select=["MSR004", "DAT001"]
+    )
     assert_findings(dates + indicator(baseline=0, target=1), ["DAT001", "MSR004"], select=["MSR004", "DAT001"])
 
 
 def test_msr004_bad_parameter_is_a_configuration_error():
     with pytest.raises(ConfigError, match=r"rules.MSR004.max_years_after_end must be a whole number, not 'two'"):
-        check(indicator(baseline=0, target=1), select=["MSR004"], config={"rules": {"MSR004": {"max_years_after_end": "two"}}})
+        check(
+            indicator(baseline=0, target=1),
+            select=["MSR004"],
+            config={"rules": {"MSR004": {"max_years_after_end": "two"}}},
+        )
 
 
 def test_msr004_late_due_date_is_located_at_its_key(locate):
@@ -193,7 +213,10 @@ def test_msr007_inflected_forms_name_their_base_verb(only, statement, verb):
     assert f"rests on the vague verb {verb} and" in finding.message
 
 
-@pytest.mark.parametrize("statement", ["Supportive leadership adopts the plan.", "An enhancement to the plan.", "Reinforcement units deploy."])
+@pytest.mark.parametrize(
+    "statement",
+    ["Supportive leadership adopts the plan.", "An enhancement to the plan.", "Reinforcement units deploy."],
+)
 def test_msr007_matches_whole_words_only(statement):
     assert_findings(objective(statement, "a plan"), [], select=["MSR007"])
 

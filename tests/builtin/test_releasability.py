@@ -44,7 +44,8 @@ def test_rel001_noforn_with_rel_to_points_at_noforn(only, controls, index):
     assert finding.level == "fail"
     assert finding.pointer == f"/releasability/dissemination/{index}"
     assert finding.message == (
-        "dissemination has both NOFORN and REL TO, which contradict each other: drop NOFORN and keep REL TO with the countries in `rel_to`"
+        "dissemination has both NOFORN and REL TO, which contradict each other: drop NOFORN and keep REL TO with "
+        "the countries in `rel_to`"
     )
 
 
@@ -81,7 +82,9 @@ def test_rel002_messages(only):
     warn = only(partner("UKR", "frontline", "equipment") + marked("NOFORN", rel_to=None), "REL002")
     assert warn.message.startswith("NOFORN bars UKR from a proposal for an activity carried out with it: ")
     fail = only(partner("GBR", "most-capable", "information-sharing") + marked("NOFORN", rel_to=None), "REL002")
-    assert fail.message.startswith("NOFORN on information-sharing with a most-capable partner (GBR) blocks the sharing the activity exists for: ")
+    assert fail.message.startswith(
+        "NOFORN on information-sharing with a most-capable partner (GBR) blocks the sharing the activity exists for: "
+    )
 
 
 def test_rel002_configured_level_wins_over_the_fail_escalation(only):
@@ -105,14 +108,19 @@ def test_rel003_rel_to_marking_without_a_list(only, codes):
     finding = only(marked("ORCON", "REL TO", rel_to=codes), "REL003")
     assert finding.level == "fail"
     assert finding.pointer == "/releasability/dissemination/1"
-    assert finding.message == "dissemination has REL TO but `rel_to` names no country: list who may see it, e.g. `rel_to: [USA, ALB]`"
+    assert (
+        finding.message
+        == "dissemination has REL TO but `rel_to` names no country: list who may see it, e.g. `rel_to: [USA, ALB]`"
+    )
 
 
 @pytest.mark.parametrize("controls", [(), ("NOFORN",)])
 def test_rel003_list_without_rel_to_marking(only, controls):
     finding = only(marked(*controls), "REL003")
     assert finding.pointer == "/releasability/rel_to"
-    assert finding.message == "`rel_to` names countries but dissemination has no REL TO: add `REL TO` to `dissemination`"
+    assert (
+        finding.message == "`rel_to` names countries but dissemination has no REL TO: add `REL TO` to `dissemination`"
+    )
     assert finding.hint == "or remove `rel_to` if the information is not releasable"
 
 
@@ -148,7 +156,13 @@ def test_rel004_partner_in_no_tetragraph(only):
 
 @pytest.mark.parametrize(
     "codes, country",
-    [("[USA, ALB]", "ALB"), ("[USA, NATO]", "ALB"), ("[USA, NATO]", "POL"), ("[USA, FVEY]", "NZL"), ("[USA, GBR, TEYE]", "AUS")],
+    [
+        ("[USA, ALB]", "ALB"),
+        ("[USA, NATO]", "ALB"),
+        ("[USA, NATO]", "POL"),
+        ("[USA, FVEY]", "NZL"),
+        ("[USA, GBR, TEYE]", "AUS"),
+    ],
 )
 def test_rel004_covered_directly_or_through_a_tetragraph(codes, country):
     assert_findings(rel_to(codes, country), [], select=["REL004"])
@@ -172,7 +186,12 @@ def test_rel004_waits_for_a_valid_partner_country():
         ("[NATO, USA, ALB]", 0, "USA comes first", "[USA, ALB, NATO]"),
         ("[USA, POL, DEU]", 1, "trigraphs go in alphabetical order: DEU before POL", "[USA, DEU, POL]"),
         ("[USA, NATO, ALB]", 1, "trigraph ALB comes before tetragraph NATO", "[USA, ALB, NATO]"),
-        ("[USA, ALB, NATO, FVEY]", 2, "tetragraphs go in alphabetical order: FVEY before NATO", "[USA, ALB, FVEY, NATO]"),
+        (
+            "[USA, ALB, NATO, FVEY]",
+            2,
+            "tetragraphs go in alphabetical order: FVEY before NATO",
+            "[USA, ALB, FVEY, NATO]",
+        ),
     ],
 )
 def test_rel005_each_ordering_mistake(only, codes, index, problem, correct):
@@ -217,7 +236,11 @@ def test_rel006_unknown_code_points_at_the_entry_and_hints_the_closest(only, cod
 
 @pytest.mark.parametrize(
     "code, hint",
-    [("UK", "did you mean 'GBR' (United Kingdom)?"), ("alb", "did you mean 'ALB' (Albania)?"), ("Poland", "did you mean 'POL' (Poland)?")],
+    [
+        ("UK", "did you mean 'GBR' (United Kingdom)?"),
+        ("alb", "did you mean 'ALB' (Albania)?"),
+        ("Poland", "did you mean 'POL' (Poland)?"),
+    ],
 )
 def test_rel006_also_hints_for_codes_the_schema_rejects(code, hint):
     found = check(rel_to(f"[USA, {code}]"), select=["REL006"])
@@ -243,11 +266,18 @@ def test_rel006_line_and_column_of_the_unknown_code(locate):
 
 
 def test_rel007_denied_disclosure_points_at_the_decision(only):
-    finding = only(transfers("item: Radar, disclosure_decision: approved, license: DSP-5", "item: Mode 5 IFF, disclosure_decision: denied"), "REL007")
+    finding = only(
+        transfers(
+            "item: Radar, disclosure_decision: approved, license: DSP-5",
+            "item: Mode 5 IFF, disclosure_decision: denied",
+        ),
+        "REL007",
+    )
     assert finding.level == "fail"
     assert finding.pointer == "/releasability/technology_transfer/1/disclosure_decision"
     assert finding.message == (
-        "disclosure of 'Mode 5 IFF' was denied, so it cannot be transferred: remove it from the activity or replace it with a releasable item"
+        "disclosure of 'Mode 5 IFF' was denied, so it cannot be transferred: remove it from the activity or replace "
+        "it with a releasable item"
     )
 
 
@@ -261,13 +291,19 @@ def test_rel008_pending_points_at_the_decision(only):
     assert finding.level == "warn"
     assert finding.pointer == "/releasability/technology_transfer/0/disclosure_decision"
     assert finding.message == (
-        "technology transfer 'Mode 5 IFF' is still pending disclosure: obtain the foreign disclosure decision before the activity is approved"
+        "technology transfer 'Mode 5 IFF' is still pending disclosure: obtain the foreign disclosure decision "
+        "before the activity is approved"
     )
 
 
 def test_rel008_missing_decision_points_at_the_item():
-    found = assert_findings(transfers("item: Radar", "item: Mode 5 IFF, usml_category: XI"), ["REL008", "REL008"], select=["REL008"])
-    assert [f.pointer for f in found] == ["/releasability/technology_transfer/0", "/releasability/technology_transfer/1"]
+    found = assert_findings(
+        transfers("item: Radar", "item: Mode 5 IFF, usml_category: XI"), ["REL008", "REL008"], select=["REL008"]
+    )
+    assert [f.pointer for f in found] == [
+        "/releasability/technology_transfer/0",
+        "/releasability/technology_transfer/1",
+    ]
     assert found[1].message.startswith("technology transfer 'Mode 5 IFF' has no disclosure_decision: ")
 
 
@@ -288,7 +324,11 @@ def test_rel009_approved_usml_item_without_licence(only):
 
 
 def test_rel009_blank_licence_is_no_licence():
-    assert_findings(transfers("item: Radar, usml_category: XI, disclosure_decision: approved, license: '  '"), ["REL009"], select=["REL009"])
+    assert_findings(
+        transfers("item: Radar, usml_category: XI, disclosure_decision: approved, license: '  '"),
+        ["REL009"],
+        select=["REL009"],
+    )
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,10 @@ def test_thr002_objective_without_addresses_threats_points_at_the_objective(only
     finding = only(THREATS + objectives("[THR-1, THR-2]", None), "THR002")
     assert finding.level == "fail"
     assert finding.pointer == "/objectives/1"
-    assert finding.message == "objective OBJ-2 addresses no threat: add `addresses_threats` naming the threat ids this objective counters"
+    assert (
+        finding.message
+        == "objective OBJ-2 addresses no threat: add `addresses_threats` naming the threat ids this objective counters"
+    )
     assert finding.hint == "the threats of this activity: THR-1, THR-2"
 
 
@@ -58,7 +61,10 @@ def test_thr003_unknown_id_points_at_the_entry_and_hints_the_closest(only):
     finding = only(THREATS + objectives("[THR-1, THR-3]"), "THR003")
     assert finding.level == "fail"
     assert finding.pointer == "/objectives/0/addresses_threats/1"
-    assert finding.message == "objective OBJ-1 names threat 'THR-3', which is not in `threats`: correct the id, or add the threat"
+    assert (
+        finding.message
+        == "objective OBJ-1 names threat 'THR-3', which is not in `threats`: correct the id, or add the threat"
+    )
     assert finding.hint in ("did you mean 'THR-1'?", "did you mean 'THR-2'?")
 
 
@@ -97,7 +103,11 @@ def test_thr004_threat_no_objective_addresses(only):
     finding = only(THREATS + objectives("[THR-1]", "[THR-1]"), "THR004")
     assert finding.level == "warn"
     assert finding.pointer == "/threats/1"
-    assert finding.message == "threat THR-2 is addressed by no objective: name it in the `addresses_threats` of the objective that counters it"
+    assert (
+        finding.message
+        == "threat THR-2 is addressed by no objective: name it in the `addresses_threats` of the objective that "
+        "counters it"
+    )
     assert finding.hint == "or remove the threat if the activity does not act on it"
 
 

@@ -25,5 +25,10 @@ def test_the_unnamed_label_is_chosen_by_the_caller():
 
 
 def test_a_missing_or_malformed_list_gives_nothing():
-    assert Activity("a.yaml", {"interoperability": {"systems": "radios"}}, {}).named_items("/interoperability/systems", "name") == []
+    assert (
+        Activity("a.yaml", {"interoperability": {"systems": "radios"}}, {}).named_items(
+            "/interoperability/systems", "name"
+        )
+        == []
+    )
     assert Activity("a.yaml", {}, {}).named_items("/interoperability/systems", "name") == []

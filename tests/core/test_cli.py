@@ -18,7 +18,9 @@ HERE = Path(__file__).parent
 
 
 def check(*args, input=None):
-    return CliRunner().invoke(main, [*args, "--no-plugins", "--today", "2027-01-01"], input=input, catch_exceptions=False)
+    return CliRunner().invoke(
+        main, [*args, "--no-plugins", "--today", "2027-01-01"], input=input, catch_exceptions=False
+    )
 
 
 @pytest.fixture
@@ -69,7 +71,10 @@ def test_norway_code_no_stays_a_string(write):
 def test_yaml11_boolean_words_get_a_hint(write):
     path = write("yes.yaml", "interoperability:\n  systems:\n    - name: Radio\n      sustainment: {training: yes}\n")
     [finding] = findings_of(check(path, "--format", "json", "--select", "SCH"))
-    assert finding["message"] == "interoperability.systems[0].sustainment.training: expected true or false, found text ('yes')"
+    assert (
+        finding["message"]
+        == "interoperability.systems[0].sustainment.training: expected true or false, found text ('yes')"
+    )
     assert finding["hint"] == "write true: 'yes' is text in YAML 1.2"
 
 
@@ -181,14 +186,28 @@ def test_rule_id_clash_names_both_plugins(monkeypatch):
 def test_rules_lists_every_rule_with_family_and_level():
     result = CliRunner().invoke(main, ["rules", "--no-plugins", "--format", "json"])
     rows = {row["id"]: row for row in json.loads(result.output)}
-    assert rows["DAT001"] == {"id": "DAT001", "family": "core", "level": "fail", "enabled": True, "title": "Activity ends before it starts", "plugin": "policycheck.builtin.core"}
+    assert rows["DAT001"] == {
+        "id": "DAT001",
+        "family": "core",
+        "level": "fail",
+        "enabled": True,
+        "title": "Activity ends before it starts",
+        "plugin": "policycheck.builtin.core",
+    }
     assert {"LOAD001", "SCH001", "ERR001", "WVR001", "WVR002", "PRT001"} <= set(rows)
 
 
 def test_explain_prints_sections_and_suggests_close_ids():
     result = CliRunner().invoke(main, ["explain", "dat001", "--no-plugins"])
     assert result.exit_code == 0
-    for section in ("## What it checks", "## Why it matters", "## Fails", "## Passes", "## Parameters", "start: \"2028-01-01\""):
+    for section in (
+        "## What it checks",
+        "## Why it matters",
+        "## Fails",
+        "## Passes",
+        "## Parameters",
+        'start: "2028-01-01"',
+    ):
         assert section in result.output
     result = CliRunner().invoke(main, ["explain", "DAT002", "--no-plugins"])
     assert result.exit_code == 2
@@ -221,10 +240,14 @@ def test_version():
 def test_installed_command_runs_as_a_real_process(tmp_path):
     command = Path(sys.executable).parent / "policycheck"
     env = {**os.environ, "NO_COLOR": "1"}
-    done = subprocess.run([str(command), str(REFERENCE_EXAMPLE), "--no-plugins"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    done = subprocess.run(
+        [str(command), str(REFERENCE_EXAMPLE), "--no-plugins"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
     assert done.returncode == 0, done.stderr
     assert "1 file checked: 0 failed, 0 with warnings, 1 passed" in done.stdout
-    module = subprocess.run([sys.executable, "-m", "policycheck", str(tmp_path / "nope.yaml")], capture_output=True, text=True, cwd=tmp_path)
+    module = subprocess.run(
+        [sys.executable, "-m", "policycheck", str(tmp_path / "nope.yaml")], capture_output=True, text=True, cwd=tmp_path
+    )
     assert module.returncode == 2
     assert "nope.yaml: no such file or directory" in module.stderr
     assert "Traceback" not in module.stderr

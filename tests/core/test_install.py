@@ -26,18 +26,29 @@ def test_wheel_ships_rules_and_schemas_and_runs_anywhere(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     location = subprocess.run(
-        [str(python), "-c", "import policycheck.resources as r; print(r.resource_dir('rules')); print(r.resource_dir('schemas'))"],
-        capture_output=True, text=True, cwd=elsewhere, check=True,
+        [
+            str(python),
+            "-c",
+            "import policycheck.resources as r; print(r.resource_dir('rules')); print(r.resource_dir('schemas'))",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        check=True,
     ).stdout.split()
     assert all("site-packages" in path for path in location), location
 
     command = env_dir / "bin" / "policycheck"
     init = subprocess.run([str(command), "init", "proposal.yaml"], capture_output=True, text=True, cwd=elsewhere)
     assert init.returncode == 0, init.stderr
-    done = subprocess.run([str(command), "proposal.yaml", "--format", "json"], capture_output=True, text=True, cwd=elsewhere)
+    done = subprocess.run(
+        [str(command), "proposal.yaml", "--format", "json"], capture_output=True, text=True, cwd=elsewhere
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["summary"]["files"] == 1
     rules = subprocess.run([str(command), "rules", "--format", "json"], capture_output=True, text=True, cwd=elsewhere)
     assert {"LOAD001", "SCH001", "DAT001"} <= {row["id"] for row in json.loads(rules.stdout)}
-    as_module = subprocess.run([str(python), "-m", "policycheck", "--version"], capture_output=True, text=True, cwd=elsewhere)
+    as_module = subprocess.run(
+        [str(python), "-m", "policycheck", "--version"], capture_output=True, text=True, cwd=elsewhere
+    )
     assert as_module.stdout.startswith("policycheck ")

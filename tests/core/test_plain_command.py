@@ -60,7 +60,11 @@ def _both(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, subp
 )
 def test_plain_and_click_give_the_same_bytes_and_exit_code(args, tmp_path):
     plain, through_click = _both(args, tmp_path)
-    assert (plain.returncode, plain.stdout, plain.stderr) == (through_click.returncode, through_click.stdout, through_click.stderr)
+    assert (plain.returncode, plain.stdout, plain.stderr) == (
+        through_click.returncode,
+        through_click.stdout,
+        through_click.stderr,
+    )
     assert "Traceback" not in plain.stderr
 
 
@@ -130,7 +134,9 @@ def test_cycles_are_collected_while_files_are_checked_not_while_the_run_is_built
         "    return checked(self, source)\n"
         "engine.Engine.__init__, engine.Engine.check = init, check\n"
     )
-    seen = _after_main([CLEAN, FLAWED], "seen, gc.isenabled(), gc.get_freeze_count() > 0", before=record_when_collecting)
+    seen = _after_main(
+        [CLEAN, FLAWED], "seen, gc.isenabled(), gc.get_freeze_count() > 0", before=record_when_collecting
+    )
     assert seen == "[('built', False), ('checked', True), ('checked', True)] True True"
 
 

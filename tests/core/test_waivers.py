@@ -13,7 +13,7 @@ BACKWARDS = 'activity: {start: "2028-01-01", end: "2027-01-01"}\n'
 def waiver(rule="DAT001", expires="2027-06-30", at=None):
     text = (
         f"waivers:\n  - rule: {rule}\n    justification: Dates follow the partner's fiscal calendar.\n"
-        f"    approved_by: Director, Office of Defense Cooperation\n    expires: \"{expires}\"\n"
+        f'    approved_by: Director, Office of Defense Cooperation\n    expires: "{expires}"\n'
     )
     return text + (f"    at: {at}\n" if at else "")
 

@@ -45,7 +45,12 @@ def test_a_loaded_pack_is_not_parsed_again(tmp_path, cache_folder, monkeypatch):
     assert len(list(cache_folder.glob("pack-*.marshal"))) == 1
     _fail_if_parsed(monkeypatch)
     [second] = load_pack(path)
-    assert (second.id, second.title, second.level, second.rationale) == (first.id, first.title, first.level, first.rationale)
+    assert (second.id, second.title, second.level, second.rationale) == (
+        first.id,
+        first.title,
+        first.level,
+        first.rationale,
+    )
     assert [str(v.message) for v in second.check(_activity_without_id(), _context())] == ["no id"]
 
 

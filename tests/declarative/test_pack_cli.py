@@ -54,7 +54,10 @@ def test_user_pack_rule_fires_with_its_line(project):
     findings = [finding for file in json.loads(result.output)["files"] for finding in file["findings"]]
     [finding] = [finding for finding in findings if finding["rule"] == "ODC001"]
     assert finding["level"] == "fail"
-    assert finding["message"] == "activity ALB-2027-NDS-01 names no legal authority: add `activity.authority` (e.g. 22 U.S.C. 2347)"
+    assert (
+        finding["message"]
+        == "activity ALB-2027-NDS-01 names no legal authority: add `activity.authority` (e.g. 22 U.S.C. 2347)"
+    )
     assert finding["line"] == text.splitlines().index("activity:") + 1
     assert finding["pointer"] == "/activity"
 
@@ -62,7 +65,9 @@ def test_user_pack_rule_fires_with_its_line(project):
 def test_user_pack_passes_and_skips(project):
     (project / "activity.yaml").write_text(activity_text(""), encoding="utf-8")
     assert invoke("activity.yaml", "--today", "2027-01-01").exit_code == 0
-    (project / "ukr.yaml").write_text(activity_text("partner: {country: UKR}\nactivity: {authority: null}"), encoding="utf-8")
+    (project / "ukr.yaml").write_text(
+        activity_text("partner: {country: UKR}\nactivity: {authority: null}"), encoding="utf-8"
+    )
     result = invoke("ukr.yaml", "--today", "2027-01-01", "--select", "ODC", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["files"][0]["rules"]["ODC001"] == "skip"
@@ -70,11 +75,16 @@ def test_user_pack_passes_and_skips(project):
 
 def test_user_pack_rule_is_listed_explained_and_configurable(project):
     listed = invoke("rules")
-    assert any(line.split()[:3] == ["ODC001", "office", "fail"] and "(config:mypack.yaml)" in line for line in listed.output.splitlines())
+    assert any(
+        line.split()[:3] == ["ODC001", "office", "fail"] and "(config:mypack.yaml)" in line
+        for line in listed.output.splitlines()
+    )
     explained = invoke("explain", "ODC001")
     assert "Source: ODC standing guidance 2027-1" in explained.output
     assert "authority: null" in explained.output
-    (project / ".policycheck.yaml").write_text("rule_packs: [mypack.yaml]\nrules: {ODC001: {level: warn}}\n", encoding="utf-8")
+    (project / ".policycheck.yaml").write_text(
+        "rule_packs: [mypack.yaml]\nrules: {ODC001: {level: warn}}\n", encoding="utf-8"
+    )
     (project / "activity.yaml").write_text(activity_text("activity: {authority: null}"), encoding="utf-8")
     result = invoke("activity.yaml", "--today", "2027-01-01")
     assert result.exit_code == 0 and "WARN ODC001" in result.output
@@ -86,7 +96,10 @@ def test_bad_user_pack_is_a_usage_error_with_file_and_line(project):
     result = invoke("activity.yaml")
     assert result.exit_code == 2
     line = USER_PACK.splitlines().index("    require: {path: /activity/authority, present: true}") + 1
-    expected = f"policycheck: error: {project / 'mypack.yaml'}:{line}: rules[0].require.presnt: unknown operator 'presnt'; did you mean 'present'?"
+    expected = (
+        f"policycheck: error: {project / 'mypack.yaml'}:{line}: rules[0].require.presnt: unknown operator "
+        "'presnt'; did you mean 'present'?"
+    )
     assert expected in result.output
     assert "Traceback" not in result.output
 
@@ -95,7 +108,10 @@ def test_user_pack_cannot_take_a_built_in_rule_id(project):
     (project / "mypack.yaml").write_text(USER_PACK.replace("ODC001", "THR001"), encoding="utf-8")
     result = invoke("rules")
     assert result.exit_code == 2
-    assert "rule id 'THR001' is registered by both 'policycheck.builtin.packs:threat.yaml' and 'config:mypack.yaml'" in result.output
+    assert (
+        "rule id 'THR001' is registered by both 'policycheck.builtin.packs:threat.yaml' and 'config:mypack.yaml'"
+        in result.output
+    )
 
 
 def test_missing_user_pack(project):

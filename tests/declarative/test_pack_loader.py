@@ -197,7 +197,10 @@ def test_dot_is_the_node_itself(run):
 
 
 def test_where_filters_the_nodes_checked(run):
-    body = "for_each: /interoperability/systems/*\nwhere: {path: origin, equals: USA}\nrequire: {path: quantity, equals: 0}"
+    body = (
+        "for_each: /interoperability/systems/*\nwhere: {path: origin, equals: USA}\nrequire: "
+        "{path: quantity, equals: 0}"
+    )
     assert paths(run(body)) == [("interoperability", "systems", 1)]
 
 
@@ -209,7 +212,9 @@ def test_when_false_skips_the_rule_and_when_true_runs_it(run):
 def test_at_points_at_the_nearest_existing_node(run):
     body = "require: {path: /nothing, present: true}\nat: /interoperability/standards/0"
     assert paths(run(body)) == [("interoperability", "standards", 0)]
-    assert paths(run("require: {path: /nothing, present: true}\nat: /interoperability/missing/deeper")) == [("interoperability",)]
+    assert paths(run("require: {path: /nothing, present: true}\nat: /interoperability/missing/deeper")) == [
+        ("interoperability",)
+    ]
     assert paths(run("require: {path: /nothing, present: true}\nat: /missing")) == [()]
     relative = run("for_each: /objectives/*\nrequire: {path: nothing, present: true}\nat: indicators/1")
     assert paths(relative) == [("objectives", 0, "indicators", 1), ("objectives", 1, "indicators")]
@@ -237,7 +242,9 @@ def test_hint_uses_the_same_placeholders(write_pack):
     text = pack_text(rule_text("hint: fix {/id}\nrequire: {path: x, present: true}"))
     [rule] = load_pack(write_pack(text))
     loaded = parse(decode(DOC.encode()))
-    [violation] = rule.check(Activity("d.yaml", loaded.data, loaded.positions), RuleContext({}, REFERENCE, date(2027, 1, 1)))
+    [violation] = rule.check(
+        Activity("d.yaml", loaded.data, loaded.positions), RuleContext({}, REFERENCE, date(2027, 1, 1))
+    )
     assert (violation.message, violation.hint) == ("found ALB-1", "fix ALB-1")
 
 
@@ -258,19 +265,32 @@ at: target
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["objectives", "indicators", "unit", "target", "activity", "type", "name", "0", "x"]), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["objectives", "indicators", "unit", "target", "activity", "type", "name", "0", "x"]),
+            children,
+            max_size=4,
+        )
+    ),
     max_leaves=20,
 )
 
 
-SHIPPED = [rule for rule in load_registry(entry_points=False).rules.values() if rule.kind == "document" and rule.check.__module__ == "policycheck.declarative"]
+SHIPPED = [
+    rule
+    for rule in load_registry(entry_points=False).rules.values()
+    if rule.kind == "document" and rule.check.__module__ == "policycheck.declarative"
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=json_values)
 def test_wrong_shaped_documents_never_make_a_rule_raise(data, write_pack):
     assert len(SHIPPED) == 17
-    rules = SHIPPED + load_pack(write_pack(pack_text(rule_text(EVERY_OPERATOR, message="{name} {index} {value} {/activity/type}"))))
+    rules = SHIPPED + load_pack(
+        write_pack(pack_text(rule_text(EVERY_OPERATOR, message="{name} {index} {value} {/activity/type}")))
+    )
     activity = Activity("doc.yaml", data if isinstance(data, dict) else {"document": data}, {})
     for rule in rules:
         ctx = RuleContext(MappingProxyType(dict(rule.parameters)), REFERENCE, date(2027, 1, 1))
@@ -312,7 +332,9 @@ def test_empty_pack_file_says_what_a_pack_is(write_pack):
 
 
 def test_missing_pack_file(tmp_path):
-    with pytest.raises(PluginError, match=r"nope\.yaml: cannot read the rule pack: .*; check the path in `rule_packs:`"):
+    with pytest.raises(
+        PluginError, match=r"nope\.yaml: cannot read the rule pack: .*; check the path in `rule_packs:`"
+    ):
         load_pack(tmp_path / "nope.yaml")
 
 
@@ -344,7 +366,9 @@ def test_unknown_operator_names_line_and_closest_operator(write_pack):
     text = pack_text(rule_text("require:\n  all:\n    - {path: id, present: true}\n    - {path: id, equal: x}"))
     message = error_of(write_pack, text)
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "equal: x" in row)
-    assert message.startswith(f"{line}: rules[0].require.all[1].equal: unknown operator 'equal'; did you mean 'equals'?")
+    assert message.startswith(
+        f"{line}: rules[0].require.all[1].equal: unknown operator 'equal'; did you mean 'equals'?"
+    )
 
 
 def test_unknown_pack_key_is_called_a_key(write_pack):
@@ -356,15 +380,28 @@ def test_duplicate_id_in_the_pack(write_pack):
     text = pack_text(rule_text("require: {path: id, present: true}"), rule_text("require: {path: id, present: true}"))
     lines = [i for i, row in enumerate(text.splitlines(), 1) if "id: TST001" in row]
     message = error_of(write_pack, text)
-    assert message == f"{lines[1]}: rules[1].id: duplicate rule id 'TST001' (first defined on line {lines[0]}); give each rule its own id"
+    assert (
+        message
+        == f"{lines[1]}: rules[1].id: duplicate rule id 'TST001' (first defined on line {lines[0]}); give each rule "
+        "its own id"
+    )
 
 
 @pytest.mark.parametrize(
     "body,expected",
     [
-        ("for_each: objectives/*\nrequire: {path: id, present: true}", "rules[0].for_each: 'objectives/*' is not valid here"),
-        ("for_each: /objectives/ob*\nrequire: {path: id, present: true}", "rules[0].for_each: '/objectives/ob*' is not valid here"),
-        ("require: {path: objectives/*/id, present: true}", "rules[0].require.path: 'objectives/*/id' is not valid here; A path"),
+        (
+            "for_each: objectives/*\nrequire: {path: id, present: true}",
+            "rules[0].for_each: 'objectives/*' is not valid here",
+        ),
+        (
+            "for_each: /objectives/ob*\nrequire: {path: id, present: true}",
+            "rules[0].for_each: '/objectives/ob*' is not valid here",
+        ),
+        (
+            "require: {path: objectives/*/id, present: true}",
+            "rules[0].require.path: 'objectives/*/id' is not valid here; A path",
+        ),
         ("require: {path: 'a//b', present: true}", "rules[0].require.path: 'a//b' is not valid here"),
         ("at: /x/\nrequire: {path: id, present: true}", "rules[0].at: '/x/' is not valid here"),
     ],
@@ -390,9 +427,15 @@ def test_bad_placeholders(write_pack, message, expected):
 @pytest.mark.parametrize(
     "require,expected",
     [
-        ("{path: id}", "the condition on 'id' has no operator; add one of: present, empty, equals, in, not_in, contains"),
+        (
+            "{path: id}",
+            "the condition on 'id' has no operator; add one of: present, empty, equals, in, not_in, contains",
+        ),
         ("{equals: x}", "`equals` has no `path` to test; add `path:`"),
-        ("{path: id, present: true, equals: x}", "one condition has two operators (present, equals); split it into two conditions under `all:`"),
+        (
+            "{path: id, present: true, equals: x}",
+            "one condition has two operators (present, equals); split it into two conditions under `all:`",
+        ),
         ("{all: [{path: id, present: true}], path: id}", "`all` cannot share a condition with `path`; nest them"),
         ("{path: id, in: {param: types}}", "unknown parameter 'types' (declared: none); declare it with a default"),
         ("{path: id, in: {reference: .}}", "`reference: .` names no data"),
@@ -420,6 +463,10 @@ def test_description_reaches_the_rule_as_one_paragraph(write_pack):
 
 
 def test_empty_description_is_a_schema_error(write_pack):
-    text = pack_text(rule_text("require: {path: id, present: true}").replace("  title: Test rule\n", "  title: Test rule\n  description: ''\n"))
+    text = pack_text(
+        rule_text("require: {path: id, present: true}").replace(
+            "  title: Test rule\n", "  title: Test rule\n  description: ''\n"
+        )
+    )
     with pytest.raises(PluginError, match=r"pack\.yaml:\d+: rules\[0\]\.description: the text is empty"):
         load_pack(write_pack(text))

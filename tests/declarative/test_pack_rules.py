@@ -12,7 +12,11 @@ from policycheck.testing import activity_text, assert_findings, check
 REFERENCE_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "reference.yaml"
 
 REGISTRY = load_registry(entry_points=False)
-SHIPPED = {rule_id: REGISTRY.rules[rule_id] for rule_id, plugin in REGISTRY.rule_plugin.items() if plugin.startswith("policycheck.builtin.packs:")}
+SHIPPED = {
+    rule_id: REGISTRY.rules[rule_id]
+    for rule_id, plugin in REGISTRY.rule_plugin.items()
+    if plugin.startswith("policycheck.builtin.packs:")
+}
 ALL_PACK_RULES = sorted(SHIPPED)
 
 
@@ -47,7 +51,9 @@ def test_message_says_what_to_do_and_rationale_cites_the_source(rule_id):
     action = re.search(r": (add|set|list|complete|vet) .*`", finding.message)
     assert action, finding.message
     assert rule.source and rule.rationale
-    cited = "Atlantic Council" if "Atlantic Council" in rule.source else rule.source.split(" (")[0].split(",")[-1].strip()
+    cited = (
+        "Atlantic Council" if "Atlantic Council" in rule.source else rule.source.split(" (")[0].split(",")[-1].strip()
+    )
     assert cited.split()[0] in rule.rationale
 
 
@@ -84,7 +90,16 @@ OBJECTIVE = {
     "addresses_threats": ["THR-1"],
     "capability_gap": "No costed plan",
     "rationale": "Resources follow plans",
-    "indicators": [{"name": "Adopted", "baseline": 0, "target": 1, "unit": "documents", "due": "2027-12-31", "data_source": "Gazette"}],
+    "indicators": [
+        {
+            "name": "Adopted",
+            "baseline": 0,
+            "target": 1,
+            "unit": "documents",
+            "due": "2027-12-31",
+            "data_source": "Gazette",
+        }
+    ],
 }
 
 
@@ -155,7 +170,9 @@ def test_rel010_classified_without_disclosure_officer(classification):
 
 @pytest.mark.parametrize("classification", ["UNCLASSIFIED", "CUI"])
 def test_rel010_does_not_apply_below_confidential(classification):
-    assert_findings(f"releasability: {{classification: {classification}, foreign_disclosure_officer: null}}", [], select=["REL010"])
+    assert_findings(
+        f"releasability: {{classification: {classification}, foreign_disclosure_officer: null}}", [], select=["REL010"]
+    )
 
 
 # --- interoperability ------------------------------------------------------------------
@@ -163,7 +180,9 @@ def test_rel010_does_not_apply_below_confidential(classification):
 
 @pytest.mark.parametrize("activity_type", ["equipment", "training", "exercise", "fms-case", "co-production"])
 def test_int001_capability_activities_without_standards(activity_type):
-    [finding] = assert_findings(f"activity: {{type: {activity_type}}}\ninteroperability: null", ["INT001"], select=["INT001"])
+    [finding] = assert_findings(
+        f"activity: {{type: {activity_type}}}\ninteroperability: null", ["INT001"], select=["INT001"]
+    )
     assert finding.pointer == ""  # no interoperability section: the document
 
 
@@ -205,7 +224,15 @@ def test_gov001_to_gov004_without_a_governance_section_point_at_the_document():
     assert {(finding.line, finding.pointer) for finding in findings} == {(1, "")}
 
 
-@pytest.mark.parametrize("key,rule_id", [("participation", "GOV001"), ("accountability", "GOV002"), ("responsiveness", "GOV003"), ("transparency", "GOV004")])
+@pytest.mark.parametrize(
+    "key,rule_id",
+    [
+        ("participation", "GOV001"),
+        ("accountability", "GOV002"),
+        ("responsiveness", "GOV003"),
+        ("transparency", "GOV004"),
+    ],
+)
 def test_gov001_to_gov004_empty_key_points_at_the_key(key, rule_id):
     snippet = f"governance: {{{key}: ''}}"
     [finding] = assert_findings(snippet, [rule_id], select=[rule_id])
@@ -221,9 +248,19 @@ def test_gov005_pending_vetting_fails_whatever_the_type():
 
 
 def test_gov006_missing_or_not_required_vetting_on_training_equipment_exercise_fms():
-    [missing] = assert_findings("activity: {type: exercise}\ngovernance: {human_rights_vetting: null}", ["GOV006"], select=["GOV006"])
+    [missing] = assert_findings(
+        "activity: {type: exercise}\ngovernance: {human_rights_vetting: null}", ["GOV006"], select=["GOV006"]
+    )
     assert missing.pointer == "/governance"
     assert missing.message.startswith("human-rights vetting is not set for this exercise activity: vet the units")
-    assert_findings("activity: {type: fms-case}\ngovernance: {human_rights_vetting: not-required}", ["GOV006"], select=["GOV006"])
-    assert_findings("activity: {type: equipment}\ngovernance: {human_rights_vetting: required-pending}", ["GOV005"], select=["GOV005", "GOV006"])
-    assert_findings("activity: {type: education}\ngovernance: {human_rights_vetting: not-required}", [], select=["GOV006"])
+    assert_findings(
+        "activity: {type: fms-case}\ngovernance: {human_rights_vetting: not-required}", ["GOV006"], select=["GOV006"]
+    )
+    assert_findings(
+        "activity: {type: equipment}\ngovernance: {human_rights_vetting: required-pending}",
+        ["GOV005"],
+        select=["GOV005", "GOV006"],
+    )
+    assert_findings(
+        "activity: {type: education}\ngovernance: {human_rights_vetting: not-required}", [], select=["GOV006"]
+    )

@@ -71,7 +71,11 @@ def test_every_block_is_run_written_or_checked():
 
 def test_the_guide_covers_python_entry_point_testing_and_a_yaml_pack():
     files = {block.attrs["file"] for block in GUIDE_BLOCKS if block.kind == "file"}
-    assert {"my-office-plugin/pyproject.toml", "my-office-plugin/src/my_office/rules.py", "yaml-version/my-office.yaml"} <= files
+    assert {
+        "my-office-plugin/pyproject.toml",
+        "my-office-plugin/src/my_office/rules.py",
+        "yaml-version/my-office.yaml",
+    } <= files
     assert any(name.startswith("my-office-plugin/tests/test_") for name in files)
     commands = "\n".join(block.body for block in GUIDE_BLOCKS if block.kind == "command")
     assert "pip install ./my-office-plugin" in commands and "python -m pytest" in commands
@@ -88,7 +92,9 @@ def test_every_hook_is_documented_with_its_summary():
     }
     assert set(sections) == set(specs), "the hooks reference must list exactly the hooks in hookspecs.py"
     for name, summary in specs.items():
-        assert summary in " ".join(sections[name].split()), f"{name}: the reference should carry the spec's summary '{summary}'"
+        assert summary in " ".join(sections[name].split()), (
+            f"{name}: the reference should carry the spec's summary '{summary}'"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -102,15 +108,29 @@ def sandbox(tmp_path_factory):
     (site / "zz_reuse_dependencies.pth").write_text("\n".join(shared) + "\n", encoding="utf-8")
     python = env_dir / "bin" / "python"
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-build-isolation", "--no-index", str(ROOT)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     # the guide says `pip install`; here that must stay offline and inside the venv
     pip = env_dir / "bin" / "pip"
     pip.write_text(
         "#!/bin/sh\n"
-        f'if [ "$1" = install ]; then shift; exec "{sys.executable}" -m pip --python "{python}" install -q --no-build-isolation --no-index "$@"; fi\n'
+        f'if [ "$1" = install ]; then shift; exec "{sys.executable}" -m pip --python "{python}" install -q '
+        '--no-build-isolation --no-index "$@"; fi\n'
         f'exec "{sys.executable}" -m pip --python "{python}" "$@"\n',
         encoding="utf-8",
     )
@@ -118,7 +138,9 @@ def sandbox(tmp_path_factory):
     work = home / "work"
     work.mkdir()
     environ = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
-    environ.update(PATH=f"{env_dir / 'bin'}{os.pathsep}{environ.get('PATH', '')}", VIRTUAL_ENV=str(env_dir), NO_COLOR="1")
+    environ.update(
+        PATH=f"{env_dir / 'bin'}{os.pathsep}{environ.get('PATH', '')}", VIRTUAL_ENV=str(env_dir), NO_COLOR="1"
+    )
     return work, environ
 
 
@@ -132,10 +154,14 @@ def test_the_guide_runs_end_to_end(sandbox):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(block.body, encoding="utf-8")
         elif block.kind == "command":
-            done = subprocess.run(["bash", "-e", "-c", block.body], capture_output=True, text=True, cwd=work, env=environ, timeout=300)
+            done = subprocess.run(
+                ["bash", "-e", "-c", block.body], capture_output=True, text=True, cwd=work, env=environ, timeout=300
+            )
             output = done.stdout + done.stderr
             expected = int(block.attrs.get("exit", 0))
-            assert done.returncode == expected, f"{where}: exit {done.returncode}, expected {expected}:\n{block.body}\n{output}"
+            assert done.returncode == expected, (
+                f"{where}: exit {done.returncode}, expected {expected}:\n{block.body}\n{output}"
+            )
         elif block.kind == "output":
             for line in filter(None, (line.strip() for line in block.body.splitlines())):
                 assert line in output, f"{where}: expected output line not printed: {line!r}\nprinted:\n{output}"

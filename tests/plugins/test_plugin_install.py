@@ -33,8 +33,21 @@ def env(tmp_path_factory):
     shared = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
     (site / "zz_reuse_dependencies.pth").write_text("\n".join(shared) + "\n", encoding="utf-8")
     python = home / "venv" / "bin" / "python"
-    install = [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-build-isolation", "--no-index", "-q"]
-    done = subprocess.run([*install, str(ROOT), *(str(ROOT / "plugins" / name) for name in PLUGINS)], capture_output=True, text=True)
+    install = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "-q",
+    ]
+    done = subprocess.run(
+        [*install, str(ROOT), *(str(ROOT / "plugins" / name) for name in PLUGINS)], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     work = home / "work"
     work.mkdir()
@@ -46,7 +59,9 @@ def policycheck(env, *args, pythonpath=None):
     environ["NO_COLOR"] = "1"
     if pythonpath:
         environ["PYTHONPATH"] = os.pathsep.join(map(str, pythonpath))
-    return subprocess.run([str(env["bin"] / "policycheck"), *map(str, args)], capture_output=True, text=True, cwd=env["work"], env=environ)
+    return subprocess.run(
+        [str(env["bin"] / "policycheck"), *map(str, args)], capture_output=True, text=True, cwd=env["work"], env=environ
+    )
 
 
 def write_activity(env, name, snippet):
@@ -58,7 +73,10 @@ def write_activity(env, name, snippet):
 
 
 def test_the_venv_runs_its_own_installed_copies(env):
-    code = "import policycheck, policycheck_aukus, policycheck_fms; print(policycheck.__file__, policycheck_aukus.__file__, policycheck_fms.__file__)"
+    code = (
+        "import policycheck, policycheck_aukus, policycheck_fms; print(policycheck.__file__, "
+        "policycheck_aukus.__file__, policycheck_fms.__file__)"
+    )
     done = subprocess.run([str(env["bin"] / "python"), "-c", code], capture_output=True, text=True, cwd=env["work"])
     assert done.returncode == 0, done.stderr
     assert all(path.startswith(str(env["site"])) for path in done.stdout.split())
@@ -69,11 +87,21 @@ def test_installed_plugins_are_listed_with_distribution_version_and_contribution
     assert done.returncode == 0, done.stderr
     rows = {row["name"]: row for row in json.loads(done.stdout)}
     assert rows["aukus"] == {
-        "name": "aukus", "module": "policycheck_aukus", "distribution": "policycheck-aukus", "version": "0.1.0",
-        "rules": ["AUK001", "AUK002", "AUK003"], "formats": [], "schema": [], "error": None,
+        "name": "aukus",
+        "module": "policycheck_aukus",
+        "distribution": "policycheck-aukus",
+        "version": "0.1.0",
+        "rules": ["AUK001", "AUK002", "AUK003"],
+        "formats": [],
+        "schema": [],
+        "error": None,
     }
     assert (rows["fms"]["distribution"], rows["fms"]["rules"], rows["fms"]["formats"], rows["fms"]["schema"]) == (
-        "policycheck-fms", ["FMS001", "FMS002"], ["csv"], ["x-fms"])
+        "policycheck-fms",
+        ["FMS001", "FMS002"],
+        ["csv"],
+        ["x-fms"],
+    )
     text = policycheck(env, "plugins").stdout
     assert any(line.split()[:4] == ["aukus", "policycheck-aukus", "0.1.0", "rules:"] for line in text.splitlines())
 
@@ -82,12 +110,18 @@ def test_rules_lists_plugin_rules_and_no_plugins_hides_them(env):
     rows = {row["id"]: row for row in json.loads(policycheck(env, "rules", "--format", "json").stdout)}
     assert rows["AUK001"]["plugin"] == "aukus" and rows["AUK003"]["family"] == "aukus"
     assert rows["FMS002"]["plugin"] == "fms"
-    builtin_only = {row["id"] for row in json.loads(policycheck(env, "rules", "--format", "json", "--no-plugins").stdout)}
+    builtin_only = {
+        row["id"] for row in json.loads(policycheck(env, "rules", "--format", "json", "--no-plugins").stdout)
+    }
     assert "DAT001" in builtin_only and not {"AUK001", "FMS001"} & builtin_only
 
 
 def test_checking_a_file_triggers_the_plugin_rule(env):
-    path = write_activity(env, "aus.yaml", "partner: {country: AUS, category: most-capable}\nreleasability: {dissemination: [NOFORN], rel_to: null}\n")
+    path = write_activity(
+        env,
+        "aus.yaml",
+        "partner: {country: AUS, category: most-capable}\nreleasability: {dissemination: [NOFORN], rel_to: null}\n",
+    )
     done = policycheck(env, path, "--select", "AUK", "--today", "2027-01-01")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "AUK001" in done.stdout and "NOFORN withholds this activity from AUS" in done.stdout
@@ -115,11 +149,18 @@ def test_a_module_both_installed_and_named_with_p_loads_once(env):
 
 
 def test_p_lists_the_distribution_of_an_installed_module(env):
-    rows = json.loads(policycheck(env, "plugins", "--format", "json", "--no-plugins", "-p", "policycheck_aukus.strict").stdout)
-    assert (rows[-1]["name"], rows[-1]["distribution"], rows[-1]["version"]) == ("policycheck_aukus.strict", "policycheck-aukus", "0.1.0")
+    rows = json.loads(
+        policycheck(env, "plugins", "--format", "json", "--no-plugins", "-p", "policycheck_aukus.strict").stdout
+    )
+    assert (rows[-1]["name"], rows[-1]["distribution"], rows[-1]["version"]) == (
+        "policycheck_aukus.strict",
+        "policycheck-aukus",
+        "0.1.0",
+    )
 
 
 # --- entry points that are not pip-installed here: a dist-info folder on PYTHONPATH is an installed distribution too
+
 
 def fake_distribution(folder, dist, entry_name, module, source):
     info = folder / f"{dist}-1.0.dist-info"
@@ -131,16 +172,27 @@ def fake_distribution(folder, dist, entry_name, module, source):
 
 
 def test_a_broken_entry_point_is_reported_and_skipped_unless_strict(env, tmp_path):
-    broken = fake_distribution(tmp_path / "broken", "broken-plugin", "broken", "broken_plugin_mod", "import numpy_that_is_not_here\n")
+    broken = fake_distribution(
+        tmp_path / "broken", "broken-plugin", "broken", "broken_plugin_mod", "import numpy_that_is_not_here\n"
+    )
     path = write_activity(env, "clean.yaml", "")
 
     done = policycheck(env, path, "--select", "AUK001", pythonpath=[broken])
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "policycheck: warning: plugin 'broken' (broken_plugin_mod) failed to load and is skipped: ModuleNotFoundError: No module named 'numpy_that_is_not_here'" in done.stderr
+    assert (
+        "policycheck: warning: plugin 'broken' (broken_plugin_mod) failed to load and is skipped: "
+        "ModuleNotFoundError: No module named 'numpy_that_is_not_here'" in done.stderr
+    )
     assert "1 file checked" in done.stdout
 
-    listed = {row["name"]: row for row in json.loads(policycheck(env, "plugins", "--format", "json", pythonpath=[broken]).stdout)}
-    assert listed["broken"]["error"].startswith("ModuleNotFoundError") and listed["broken"]["distribution"] == "broken-plugin"
+    listed = {
+        row["name"]: row
+        for row in json.loads(policycheck(env, "plugins", "--format", "json", pythonpath=[broken]).stdout)
+    }
+    assert (
+        listed["broken"]["error"].startswith("ModuleNotFoundError")
+        and listed["broken"]["distribution"] == "broken-plugin"
+    )
     assert listed["aukus"]["error"] is None and listed["aukus"]["rules"]
 
     strict = policycheck(env, path, "--strict-plugins", pythonpath=[broken])
@@ -150,7 +202,9 @@ def test_a_broken_entry_point_is_reported_and_skipped_unless_strict(env, tmp_pat
 
 
 def test_entry_points_load_in_name_order_whatever_the_path_order(env, tmp_path):
-    rule = "import policycheck\n@policycheck.hookimpl\ndef policycheck_reference_data():\n    return {{'order': ['{}']}}\n"
+    rule = (
+        "import policycheck\n@policycheck.hookimpl\ndef policycheck_reference_data():\n    return {{'order': ['{}']}}\n"
+    )
     zeta = fake_distribution(tmp_path / "z", "zeta-plugin", "zeta", "zeta_mod", rule.format("zeta"))
     alpha = fake_distribution(tmp_path / "a", "alpha-plugin", "alpha", "alpha_mod", rule.format("alpha"))
     orders = []

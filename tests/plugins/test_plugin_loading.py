@@ -24,6 +24,7 @@ def write(tmp_path):
         path = tmp_path / name
         path.write_text(activity_text(snippet), encoding="utf-8")
         return str(path)
+
     return write
 
 
@@ -42,12 +43,16 @@ def rule_{rule_id.lower()}(activity, ctx):
 
 
 def findings(result):
-    return sorted((f["rule"], f["file"].rsplit("/", 1)[-1]) for report in json.loads(result.output)["files"] for f in report["findings"])
+    return sorted(
+        (f["rule"], f["file"].rsplit("/", 1)[-1])
+        for report in json.loads(result.output)["files"]
+        for f in report["findings"]
+    )
 
 
 # --- crash isolation ---------------------------------------------------------------
 
-CRASHES_ON_GBR = '''
+CRASHES_ON_GBR = """
 import policycheck
 
 @policycheck.rule(id="TST101", title="Crashes on GBR", family="test", level="fail", rationale="-", source="tests")
@@ -68,7 +73,7 @@ def portfolio_crash(collected, ctx):
 @policycheck.hookimpl
 def policycheck_rules():
     return [crashes_on_gbr, always_fires, portfolio_crash]
-'''
+"""
 
 
 def test_a_crashing_rule_is_err001_for_that_file_and_everything_else_still_runs(plugin_module, write):
@@ -83,13 +88,24 @@ def test_a_crashing_rule_is_err001_for_that_file_and_everything_else_still_runs(
         ("TST102", "alb.yaml"),
         ("TST102", "gbr.yaml"),
     ]
-    messages = [f["message"] for report in json.loads(result.output)["files"] for f in report["findings"] if f["rule"] == "ERR001"]
-    assert sorted(messages) == ["rule TST101 crashed: KeyError: 'no GBR table'", "rule TST103 crashed: ZeroDivisionError: total of nothing"]
-    hints = [f["hint"] for report in json.loads(result.output)["files"] for f in report["findings"] if f["rule"] == "ERR001"]
+    messages = [
+        f["message"]
+        for report in json.loads(result.output)["files"]
+        for f in report["findings"]
+        if f["rule"] == "ERR001"
+    ]
+    assert sorted(messages) == [
+        "rule TST101 crashed: KeyError: 'no GBR table'",
+        "rule TST103 crashed: ZeroDivisionError: total of nothing",
+    ]
+    hints = [
+        f["hint"] for report in json.loads(result.output)["files"] for f in report["findings"] if f["rule"] == "ERR001"
+    ]
     assert all(f"plugin '{name}'" in hint for hint in hints)
 
 
 # --- clashes -----------------------------------------------------------------------
+
 
 def test_two_plugins_registering_one_rule_id_is_an_error_naming_both(plugin_module, write):
     first, second = plugin_module(rules_plugin("TST201")), plugin_module(rules_plugin("TST202", "TST201"))
@@ -104,11 +120,13 @@ def test_two_plugins_registering_one_rule_id_is_an_error_naming_both(plugin_modu
     [
         (
             "import policycheck\nfrom policycheck.report import OutputFormat\n"
-            "@policycheck.hookimpl\ndef policycheck_output_formats():\n    return {'json': OutputFormat('json', str)}\n",
+            "@policycheck.hookimpl\ndef policycheck_output_formats():\n    return "
+            "{'json': OutputFormat('json', str)}\n",
             "output format 'json' is registered by both 'policycheck.report.builtin' and '{name}'",
         ),
         (
-            "import policycheck\n@policycheck.hookimpl\ndef policycheck_schema_fragments():\n    return {'partner': {'type': 'object'}}\n",
+            "import policycheck\n@policycheck.hookimpl\ndef policycheck_schema_fragments():\n    return "
+            "{'partner': {'type': 'object'}}\n",
             "plugin '{name}': 'partner' is a built-in section of the activity schema",
         ),
     ],
@@ -121,7 +139,10 @@ def test_a_plugin_cannot_replace_a_builtin_format_or_section(plugin_module, writ
 
 
 def test_two_plugins_claiming_one_schema_section_is_an_error_naming_both(plugin_module):
-    source = "import policycheck\n@policycheck.hookimpl\ndef policycheck_schema_fragments():\n    return {'x-shared': {'type': 'object'}}\n"
+    source = (
+        "import policycheck\n@policycheck.hookimpl\ndef policycheck_schema_fragments():\n    return "
+        "{'x-shared': {'type': 'object'}}\n"
+    )
     first, second = plugin_module(source), plugin_module(source)
     result = run_meta("schema", "-p", first, "-p", second)
     assert result.exit_code == 2
@@ -148,6 +169,7 @@ def test_only_policycheck_names_are_hooks(plugin_module):
 
 # --- a plugin author's mistakes are messages, not tracebacks -------------------------
 
+
 @pytest.mark.parametrize(
     "source, message",
     [
@@ -156,7 +178,8 @@ def test_only_policycheck_names_are_hooks(plugin_module):
             "plugin '{name}' implements unknown hook 'policycheck_rule'; did you mean 'policycheck_rules'?",
         ),
         (
-            "import policycheck\n@policycheck.hookimpl\ndef policycheck_rules():\n    raise RuntimeError('half-written')\n",
+            "import policycheck\n@policycheck.hookimpl\ndef policycheck_rules():\n    raise "
+            "RuntimeError('half-written')\n",
             "plugin '{name}' failed in policycheck_rules(): RuntimeError: half-written",
         ),
         (
@@ -188,7 +211,7 @@ def test_plugin_mistakes_are_exit_2_naming_the_plugin(plugin_module, source, mes
 
 # --- rule defaults, reference data ------------------------------------------------------
 
-PARAMETRIZED = '''
+PARAMETRIZED = """
 import policycheck
 
 @policycheck.rule(id="TST301", title="Reports its parameter", family="test", level="warn", rationale="-",
@@ -203,7 +226,7 @@ def policycheck_rules():
 @policycheck.hookimpl
 def policycheck_reference_data():
     return {"test_codes": ["A"]}
-'''
+"""
 
 
 def defaults(limit):
@@ -229,13 +252,30 @@ def test_rule_defaults_later_plugin_wins_and_configuration_wins_over_all(plugin_
     assert message("-p", five, "-p", seven) == "limit=7 codes=('A', 'B')"
     config = tmp_path / "config.yaml"
     config.write_text("rules:\n  TST301: {limit: 9}\n", encoding="utf-8")
-    result = CliRunner().invoke(main, [path, "-p", rule, "-p", five, "--config", str(config), "--no-plugins", "--select", "TST301", "--format", "json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            path,
+            "-p",
+            rule,
+            "-p",
+            five,
+            "--config",
+            str(config),
+            "--no-plugins",
+            "--select",
+            "TST301",
+            "--format",
+            "json",
+        ],
+    )
     assert json.loads(result.output)["files"][0]["findings"][0]["message"].startswith("limit=9 ")
     explained = run_meta("explain", "TST301", "-p", rule, "-p", five).output
     assert "`limit` (default: 5)" in explained
 
 
 # --- the plugins command ------------------------------------------------------------
+
 
 def test_plugins_command_lists_what_each_plugin_adds_in_load_order(plugin_module):
     name = plugin_module(PARAMETRIZED)

@@ -19,7 +19,7 @@ from policycheck.testing import (
 STARTER = yaml.safe_load(starter())
 
 # A rule that reports each entry of `x-probe`, with the context it was given.
-PROBE = '''
+PROBE = """
 import policycheck
 
 @policycheck.rule(id="PRB001", title="Probe", family="test", level="warn", rationale="-", source="tests",
@@ -31,7 +31,7 @@ def probe(activity, ctx):
 @policycheck.hookimpl
 def policycheck_rules():
     return [probe]
-'''
+"""
 
 
 def document(snippet, **options):
@@ -39,6 +39,7 @@ def document(snippet, **options):
 
 
 # --- how a snippet becomes a document ---------------------------------------------
+
 
 def test_empty_snippet_is_the_starter():
     assert document("") == STARTER
@@ -82,12 +83,15 @@ def test_base_false_checks_the_snippet_alone():
 
 # --- check(): options ---------------------------------------------------------------
 
+
 def test_plugins_today_and_config_reach_the_rule(plugin_module):
     name = plugin_module(PROBE)
     snippet = "x-probe: [{}]\n"
     [finding] = check(snippet, plugins=[name], select=["PRB"])
     assert finding.message == "default 2027-01-01" and finding.pointer == "/x-probe/0"
-    [finding] = check(snippet, plugins=[name], select=["PRB"], today=date(2030, 5, 6), config={"rules": {"PRB001": {"label": "set"}}})
+    [finding] = check(
+        snippet, plugins=[name], select=["PRB"], today=date(2030, 5, 6), config={"rules": {"PRB001": {"label": "set"}}}
+    )
     assert finding.message == "set 2030-05-06"
 
 
@@ -112,7 +116,9 @@ def test_a_selector_or_parameter_matching_no_rule_is_an_error_not_a_vacuous_pass
 
 
 def test_check_portfolio_runs_portfolio_rules_over_all_snippets():
-    findings = check_portfolio({"a.yaml": "id: SAME-1\n", "b.yaml": "id: SAME-1\n", "c.yaml": "id: OTHER-1\n"}, select=["PRT001"])
+    findings = check_portfolio(
+        {"a.yaml": "id: SAME-1\n", "b.yaml": "id: SAME-1\n", "c.yaml": "id: OTHER-1\n"}, select=["PRT001"]
+    )
     assert [(f.rule_id, f.file) for f in findings] == [("PRT001", "b.yaml")]
     assert "already used by a.yaml" in findings[0].message
 
@@ -147,6 +153,7 @@ def test_assert_findings_failure_says_none_when_nothing_was_found():
 
 # --- assert_examples ----------------------------------------------------------------
 
+
 def test_assert_examples_passes_for_true_examples():
     assert_examples("DAT001")
 
@@ -162,7 +169,7 @@ def test_assert_examples_passes_for_true_examples():
     ],
 )
 def test_assert_examples_catches_examples_that_lie(plugin_module, fails, passes, message):
-    name = plugin_module(f'''
+    name = plugin_module(f"""
         import policycheck
 
         @policycheck.rule(id="EXA001", title="Example", family="test", level="warn", rationale="-", source="tests",
@@ -174,6 +181,6 @@ def test_assert_examples_catches_examples_that_lie(plugin_module, fails, passes,
         @policycheck.hookimpl
         def policycheck_rules():
             return [example]
-    ''')
+    """)
     with pytest.raises(AssertionError, match=message):
         assert_examples("EXA001", plugins=[name])

@@ -9,7 +9,12 @@ import policycheck
 
 def _rule(id, title):
     return policycheck.rule(
-        id=id, title=title, family="test", level="fail", rationale="Exercises the read-only view.", source="tests/reliability"
+        id=id,
+        title=title,
+        family="test",
+        level="fail",
+        rationale="Exercises the read-only view.",
+        source="tests/reliability",
     )
 
 

@@ -64,7 +64,7 @@ _MEASURED = (
     "try:\n"
     "    main(sys.argv[1:], prog_name='policycheck')\n"
     "finally:\n"
-    "    sys.stderr.write(f\"\\nMAXRSS {peak()}\\n\")\n"
+    '    sys.stderr.write(f"\\nMAXRSS {peak()}\\n")\n'
 )
 
 

@@ -9,6 +9,7 @@ import os
 
 import policycheck
 
+
 @policycheck.rule(
     id="RLB901",
     title="Sabotages a later file once",

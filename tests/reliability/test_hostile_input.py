@@ -55,7 +55,12 @@ CASES = [
     ("top-level-scalar", b"hello\n", 1, ["{f}:1:1 FAIL LOAD001", "expected a mapping", "'hello'"]),
     ("top-level-list", b"- a\n- b\n", 1, ["{f}:1:1 FAIL LOAD001", "found a list"]),
     ("top-level-null", b"~\n", 1, ["{f}:1:1 FAIL LOAD001", "expected a mapping"]),
-    ("invalid-utf8", b"schema: activity/v1\nid: \xff\xfe\n", 1, ["{f}:2:5 FAIL LOAD001", "not valid UTF-8 (byte 0xff)", "save the file as UTF-8"]),
+    (
+        "invalid-utf8",
+        b"schema: activity/v1\nid: \xff\xfe\n",
+        1,
+        ["{f}:2:5 FAIL LOAD001", "not valid UTF-8 (byte 0xff)", "save the file as UTF-8"],
+    ),
     ("utf8-bom", b"\xef\xbb\xbf" + starter().encode(), 0, ["{f}", "no findings"]),
     ("utf16-bom", starter().encode("utf-16"), 1, ["{f}:1:1 FAIL LOAD001", "UTF-16", "save it as UTF-8"]),
     ("utf16-no-bom", starter().encode("utf-16-le"), 1, ["{f}:1:1 FAIL LOAD001", "UTF-16", "save it as UTF-8"]),
@@ -63,17 +68,47 @@ CASES = [
     ("binary-png", BINARY, 1, ["{f}:3:1 FAIL LOAD001", "binary data"]),
     ("binary-no-nul", bytes(range(1, 256)) * 4, 1, ["{f}:", "FAIL LOAD001", "not valid UTF-8 (byte 0x80)"]),
     ("control-character", b"schema: activity/v1\ntitle: a\x01b\n", 1, ["{f}:2:9 FAIL LOAD001", "U+0001"]),
-    ("tab-indentation", b"schema: activity/v1\npartner:\n\tcountry: ALB\n", 1, ["{f}:3:1 FAIL LOAD001", "indent with spaces"]),
+    (
+        "tab-indentation",
+        b"schema: activity/v1\npartner:\n\tcountry: ALB\n",
+        1,
+        ["{f}:3:1 FAIL LOAD001", "indent with spaces"],
+    ),
     ("alias-bomb", _alias_bomb().encode(), 1, ["{f}:6:8 FAIL LOAD001", "more than 200000 nodes"]),
     ("recursive-alias-list", b"a: &x [1, *x]\n", 1, ["{f}:1:11 FAIL LOAD001", "recursive alias"]),
     ("recursive-alias-map", b"a: &x {b: {c: *x}}\n", 1, ["{f}:1:15 FAIL LOAD001", "recursive alias"]),
-    ("nesting-flow-10000", b"a: " + b"[" * 10000 + b"]" * 10000 + b"\n", 1, ["{f}:1:", "FAIL LOAD001", "nesting deeper than 64 levels"]),
-    ("nesting-flow-maps-10000", b"{a: " * 10000 + b"}" * 10000 + b"\n", 1, ["{f}:1:", "FAIL LOAD001", "nesting deeper than 64 levels"]),
+    (
+        "nesting-flow-10000",
+        b"a: " + b"[" * 10000 + b"]" * 10000 + b"\n",
+        1,
+        ["{f}:1:", "FAIL LOAD001", "nesting deeper than 64 levels"],
+    ),
+    (
+        "nesting-flow-maps-10000",
+        b"{a: " * 10000 + b"}" * 10000 + b"\n",
+        1,
+        ["{f}:1:", "FAIL LOAD001", "nesting deeper than 64 levels"],
+    ),
     ("nesting-block-10000", b"- " * 10000 + b"x\n", 1, ["{f}:1:", "FAIL LOAD001", "nesting deeper than 64 levels"]),
     ("nesting-through-aliases", _deep_aliases().encode(), 1, ["{f}:2:69 FAIL LOAD001", "through aliases"]),
-    ("huge-integer", b"schema: activity/v1\nid: " + b"9" * 5000 + b"\n", 1, ["{f}:2:5 FAIL LOAD001", "too long (5000 digits, over the 4,300-digit limit)"]),
-    ("huge-hex-integer", b"schema: activity/v1\nid: 0x" + b"f" * 5000 + b"\n", 1, ["{f}:2:5 FAIL LOAD001", "over the 4,300-digit limit"]),
-    ("huge-octal-integer", b"schema: activity/v1\nid: 0o" + b"7" * 5000 + b"\n", 1, ["{f}:2:5 FAIL LOAD001", "over the 4,300-digit limit"]),
+    (
+        "huge-integer",
+        b"schema: activity/v1\nid: " + b"9" * 5000 + b"\n",
+        1,
+        ["{f}:2:5 FAIL LOAD001", "too long (5000 digits, over the 4,300-digit limit)"],
+    ),
+    (
+        "huge-hex-integer",
+        b"schema: activity/v1\nid: 0x" + b"f" * 5000 + b"\n",
+        1,
+        ["{f}:2:5 FAIL LOAD001", "over the 4,300-digit limit"],
+    ),
+    (
+        "huge-octal-integer",
+        b"schema: activity/v1\nid: 0o" + b"7" * 5000 + b"\n",
+        1,
+        ["{f}:2:5 FAIL LOAD001", "over the 4,300-digit limit"],
+    ),
     (
         "very-long-line",
         activity(("summary: >\n", "summary: " + "word " * 1_000_000 + "\nx-was-summary: >\n")).encode(),
@@ -81,16 +116,61 @@ CASES = [
         ["{f}", "no findings"],
     ),
     # a plain key is at most 1024 characters; `?` makes an explicit one of any length
-    ("very-long-duplicate-key", b"? " + b"k" * 1_000_000 + b"\n: 1\n? " + b"k" * 1_000_000 + b"\n: 2\n", 1, ["{f}:3:3 FAIL LOAD001", "duplicate key 'kkkk"]),
+    (
+        "very-long-duplicate-key",
+        b"? " + b"k" * 1_000_000 + b"\n: 1\n? " + b"k" * 1_000_000 + b"\n: 2\n",
+        1,
+        ["{f}:3:3 FAIL LOAD001", "duplicate key 'kkkk"],
+    ),
     # values quoted in messages (SCH001, rule messages, the id in every header) are cut short
-    ("huge-title", activity(("title: Advisory", "title: " + "a" * 2_000_000 + " Advisory")).encode(), 1, ["{f}:7:1 FAIL SCH001", "characters)"]),
-    ("huge-id", activity(("id: ALB-2027-NDS-01", "id: " + "A" * 2_000_000)).encode(), 1, ["{f}:6:1 FAIL SCH001", "(2,000,000 characters)"]),
-    ("duplicate-key", (starter() + "id: OTHER-1\n").encode(), 1, [f"{{f}}:{START_LINES + 1}:1 FAIL LOAD001", "duplicate key 'id' (first defined on line 6)"]),
-    ("multi-document", (starter() + "---\n" + starter()).encode(), 1, [f"{{f}}:{START_LINES + 1}:1 FAIL LOAD001", "more than one YAML document"]),
-    ("python-object-tag", b"schema: activity/v1\nid: !!python/object:os.system x\n", 1, ["{f}:2:5 FAIL LOAD001", "python/object:os.system' is not allowed"]),
-    ("python-apply-tag", b"schema: !!python/object/apply:os.system ['echo hi']\n", 1, ["{f}:1:9 FAIL LOAD001", "is not allowed"]),
-    ("custom-tag", b"schema: activity/v1\npartner: !partner {country: ALB}\n", 1, ["{f}:2:10 FAIL LOAD001", "'!partner' is not allowed"]),
-    ("mismatched-core-tag", b"schema: activity/v1\nid: !!map x\n", 1, ["{f}:2:5 FAIL LOAD001", "cannot be tagged !!map"]),
+    (
+        "huge-title",
+        activity(("title: Advisory", "title: " + "a" * 2_000_000 + " Advisory")).encode(),
+        1,
+        ["{f}:7:1 FAIL SCH001", "characters)"],
+    ),
+    (
+        "huge-id",
+        activity(("id: ALB-2027-NDS-01", "id: " + "A" * 2_000_000)).encode(),
+        1,
+        ["{f}:6:1 FAIL SCH001", "(2,000,000 characters)"],
+    ),
+    (
+        "duplicate-key",
+        (starter() + "id: OTHER-1\n").encode(),
+        1,
+        [f"{{f}}:{START_LINES + 1}:1 FAIL LOAD001", "duplicate key 'id' (first defined on line 6)"],
+    ),
+    (
+        "multi-document",
+        (starter() + "---\n" + starter()).encode(),
+        1,
+        [f"{{f}}:{START_LINES + 1}:1 FAIL LOAD001", "more than one YAML document"],
+    ),
+    (
+        "python-object-tag",
+        b"schema: activity/v1\nid: !!python/object:os.system x\n",
+        1,
+        ["{f}:2:5 FAIL LOAD001", "python/object:os.system' is not allowed"],
+    ),
+    (
+        "python-apply-tag",
+        b"schema: !!python/object/apply:os.system ['echo hi']\n",
+        1,
+        ["{f}:1:9 FAIL LOAD001", "is not allowed"],
+    ),
+    (
+        "custom-tag",
+        b"schema: activity/v1\npartner: !partner {country: ALB}\n",
+        1,
+        ["{f}:2:10 FAIL LOAD001", "'!partner' is not allowed"],
+    ),
+    (
+        "mismatched-core-tag",
+        b"schema: activity/v1\nid: !!map x\n",
+        1,
+        ["{f}:2:5 FAIL LOAD001", "cannot be tagged !!map"],
+    ),
 ]
 
 
@@ -120,7 +200,9 @@ def test_symlink_loop(tmp_path):
     (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
     (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
     run = cli(str(tmp_path / "a.yaml"), *COMMON)
-    assert_clean_failure(run, 1, f"{tmp_path / 'a.yaml'}:1:1 FAIL LOAD001 cannot read the file: Too many levels of symbolic links")
+    assert_clean_failure(
+        run, 1, f"{tmp_path / 'a.yaml'}:1:1 FAIL LOAD001 cannot read the file: Too many levels of symbolic links"
+    )
 
 
 def test_symlink_loop_inside_a_directory_is_reported_not_skipped(tmp_path):
@@ -133,7 +215,9 @@ def test_symlink_loop_inside_a_directory_is_reported_not_skipped(tmp_path):
 def test_dangling_symlink_exists_so_it_is_a_finding(tmp_path):
     (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
     run = cli(str(tmp_path / "gone.yaml"), *COMMON)
-    assert_clean_failure(run, 1, f"{tmp_path / 'gone.yaml'}:1:1 FAIL LOAD001 cannot read the file: No such file or directory")
+    assert_clean_failure(
+        run, 1, f"{tmp_path / 'gone.yaml'}:1:1 FAIL LOAD001 cannot read the file: No such file or directory"
+    )
 
 
 def test_path_that_does_not_exist_is_a_usage_error(tmp_path):
@@ -149,7 +233,9 @@ def test_fifo_named_yaml_in_this_process(tmp_path):
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
     run = cli(str(fifo), *COMMON)
-    assert_clean_failure(run, 1, f"{fifo}:1:1 FAIL LOAD001 cannot read the file: is not a regular file", "use - to read standard input")
+    assert_clean_failure(
+        run, 1, f"{fifo}:1:1 FAIL LOAD001 cannot read the file: is not a regular file", "use - to read standard input"
+    )
 
 
 def test_unreadable_file(tmp_path, monkeypatch):
@@ -171,13 +257,21 @@ def test_fifo_in_a_real_process_does_not_hang(tmp_path):
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
     started = time.perf_counter()
-    process = subprocess.run([sys.executable, "-m", "policycheck", str(fifo), *COMMON], capture_output=True, text=True, timeout=20, cwd=tmp_path)
+    process = subprocess.run(
+        [sys.executable, "-m", "policycheck", str(fifo), *COMMON],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        cwd=tmp_path,
+    )
     run = Run(process.returncode, process.stdout, process.stderr, time.perf_counter() - started)
     assert_clean_failure(run, 1, f"{fifo}:1:1 FAIL LOAD001 cannot read the file: is not a regular file")
     assert run.seconds < SECONDS + 1  # a fresh interpreter's start-up on top
 
 
-@pytest.mark.parametrize(("action", "message"), [("delete", "No such file or directory"), ("fifo", "is not a regular file")])
+@pytest.mark.parametrize(
+    ("action", "message"), [("delete", "No such file or directory"), ("fifo", "is not a regular file")]
+)
 def test_file_changed_while_the_run_goes(tmp_path, action, message):
     """A plugin rule, run on the first file, deletes the second (or swaps in a FIFO) before it is read."""
     first, second, third = (tmp_path / f"{name}.yaml" for name in ("a", "b", "c"))
@@ -200,7 +294,9 @@ def test_file_deleted_mid_run_in_this_process(tmp_path, monkeypatch):
     monkeypatch.setenv("POLICYCHECK_SABOTAGE", "delete")
     monkeypatch.setenv("POLICYCHECK_SABOTAGE_PATH", str(second))
     run = cli(str(first), str(second), "-p", "sabotage_plugin", "--jobs", "1", *COMMON)
-    assert_clean_failure(run, 1, f"{second}:1:1 FAIL LOAD001 cannot read the file: No such file or directory", f"{first}  [CUI")
+    assert_clean_failure(
+        run, 1, f"{second}:1:1 FAIL LOAD001 cannot read the file: No such file or directory", f"{first}  [CUI"
+    )
 
 
 def test_file_swapped_for_a_fifo_between_stat_and_open(tmp_path, monkeypatch):
@@ -214,7 +310,11 @@ def test_file_swapped_for_a_fifo_between_stat_and_open(tmp_path, monkeypatch):
     regular.write_text(starter(), encoding="utf-8")
     os.mkfifo(fifo)
     real_stat = os.stat
-    monkeypatch.setattr(os, "stat", lambda path, *args, **kwargs: real_stat(regular if os.fspath(path) == str(fifo) else path, *args, **kwargs))
+    monkeypatch.setattr(
+        os,
+        "stat",
+        lambda path, *args, **kwargs: real_stat(regular if os.fspath(path) == str(fifo) else path, *args, **kwargs),
+    )
     outcome = []
 
     def read():
@@ -243,7 +343,13 @@ def fifty_megabytes(tmp_path_factory) -> Path:
 
 def test_fifty_megabyte_file_is_refused_before_it_is_read(fifty_megabytes, baseline_rss):
     run = subprocess_cli(str(fifty_megabytes), *COMMON)
-    assert_clean_failure(run, 1, f"{fifty_megabytes}:1:1 FAIL LOAD001", f"over the {LIMIT}-byte limit (max_file_size)", "raise max_file_size")
+    assert_clean_failure(
+        run,
+        1,
+        f"{fifty_megabytes}:1:1 FAIL LOAD001",
+        f"over the {LIMIT}-byte limit (max_file_size)",
+        "raise max_file_size",
+    )
     assert run.seconds < SECONDS + 1
     assert run.max_rss_kb < baseline_rss + 8 * 1024, (run.max_rss_kb, baseline_rss)
 
@@ -254,13 +360,27 @@ def test_size_limit_is_configurable(tmp_path):
     config = tmp_path / "small.yaml"
     config.write_text("max_file_size: 1000\n", encoding="utf-8")
     run = cli(str(path), "--config", str(config), "--no-plugins", "--today", "2027-01-01")
-    assert_clean_failure(run, 1, f"{path}:1:1 FAIL LOAD001 cannot read the file: is {path.stat().st_size} bytes, over the 1000-byte limit")
+    assert_clean_failure(
+        run,
+        1,
+        f"{path}:1:1 FAIL LOAD001 cannot read the file: is {path.stat().st_size} bytes, over the 1000-byte limit",
+    )
     config.write_text(f"max_file_size: {path.stat().st_size}\n", encoding="utf-8")
     run = cli(str(path), "--config", str(config), "--no-plugins", "--today", "2027-01-01")
     assert_clean_failure(run, 0, "no findings")
 
 
-@pytest.mark.parametrize("case", ["alias-bomb", "nesting-flow-10000", "nesting-through-aliases", "very-long-line", "very-long-duplicate-key", "huge-id"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "alias-bomb",
+        "nesting-flow-10000",
+        "nesting-through-aliases",
+        "very-long-line",
+        "very-long-duplicate-key",
+        "huge-id",
+    ],
+)
 def test_big_inputs_in_bounded_memory(tmp_path, case, baseline_rss):
     [(_, content, code, _)] = [entry for entry in CASES if entry[0] == case]
     path = _write(tmp_path, case, content)
@@ -275,7 +395,9 @@ def test_endless_standard_input_is_cut_at_the_limit(tmp_path, baseline_rss):
     config.write_text("max_file_size: 100000\n", encoding="utf-8")
     with open("/dev/zero", "rb") as zeros:
         run = subprocess_cli("-", "--config", str(config), "--no-plugins", "--today", "2027-01-01", stdin=zeros)
-    assert_clean_failure(run, 1, "<stdin>:1:1 FAIL LOAD001 cannot read the file: standard input is larger than the 100000-byte limit")
+    assert_clean_failure(
+        run, 1, "<stdin>:1:1 FAIL LOAD001 cannot read the file: standard input is larger than the 100000-byte limit"
+    )
     assert run.max_rss_kb < baseline_rss + 8 * 1024
 
 
@@ -319,7 +441,20 @@ def _pure_python_parser():
         "a: [1, 2\n",
         "# only a comment\n",
     ],
-    ids=["starter", "scalars", "duplicate", "recursive", "multi", "tabs", "control", "deep", "bomb", "tag", "unclosed", "empty"],
+    ids=[
+        "starter",
+        "scalars",
+        "duplicate",
+        "recursive",
+        "multi",
+        "tabs",
+        "control",
+        "deep",
+        "bomb",
+        "tag",
+        "unclosed",
+        "empty",
+    ],
 )
 def test_pure_python_fallback_agrees_with_the_c_parser(monkeypatch, text):
     def outcome():
@@ -369,7 +504,9 @@ def test_document_text_cannot_drive_the_terminal_or_forge_lines(tmp_path, output
     for character in ("\x1b", "\x07", "\r"):
         assert character not in run.output
 
-    path.write_text(activity(("id: ALB-2027-NDS-01", 'id: "BAD\\nforged.yaml:1:1 PASS \\u202egnp.exe"')), encoding="utf-8")
+    path.write_text(
+        activity(("id: ALB-2027-NDS-01", 'id: "BAD\\nforged.yaml:1:1 PASS \\u202egnp.exe"')), encoding="utf-8"
+    )
     run = cli(str(path), *COMMON, "--format", output_format)
     assert_clean_failure(run, 1, "BAD", "x0aforged.yaml")
     assert "\nforged.yaml" not in run.output and "\u202e" not in run.output

@@ -26,7 +26,13 @@ def _fingerprint(paths: list[Path]) -> dict[str, tuple]:
     prints = {}
     for path in paths:
         info = path.stat()
-        prints[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(), info.st_mtime_ns, info.st_ctime_ns, info.st_mode, info.st_size)
+        prints[str(path)] = (
+            hashlib.sha256(path.read_bytes()).hexdigest(),
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+            info.st_mode,
+            info.st_size,
+        )
     return prints
 
 
@@ -41,7 +47,11 @@ def inputs(tmp_path) -> list[Path]:
         "waived.yaml": activity(
             ("ALB-2027-NDS-01", "ALB-2027-NDS-03"),
             ("rel_to: [USA, ALB]", "rel_to: [USA]"),
-            ("waivers: []", "waivers:\n  - {rule: REL004, justification: Briefed later, approved_by: ODC Chief, expires: '2027-06-01'}"),
+            (
+                "waivers: []",
+                "waivers:\n  - "
+                "{rule: REL004, justification: Briefed later, approved_by: ODC Chief, expires: '2027-06-01'}",
+            ),
         ),
         "broken.yaml": "schema: activity/v1\nid: [unclosed\n",
         "../config.yaml": "fail_on: warn\n",
@@ -63,7 +73,18 @@ def test_no_input_changes_with_any_format(inputs, tmp_path, output_format):
     documents = [str(path) for path in inputs if path.name != "config.yaml"]
     config = str(inputs[-1])
     to_stdout = cli(*documents, "--format", output_format, "--config", config, "--no-plugins", "--today", "2027-01-01")
-    to_file = cli(*documents, "--format", output_format, "--output", str(tmp_path / f"report.{output_format}"), "--config", config, "--no-plugins", "--today", "2027-01-01")
+    to_file = cli(
+        *documents,
+        "--format",
+        output_format,
+        "--output",
+        str(tmp_path / f"report.{output_format}"),
+        "--config",
+        config,
+        "--no-plugins",
+        "--today",
+        "2027-01-01",
+    )
     for run in (to_stdout, to_file):
         assert_clean_failure(run, 1)
     assert (tmp_path / f"report.{output_format}").stat().st_size > 0
@@ -72,7 +93,16 @@ def test_no_input_changes_with_any_format(inputs, tmp_path, output_format):
 
 def test_no_input_changes_with_every_format_at_once_and_a_directory(inputs, tmp_path):
     before = _fingerprint(inputs)
-    args = [str(inputs[0].parent), "--config", str(inputs[-1]), "--no-plugins", "--today", "2027-01-01", "--format", "text"]
+    args = [
+        str(inputs[0].parent),
+        "--config",
+        str(inputs[-1]),
+        "--no-plugins",
+        "--today",
+        "2027-01-01",
+        "--format",
+        "text",
+    ]
     for name in _formats():
         if name != "text":
             args += ["--format", name, "--output", str(tmp_path / f"all.{name}")]
@@ -110,7 +140,9 @@ def test_python_tags_never_execute(tmp_path, tagged):
 def test_python_name_tag_is_refused(tmp_path):
     path = tmp_path / "name.yaml"
     path.write_text("schema: !!python/name:os.system\n", encoding="utf-8")
-    assert_clean_failure(cli(str(path), *COMMON), 1, f"{path}:1:9 FAIL LOAD001", "python/name:os.system' is not allowed")
+    assert_clean_failure(
+        cli(str(path), *COMMON), 1, f"{path}:1:9 FAIL LOAD001", "python/name:os.system' is not allowed"
+    )
 
 
 # --- rules get a read-only view ------------------------------------------------------------
@@ -125,14 +157,22 @@ def test_a_rule_that_mutates_the_activity_gets_err001_and_the_others_still_run(t
     assert "Traceback" not in run.output
     [result] = json.loads(run.stdout)["files"]
     errors = {f["message"].split(":")[0]: f["message"] for f in result["findings"] if f["rule"] == "ERR001"}
-    assert sorted(errors) == ["rule RLB911 crashed", "rule RLB912 crashed", "rule RLB913 crashed", "rule RLB914 crashed"]
+    assert sorted(errors) == [
+        "rule RLB911 crashed",
+        "rule RLB912 crashed",
+        "rule RLB913 crashed",
+        "rule RLB914 crashed",
+    ]
     assert "does not support item assignment" in errors["rule RLB911 crashed"]
     assert "'tuple' object has no attribute 'append'" in errors["rule RLB912 crashed"]
     assert "the activity is read-only (cannot set 'data')" in errors["rule RLB913 crashed"]
     assert "does not support item deletion" in errors["rule RLB914 crashed"]
     # the rule that ran after them saw the document as written
     [seen] = [f for f in result["findings"] if f["rule"] == "RLB919"]
-    assert seen["message"] == "saw id ALB-2027-NDS-01 with organizations: Ministry of Defense, General Staff of the Albanian Armed Forces"
+    assert (
+        seen["message"]
+        == "saw id ALB-2027-NDS-01 with organizations: Ministry of Defense, General Staff of the Albanian Armed Forces"
+    )
     # and every built-in rule ran to the same result as in a run without the plugin
     [alone] = json.loads(cli(str(path), *COMMON, "--format", "json").stdout)["files"]
     assert {rule: status for rule, status in result["rules"].items() if not rule.startswith(("RLB", "ERR"))} == {
@@ -157,7 +197,6 @@ def test_activity_view_refuses_changes_directly():
         view._positions[("id",)] = (9, 9)  # type: ignore[index]
     assert data == {"id": "A-1", "partner": {"organizations": ["MoD"]}}
     assert view.position("/id") == (1, 1)
-
 
 
 def test_a_report_aimed_at_an_input_is_refused(inputs, tmp_path):

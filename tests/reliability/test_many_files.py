@@ -38,7 +38,12 @@ def test_one_unreadable_file_among_a_thousand(tmp_path, monkeypatch):
     report = json.loads(run.stdout)
     files = {entry["file"]: entry for entry in report["files"]}
     assert set(files) == {str(path) for path in paths}
-    load_errors = [(entry["file"], finding) for entry in report["files"] for finding in entry["findings"] if finding["rule"] == "LOAD001"]
+    load_errors = [
+        (entry["file"], finding)
+        for entry in report["files"]
+        for finding in entry["findings"]
+        if finding["rule"] == "LOAD001"
+    ]
     assert len(load_errors) == 1
     [(file, finding)] = load_errors
     assert file == str(bad) and finding["message"] == "cannot read the file: Permission denied"
@@ -46,7 +51,9 @@ def test_one_unreadable_file_among_a_thousand(tmp_path, monkeypatch):
     good = [entry for entry in report["files"] if entry["file"] != str(bad)]
     assert len(good) == COUNT - 1
     assert {entry["status"] for entry in good} == {"pass"}
-    assert {entry["activity_id"] for entry in good} == {f"ALB-2027-NDS-{index:04d}" for index in range(COUNT) if index != 537}
+    assert {entry["activity_id"] for entry in good} == {
+        f"ALB-2027-NDS-{index:04d}" for index in range(COUNT) if index != 537
+    }
     assert report["summary"]["files"] == COUNT and report["summary"]["files_failed"] == 1
 
 

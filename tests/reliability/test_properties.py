@@ -71,31 +71,52 @@ def valid_activities(draw) -> dict:
         "amount": draw(st.one_of(st.integers(0, 10**9), st.floats(0, 1e9, allow_nan=False))),
         "currency": draw(st.sampled_from(CURRENCIES)),
     }
-    threats = draw(st.lists(st.builds(lambda d: {"id": None, "description": d, "source": "NDS"}, sentences), max_size=3))
+    threats = draw(
+        st.lists(st.builds(lambda d: {"id": None, "description": d, "source": "NDS"}, sentences), max_size=3)
+    )
     for index, threat in enumerate(threats):
         threat["id"] = f"THR-{index + 1}"
     doc["threats"] = threats
     objectives = []
     for index in range(draw(st.integers(1, 3))):
         indicators = [
-            {"name": draw(sentences), "baseline": draw(st.integers(0, 100)), "target": draw(st.one_of(st.integers(0, 100), sentences)), "unit": "percent", "due": draw(iso_dates), "data_source": draw(sentences)}
+            {
+                "name": draw(sentences),
+                "baseline": draw(st.integers(0, 100)),
+                "target": draw(st.one_of(st.integers(0, 100), sentences)),
+                "unit": "percent",
+                "due": draw(iso_dates),
+                "data_source": draw(sentences),
+            }
             for _ in range(draw(st.integers(0, 2)))
         ]
         objectives.append(
             {
                 "id": f"OBJ-{index + 1}",
                 "statement": draw(sentences),
-                "addresses_threats": draw(st.lists(st.sampled_from([t["id"] for t in threats] or ["THR-9"]), max_size=2, unique=True)),
+                "addresses_threats": draw(
+                    st.lists(st.sampled_from([t["id"] for t in threats] or ["THR-9"]), max_size=2, unique=True)
+                ),
                 "indicators": indicators,
             }
         )
     doc["objectives"] = objectives
     releasability = doc["releasability"]
     releasability["classification"] = draw(st.sampled_from(_enum("releasability", "properties", "classification")))
-    releasability["dissemination"] = draw(st.lists(st.sampled_from(_enum("releasability", "properties", "dissemination", "items")), max_size=2, unique=True))
+    releasability["dissemination"] = draw(
+        st.lists(
+            st.sampled_from(_enum("releasability", "properties", "dissemination", "items")), max_size=2, unique=True
+        )
+    )
     releasability["rel_to"] = ["USA", *draw(st.lists(codes, max_size=3, unique=True))]
     releasability["technology_transfer"] = [
-        {"item": draw(sentences), "usml_category": draw(st.sampled_from(DEFS["usmlCategory"]["enum"])), "disclosure_decision": draw(st.sampled_from(_enum("technologyTransferItem", "properties", "disclosure_decision")))}
+        {
+            "item": draw(sentences),
+            "usml_category": draw(st.sampled_from(DEFS["usmlCategory"]["enum"])),
+            "disclosure_decision": draw(
+                st.sampled_from(_enum("technologyTransferItem", "properties", "disclosure_decision"))
+            ),
+        }
         for _ in range(draw(st.integers(0, 2)))
     ]
     doc["interoperability"]["systems"] = [
@@ -103,13 +124,21 @@ def valid_activities(draw) -> dict:
             "name": draw(sentences),
             "origin": draw(codes),
             "quantity": draw(st.integers(0, 500)),
-            "sustainment": {key: draw(st.booleans()) for key in ("training", "spare_parts", "maintenance")} | {"funded_years": draw(st.integers(0, 10))},
+            "sustainment": {key: draw(st.booleans()) for key in ("training", "spare_parts", "maintenance")}
+            | {"funded_years": draw(st.integers(0, 10))},
         }
         for _ in range(draw(st.integers(0, 2)))
     ]
-    doc["governance"]["human_rights_vetting"] = draw(st.sampled_from(_enum("governance", "properties", "human_rights_vetting")))
+    doc["governance"]["human_rights_vetting"] = draw(
+        st.sampled_from(_enum("governance", "properties", "human_rights_vetting"))
+    )
     doc["waivers"] = [
-        {"rule": draw(st.sampled_from(RULE_IDS)), "justification": draw(sentences), "approved_by": "ODC Chief", "expires": draw(iso_dates)}
+        {
+            "rule": draw(st.sampled_from(RULE_IDS)),
+            "justification": draw(sentences),
+            "approved_by": "ODC Chief",
+            "expires": draw(iso_dates),
+        }
         for _ in range(draw(st.integers(0, 2)))
     ]
     return doc
@@ -132,8 +161,19 @@ def _parent(doc: Any, path: tuple) -> Any:
     return doc
 
 
-any_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), words, st.sampled_from(["NO", "yes", "on", "0755", "1e3", "2027-01-15", "~", ""]))
-any_value = st.recursive(any_scalar, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(words, inner, max_size=3)), max_leaves=6)
+any_scalar = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    words,
+    st.sampled_from(["NO", "yes", "on", "0755", "1e3", "2027-01-15", "~", ""]),
+)
+any_value = st.recursive(
+    any_scalar,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(words, inner, max_size=3)),
+    max_leaves=6,
+)
 
 
 @st.composite
@@ -175,7 +215,15 @@ def raw_damage(draw, text: str) -> str:
         elif edit == "insert":
             line = lines[index]
             at = draw(st.integers(0, len(line)))
-            lines[index] = line[:at] + draw(st.sampled_from(["\t", ":", "- ", "&a ", "*a", "!!x ", "'", '"', "{", "]", "#", "\ufeff", "\x85", "é"])) + line[at:]
+            lines[index] = (
+                line[:at]
+                + draw(
+                    st.sampled_from(
+                        ["\t", ":", "- ", "&a ", "*a", "!!x ", "'", '"', "{", "]", "#", "\ufeff", "\x85", "é"]
+                    )
+                )
+                + line[at:]
+            )
         else:
             lines = lines[:index]
     return "".join(lines)
@@ -228,11 +276,23 @@ def test_output_does_not_depend_on_hash_seed_or_jobs(tmp_path):
     one file at a time against a worker pool (60 files is past parallel.SMALL_RUN)."""
     documents = {
         "clean.yaml": starter(),
-        "schema-errors.yaml": _dump({**STARTER, "partner": {"country": "Albania", "kategory": "x"}, "x-extra": {"b": 1, "a": [1, "2"]}, "surprise": 1}),
+        "schema-errors.yaml": _dump(
+            {
+                **STARTER,
+                "partner": {"country": "Albania", "kategory": "x"},
+                "x-extra": {"b": 1, "a": [1, "2"]},
+                "surprise": 1,
+            }
+        ),
         "rule-findings.yaml": _dump({**STARTER, "id": "ALB-2027-NDS-02", "threats": [], "governance": {}}),
         "broken.yaml": "id: [\n",
     }
-    documents.update({f"more-{index:02d}.yaml": starter().replace("ALB-2027-NDS-01", f"ALB-2027-NDS-{index + 10}") for index in range(56)})
+    documents.update(
+        {
+            f"more-{index:02d}.yaml": starter().replace("ALB-2027-NDS-01", f"ALB-2027-NDS-{index + 10}")
+            for index in range(56)
+        }
+    )
     for name, text in documents.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     runs = [

@@ -69,7 +69,16 @@ def test_quoted_scalar_is_always_text(written, quote):
     assert _loads(f"{quote}{written}{quote}") == written
 
 
-@pytest.mark.parametrize(("written", "expected"), [("!!str 0755", "0755"), ("!!str yes", "yes"), ("!!float 1e3", 1000.0), ("!!int 42", 42), ("!!str 2027-01-15", "2027-01-15")])
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("!!str 0755", "0755"),
+        ("!!str yes", "yes"),
+        ("!!float 1e3", 1000.0),
+        ("!!int 42", 42),
+        ("!!str 2027-01-15", "2027-01-15"),
+    ],
+)
 def test_explicit_core_tags(written, expected):
     value = _loads(written)
     assert value == expected and type(value) is type(expected)
@@ -92,7 +101,11 @@ def _check(tmp_path, text: str, name: str = "activity.yaml"):
 
 
 def _findings(report: dict) -> list[tuple]:
-    return [(f["rule"], f["line"], f["column"], f["message"], f["hint"]) for file in report["files"] for f in file["findings"]]
+    return [
+        (f["rule"], f["line"], f["column"], f["message"], f["hint"])
+        for file in report["files"]
+        for f in file["findings"]
+    ]
 
 
 def test_unquoted_NO_is_Norway_s_code_not_false(tmp_path):
@@ -101,7 +114,15 @@ def test_unquoted_NO_is_Norway_s_code_not_false(tmp_path):
     assert unquoted.exit_code == quoted.exit_code == 1
     assert _findings(report) == _findings(quoted_report)
     schema = [f for f in _findings(report) if f[0] == "SCH001"]
-    assert schema == [("SCH001", 13, 3, "partner.country: 'NO' is not an ISO 3166-1 alpha-3 country code", "did you mean 'NOR' (Norway)?")]
+    assert schema == [
+        (
+            "SCH001",
+            13,
+            3,
+            "partner.country: 'NO' is not an ISO 3166-1 alpha-3 country code",
+            "did you mean 'NOR' (Norway)?",
+        )
+    ]
 
 
 def test_NO_in_rel_to_is_text_too(tmp_path):
@@ -112,7 +133,11 @@ def test_NO_in_rel_to_is_text_too(tmp_path):
 
 
 def test_unquoted_dates_stay_text_and_pass(tmp_path):
-    text = activity(('start: "2027-01-15"', "start: 2027-01-15"), ('end: "2028-06-30"', "end: 2028-06-30"), ('due: "2027-12-31"', "due: 2027-12-31"))
+    text = activity(
+        ('start: "2027-01-15"', "start: 2027-01-15"),
+        ('end: "2028-06-30"', "end: 2028-06-30"),
+        ('due: "2027-12-31"', "due: 2027-12-31"),
+    )
     run, report = _check(tmp_path, text)
     assert_clean_failure(run, 0)
     assert _findings(report) == []
@@ -121,7 +146,13 @@ def test_unquoted_dates_stay_text_and_pass(tmp_path):
 def test_impossible_unquoted_date_is_a_schema_error_not_a_crash(tmp_path):
     run, report = _check(tmp_path, activity(('start: "2027-01-15"', "start: 2027-02-30")))
     assert run.exit_code == 1
-    assert ("SCH001", 25, 3, "activity.start: '2027-02-30' is not a valid date", "write dates as YYYY-MM-DD") in _findings(report)
+    assert (
+        "SCH001",
+        25,
+        3,
+        "activity.start: '2027-02-30' is not a valid date",
+        "write dates as YYYY-MM-DD",
+    ) in _findings(report)
 
 
 def test_1e3_is_a_number(tmp_path):
@@ -129,7 +160,9 @@ def test_1e3_is_a_number(tmp_path):
     assert_clean_failure(run, 0)
     quoted, quoted_report = _check(tmp_path, activity(("amount: 850000", "amount: '1e3'")), "quoted.yaml")
     assert quoted.exit_code == 1
-    assert [f[:4] for f in _findings(quoted_report)] == [("SCH001", 28, 5, "activity.budget.amount: expected a number, found text ('1e3')")]
+    assert [f[:4] for f in _findings(quoted_report)] == [
+        ("SCH001", 28, 5, "activity.budget.amount: expected a number, found text ('1e3')")
+    ]
 
 
 def test_leading_zero_id_stays_text(tmp_path):
@@ -139,30 +172,57 @@ def test_leading_zero_id_stays_text(tmp_path):
 
 
 def test_leading_zero_quantity_is_text_so_the_schema_says_so(tmp_path):
-    systems = "systems:\n    - {name: Radio, origin: USA, quantity: 0755, sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}}\n"
-    run, report = _check(tmp_path, activity(("systems: []                       # equipment the activity delivers or depends on\n", systems)))
+    systems = (
+        "systems:\n    - "
+        "{name: Radio, origin: USA, quantity: 0755,"
+        " sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}}\n"
+    )
+    run, report = _check(
+        tmp_path,
+        activity(("systems: []                       # equipment the activity delivers or depends on\n", systems)),
+    )
     assert run.exit_code == 1
     schema = [f for f in _findings(report) if f[0] == "SCH001"]
-    assert [f[3] for f in schema] == ["interoperability.systems[0].quantity: expected a whole number, found text ('0755')"]
+    assert [f[3] for f in schema] == [
+        "interoperability.systems[0].quantity: expected a whole number, found text ('0755')"
+    ]
 
 
 @pytest.mark.parametrize("word", ["yes", "on", "Yes", "ON"])
 def test_yes_and_on_are_not_booleans(tmp_path, word):
-    systems = f"systems:\n    - {{name: Radio, origin: USA, quantity: 4, sustainment: {{training: {word}, spare_parts: true, maintenance: true, funded_years: 5}}}}\n"
-    run, report = _check(tmp_path, activity(("systems: []                       # equipment the activity delivers or depends on\n", systems)))
+    systems = (
+        "systems:\n    - "
+        f"{{name: Radio, origin: USA, quantity: 4,"
+        f" sustainment: {{training: {word}, spare_parts: true, maintenance: true, funded_years: 5}}}}\n"
+    )
+    run, report = _check(
+        tmp_path,
+        activity(("systems: []                       # equipment the activity delivers or depends on\n", systems)),
+    )
     assert run.exit_code == 1
     schema = [f[3] for f in _findings(report) if f[0] == "SCH001"]
-    assert schema == [f"interoperability.systems[0].sustainment.training: expected true or false, found text ('{word}')"]
+    assert schema == [
+        f"interoperability.systems[0].sustainment.training: expected true or false, found text ('{word}')"
+    ]
 
 
 def test_true_is_the_boolean(tmp_path):
-    systems = "systems:\n    - {name: Radio, origin: USA, quantity: 4, sustainment: {training: true, spare_parts: True, maintenance: TRUE, funded_years: 5}}\n"
-    run, report = _check(tmp_path, activity(("systems: []                       # equipment the activity delivers or depends on\n", systems)))
+    systems = (
+        "systems:\n    - "
+        "{name: Radio, origin: USA, quantity: 4,"
+        " sustainment: {training: true, spare_parts: True, maintenance: TRUE, funded_years: 5}}\n"
+    )
+    run, report = _check(
+        tmp_path,
+        activity(("systems: []                       # equipment the activity delivers or depends on\n", systems)),
+    )
     assert [f for f in _findings(report) if f[0] == "SCH001"] == []
 
 
 def test_off_in_a_text_field_is_just_text(tmp_path):
-    run, report = _check(tmp_path, activity(("transparency: Unclassified summary of the strategy is published.", "transparency: off")))
+    run, report = _check(
+        tmp_path, activity(("transparency: Unclassified summary of the strategy is published.", "transparency: off"))
+    )
     assert_clean_failure(run, 0)
     assert _findings(report) == []
 

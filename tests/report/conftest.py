@@ -48,8 +48,12 @@ def golden():
         path = GOLDEN / name
         if os.environ.get("POLICYCHECK_UPDATE_GOLDEN") == "1":
             path.write_text(text, encoding="utf-8", newline="\n")
-        assert path.is_file(), f"{path} is missing: create it with POLICYCHECK_UPDATE_GOLDEN=1 python -m pytest tests/report"
+        assert path.is_file(), (
+            f"{path} is missing: create it with POLICYCHECK_UPDATE_GOLDEN=1 python -m pytest tests/report"
+        )
         expected = path.read_text(encoding="utf-8")
-        assert text == expected, f"{name} differs from its golden; if the change is deliberate, regenerate with POLICYCHECK_UPDATE_GOLDEN=1"
+        assert text == expected, (
+            f"{name} differs from its golden; if the change is deliberate, regenerate with POLICYCHECK_UPDATE_GOLDEN=1"
+        )
 
     return compare

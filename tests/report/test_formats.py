@@ -7,7 +7,14 @@ import json
 import pytest
 
 STABLE_RULES = "SCH001,DAT001,PRT001,WVR001,WVR002,LOAD001"
-GOLDENS = {"text": "report.txt", "json": "report.json", "sarif": "report.sarif", "junit": "report.xml", "markdown": "report.md", "github": "report.github.txt"}
+GOLDENS = {
+    "text": "report.txt",
+    "json": "report.json",
+    "sarif": "report.sarif",
+    "junit": "report.xml",
+    "markdown": "report.md",
+    "github": "report.github.txt",
+}
 
 
 @pytest.mark.parametrize("name", sorted(GOLDENS))
@@ -26,11 +33,21 @@ def test_output_is_deterministic_across_runs(run, name):
 def test_several_formats_in_one_run_each_to_its_file(run, tmp_path):
     sarif, junit, markdown = tmp_path / "out.sarif", tmp_path / "out.xml", tmp_path / "summary.md"
     result = run(
-        "fixtures", "--select", STABLE_RULES,
-        "--format", "text",
-        "--format", "sarif", "--output", str(sarif),
-        "-f", "junit", "-o", str(junit),
-        "--format=markdown", f"--output={markdown}",
+        "fixtures",
+        "--select",
+        STABLE_RULES,
+        "--format",
+        "text",
+        "--format",
+        "sarif",
+        "--output",
+        str(sarif),
+        "-f",
+        "junit",
+        "-o",
+        str(junit),
+        "--format=markdown",
+        f"--output={markdown}",
     )
     assert result.exit_code == 1
     assert result.output == run("fixtures", "--select", STABLE_RULES).output  # text alone on stdout
@@ -49,11 +66,11 @@ def test_two_formats_on_stdout_is_a_usage_error(run):
     [
         ("clean.yaml", "fail", 0),
         ("clean.yaml", "warn", 0),
-        ("waived.yaml", "fail", 0),   # a warning (WVR002) and a waived finding
-        ("waived.yaml", "warn", 1),   # the warning now gates; the waived finding never does
+        ("waived.yaml", "fail", 0),  # a warning (WVR002) and a waived finding
+        ("waived.yaml", "warn", 1),  # the warning now gates; the waived finding never does
         ("expired.yaml", "fail", 1),
         ("expired.yaml", "warn", 1),
-        ("broken.yaml", "fail", 1),   # an unreadable document always counts
+        ("broken.yaml", "fail", 1),  # an unreadable document always counts
     ],
 )
 def test_exit_codes_under_fail_on(run, fixture, fail_on, code):
@@ -77,7 +94,9 @@ def test_fail_on_from_configuration_and_the_flag_overrides_it(run, tmp_path):
     from policycheck.cli import main
 
     def with_config(*extra):
-        return CliRunner().invoke(main, ["check", *args, "--today", "2026-11-23", "--no-plugins", "--config", str(config), *extra])
+        return CliRunner().invoke(
+            main, ["check", *args, "--today", "2026-11-23", "--no-plugins", "--config", str(config), *extra]
+        )
 
     assert with_config().exit_code == 1
     assert with_config("--fail-on", "fail").exit_code == 0
@@ -90,7 +109,9 @@ def test_format_and_output_pairing_edge_cases(run, tmp_path):
     assert run("fixtures/clean.yaml", "-fsarif", f"-o{sarif}").output == ""
     assert json.loads(sarif.read_text(encoding="utf-8"))["version"] == "2.1.0"
     text = tmp_path / "report.txt"
-    result = run("fixtures/clean.yaml", "--output", str(text), "--format", "json")  # an --output before any --format is text
+    result = run(
+        "fixtures/clean.yaml", "--output", str(text), "--format", "json"
+    )  # an --output before any --format is text
     assert json.loads(result.output)["summary"]["files"] == 1
     assert text.read_text(encoding="utf-8").startswith("fixtures/clean.yaml  [CUI//REL TO USA, ALB]")
 
@@ -99,7 +120,10 @@ def test_format_and_output_pairing_edge_cases(run, tmp_path):
     ("args", "message"),
     [
         (["-qfjson"], "cannot pair each --format with its --output"),
-        (["--format", "sarif", "-o", "same.out", "--format", "junit", "-o", "same.out"], "two formats write the same --output file"),
+        (
+            ["--format", "sarif", "-o", "same.out", "--format", "junit", "-o", "same.out"],
+            "two formats write the same --output file",
+        ),
         (["--format", "sarif", "-o", "a.out", "-o", "b.out"], "each --output follows its own --format"),
         (["--format", "yaml"], "unknown format 'yaml' (available: github, json, junit, markdown, sarif, text)"),
     ],

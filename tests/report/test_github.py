@@ -8,14 +8,20 @@ STABLE_RULES = "SCH001,DAT001,PRT001,WVR001,WVR002,LOAD001"
 
 
 def test_fail_warn_and_waived_become_error_warning_and_notice(run):
-    lines = run("fixtures/expired.yaml", "fixtures/waived.yaml", "--select", STABLE_RULES, "--format", "github").output.splitlines()
+    lines = run(
+        "fixtures/expired.yaml", "fixtures/waived.yaml", "--select", STABLE_RULES, "--format", "github"
+    ).output.splitlines()
     assert lines[0] == (
-        "::error file=fixtures/expired.yaml,line=12,col=3,title=DAT001::the activity ends (2027-06-30) before it starts (2028-03-01)"
+        "::error file=fixtures/expired.yaml,line=12,col=3,title=DAT001::the activity ends (2027-06-30) before it "
+        "starts (2028-03-01)"
         " [swap `start` and `end`, or correct the year]"
     )
-    assert lines[1].startswith("::error file=fixtures/expired.yaml,line=33,col=5,title=WVR001::the waiver for DAT001 expired")
+    assert lines[1].startswith(
+        "::error file=fixtures/expired.yaml,line=33,col=5,title=WVR001::the waiver for DAT001 expired"
+    )
     assert lines[2].startswith(
-        "::notice file=fixtures/waived.yaml,line=12,col=3,title=DAT001::waived until 2027-06-30 by Director, Office of Defense Cooperation"
+        "::notice file=fixtures/waived.yaml,line=12,col=3,title=DAT001::waived until 2027-06-30 by Director, Office "
+        "of Defense Cooperation"
         " (Dates follow the partner's fiscal year: 100%25 funded"
     )
     assert lines[3].startswith("::warning file=fixtures/waived.yaml,line=38,col=5,title=WVR002::")

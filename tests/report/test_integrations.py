@@ -65,13 +65,19 @@ def test_pre_commit_try_repo_runs_the_hook_on_a_real_repository(tmp_path):
         subprocess.run([git, *command], cwd=repo, env=env, check=True)
     result = subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "policycheck", "--all-files", "--verbose"],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=600,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     output = result.stdout + result.stderr
     if "An error has occurred" in output or result.returncode not in (0, 1):
         log = tmp_path / "cache" / "pre-commit.log"
         details = log.read_text(encoding="utf-8")[-3000:] if log.is_file() else output[-3000:]
-        pytest.fail(f"pre-commit could not install or run the hook (it needs network access to PyPI to build it):\n{details}")
+        pytest.fail(
+            f"pre-commit could not install or run the hook (it needs network access to PyPI to build it):\n{details}"
+        )
     assert result.returncode == 1, output
     assert "proposals/bad.yaml:12:3 FAIL DAT001" in output
     assert "proposals/clean.yaml  [CUI//REL TO USA, ALB]  FIX-2027-CLEAN\n  PASS no findings" in output
@@ -80,7 +86,11 @@ def test_pre_commit_try_repo_runs_the_hook_on_a_real_repository(tmp_path):
 
 def _action_step(step_id: str | None = None, name: str | None = None) -> dict:
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    return next(step for step in action["runs"]["steps"] if (step_id and step.get("id") == step_id) or (name and step.get("name") == name))
+    return next(
+        step
+        for step in action["runs"]["steps"]
+        if (step_id and step.get("id") == step_id) or (name and step.get("name") == name)
+    )
 
 
 def test_action_is_composite_installs_from_its_path_and_uploads_sarif():
@@ -108,17 +118,29 @@ def _run_step(script: str, workdir: Path, **variables: str) -> subprocess.Comple
     }
     (workdir / "runner-temp").mkdir(exist_ok=True)
     # how GitHub runs `shell: bash`
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=workdir, env=env, capture_output=True, text=True)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_action_run_step_keeps_the_exit_code_and_writes_sarif_and_summary(tmp_path):
-    assert shutil.which("policycheck", path=os.path.dirname(sys.executable)), "policycheck must be installed next to this Python"
+    assert shutil.which("policycheck", path=os.path.dirname(sys.executable)), (
+        "policycheck must be installed next to this Python"
+    )
     (tmp_path / "proposals").mkdir()
     shutil.copy(FIXTURES / "expired.yaml", tmp_path / "proposals" / "a.yaml")
     shutil.copy(FIXTURES / "clean.yaml", tmp_path / "proposals" / "b.yaml")
     result = _run_step(
-        _action_step("check")["run"], tmp_path,
-        PATHS="proposals/*.yaml", ARGS="--no-plugins --today 2026-11-23", SARIF="policycheck.sarif", SUMMARY="true",
+        _action_step("check")["run"],
+        tmp_path,
+        PATHS="proposals/*.yaml",
+        ARGS="--no-plugins --today 2026-11-23",
+        SARIF="policycheck.sarif",
+        SUMMARY="true",
     )
     assert result.returncode == 0, result.stderr  # the step records the code; the last step fails the job
     assert "proposals/a.yaml:12:3 FAIL DAT001" in result.stdout

@@ -31,7 +31,15 @@ def test_one_suite_per_file_and_one_case_per_rule(run, tmp_path):
     suites = [suite.name for suite in xml]
     assert suites == [f"fixtures/{name}.yaml" for name in ("broken", "clean", "duplicate", "expired", "typo", "waived")]
     for suite in xml:
-        assert sorted(case.name.split()[0] for case in suite) == ["DAT001", "ERR001", "LOAD001", "PRT001", "SCH001", "WVR001", "WVR002"]
+        assert sorted(case.name.split()[0] for case in suite) == [
+            "DAT001",
+            "ERR001",
+            "LOAD001",
+            "PRT001",
+            "SCH001",
+            "WVR001",
+            "WVR002",
+        ]
         assert suite.tests == 7
     assert (xml.tests, xml.failures, xml.errors, xml.skipped) == (42, 5, 0, 7)
 
@@ -59,7 +67,12 @@ def test_a_warning_passes_unless_fail_on_warn(run, tmp_path):
     case = warned[("fixtures/waived.yaml", "WVR002")]
     assert case.is_passed
     assert "WARN WVR002 the waiver for PRT001 matches no finding" in case.system_out
-    gated = cases(parse(run("fixtures/waived.yaml", "--select", STABLE_RULES, "--fail-on", "warn", "--format", "junit").output, tmp_path))
+    gated = cases(
+        parse(
+            run("fixtures/waived.yaml", "--select", STABLE_RULES, "--fail-on", "warn", "--format", "junit").output,
+            tmp_path,
+        )
+    )
     assert kinds(gated[("fixtures/waived.yaml", "WVR002")]) == ["Failure"]
     assert kinds(gated[("fixtures/waived.yaml", "DAT001")]) == ["Skipped"]  # waived never gates
 

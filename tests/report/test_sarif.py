@@ -35,13 +35,18 @@ def test_output_is_valid_against_the_official_sarif_schema(run, official_validat
 
 def test_the_schema_check_catches_an_invalid_log(official_validator):
     # the validator is no rubber stamp: a result without a message is refused
-    log = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "policycheck"}}, "results": [{"ruleId": "DAT001"}]}]}
+    log = {
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "policycheck"}}, "results": [{"ruleId": "DAT001"}]}],
+    }
     assert list(official_validator.iter_errors(log))
 
 
 def test_rules_are_described_with_help_level_and_family(run, monkeypatch):
     monkeypatch.syspath_prepend(str(HERE))
-    log = sarif_of(run("fixtures/clean.yaml", "-p", "report_help_plugin", "--select", "DAT001,TRP", "--format", "sarif"))
+    log = sarif_of(
+        run("fixtures/clean.yaml", "-p", "report_help_plugin", "--select", "DAT001,TRP", "--format", "sarif")
+    )
     rules = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
     assert list(rules) == sorted(rules)
     dat = rules["DAT001"]
@@ -66,7 +71,10 @@ def test_results_have_rule_level_location_and_fingerprint(run):
     assert dat["level"] == "error"
     assert dat["message"]["text"].startswith("the activity ends (2027-06-30) before it starts (2028-03-01) [swap")
     location = dat["locations"][0]["physicalLocation"]
-    assert location == {"artifactLocation": {"uri": "fixtures/expired.yaml"}, "region": {"startLine": 12, "startColumn": 3}}
+    assert location == {
+        "artifactLocation": {"uri": "fixtures/expired.yaml"},
+        "region": {"startLine": 12, "startColumn": 3},
+    }
     assert dat["properties"] == {"jsonPointer": "/activity/end", "activityId": "FIX-2027-EXPIRED"}
     assert dat["partialFingerprints"]["policycheck/v1"].endswith(":1")
     assert dat["partialFingerprints"] != wvr["partialFingerprints"]
@@ -101,9 +109,17 @@ def test_fingerprint_survives_moved_lines(run, tmp_path, monkeypatch):
     from policycheck.cli import main
 
     def fingerprint_and_line():
-        out = CliRunner().invoke(main, ["a.yaml", "--select", "DAT001", "--format", "sarif", "--no-plugins", "--today", "2026-11-23"]).output
+        out = (
+            CliRunner()
+            .invoke(
+                main, ["a.yaml", "--select", "DAT001", "--format", "sarif", "--no-plugins", "--today", "2026-11-23"]
+            )
+            .output
+        )
         [result] = [r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "DAT001"]
-        return result["partialFingerprints"]["policycheck/v1"], result["locations"][0]["physicalLocation"]["region"]["startLine"]
+        return result["partialFingerprints"]["policycheck/v1"], result["locations"][0]["physicalLocation"]["region"][
+            "startLine"
+        ]
 
     before = fingerprint_and_line()
     Path("a.yaml").write_text("# a comment\n# and another\n" + text, encoding="utf-8")

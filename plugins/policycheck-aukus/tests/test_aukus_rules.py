@@ -53,11 +53,13 @@ def test_partners_is_a_parameter():
 
 # --- AUK002 transactional licence where the AUKUS exemption applies ------------------
 
+
 def transfer(license, category="XI", country="GBR"):
     return (
         f"partner: {{country: {country}, category: most-capable}}\n"
         "releasability:\n  technology_transfer:\n"
-        f"    - {{item: Autonomy software, usml_category: {category}, disclosure_decision: approved, license: '{license}'}}\n"
+        f"    - {{item: Autonomy software, usml_category: {category}, disclosure_decision: approved,"
+        f" license: '{license}'}}\n"
     )
 
 
@@ -77,10 +79,13 @@ def test_the_exemption_or_another_document_passes(license):
 def test_only_aukus_partners_and_only_categories_not_excluded():
     aukus(transfer("DSP-5", country="POL"), [])
     aukus(transfer("DSP-5", category="XVIII"), ["AUK002"])
-    aukus(transfer("DSP-5", category="XVIII"), [], config={"rules": {"AUK002": {"excluded_usml_categories": ["XVIII"]}}})
+    aukus(
+        transfer("DSP-5", category="XVIII"), [], config={"rules": {"AUK002": {"excluded_usml_categories": ["XVIII"]}}}
+    )
 
 
 # --- AUK003 budget per partner across the whole run (portfolio rule) -----------------
+
 
 def proposal(activity_id, country, amount, currency="USD"):
     return (
@@ -94,40 +99,53 @@ def portfolio(files, **options):
 
 
 def test_budget_is_summed_per_partner_across_files():
-    findings = portfolio({
-        "a.yaml": proposal("AUS-1", "AUS", 30_000_000),
-        "b.yaml": proposal("AUS-2", "AUS", 25_000_000),
-        "c.yaml": proposal("GBR-1", "GBR", 40_000_000),
-    })
+    findings = portfolio(
+        {
+            "a.yaml": proposal("AUS-1", "AUS", 30_000_000),
+            "b.yaml": proposal("AUS-2", "AUS", 25_000_000),
+            "c.yaml": proposal("GBR-1", "GBR", 40_000_000),
+        }
+    )
     assert [(f.rule_id, f.file) for f in findings] == [("AUK003", "a.yaml"), ("AUK003", "b.yaml")]
     assert "AUS total 55,000,000 USD in this run (2 files; this one 30,000,000)" in findings[0].message
     assert findings[0].pointer == "/activity/budget/amount" and findings[0].line > 1
 
 
 def test_each_file_alone_is_under_the_ceiling():
-    for name, snippet in {"a.yaml": proposal("AUS-1", "AUS", 30_000_000), "b.yaml": proposal("AUS-2", "AUS", 25_000_000)}.items():
+    for name, snippet in {
+        "a.yaml": proposal("AUS-1", "AUS", 30_000_000),
+        "b.yaml": proposal("AUS-2", "AUS", 25_000_000),
+    }.items():
         assert rule_ids(portfolio({name: snippet})) == []
 
 
 def test_other_currencies_and_partners_do_not_count():
-    assert portfolio({
-        "a.yaml": proposal("AUS-1", "AUS", 30_000_000),
-        "b.yaml": proposal("AUS-2", "AUS", 30_000_000, currency="EUR"),
-        "c.yaml": proposal("ALB-1", "ALB", 90_000_000),
-    }) == []
+    assert (
+        portfolio(
+            {
+                "a.yaml": proposal("AUS-1", "AUS", 30_000_000),
+                "b.yaml": proposal("AUS-2", "AUS", 30_000_000, currency="EUR"),
+                "c.yaml": proposal("ALB-1", "ALB", 90_000_000),
+            }
+        )
+        == []
+    )
 
 
 def test_ceiling_from_config_house_plugin_and_defaults():
     one = {"a.yaml": proposal("AUS-1", "AUS", 30_000_000)}
     assert portfolio(one) == []
     # the opt-in house policy lowers the ceiling to 25 million ...
-    assert rule_ids(check_portfolio(one, plugins=[*PLUGIN, "policycheck_aukus.strict"], select=["AUK003"])) == ["AUK003"]
+    assert rule_ids(check_portfolio(one, plugins=[*PLUGIN, "policycheck_aukus.strict"], select=["AUK003"])) == [
+        "AUK003"
+    ]
     # ... and the user's configuration still has the last word
     config = {"rules": {"AUK003": {"max_total_per_partner": 40_000_000}}}
     assert check_portfolio(one, plugins=[*PLUGIN, "policycheck_aukus.strict"], select=["AUK003"], config=config) == []
 
 
 # --- reference data ---------------------------------------------------------------
+
 
 def test_auks_code_is_added_to_the_tetragraphs():
     reference = load_registry(modules=PLUGIN, entry_points=False).reference()

@@ -31,8 +31,14 @@ def test_explain_examples_hold(rule_id):
 
 # --- the x-fms schema fragment ---------------------------------------------------
 
+
 def test_a_complete_section_is_valid():
-    fms(case(offer_date="2026-10-01", offer_expiration="2027-06-01", case_value={"amount": 12000000, "currency": "USD"}), [])
+    fms(
+        case(
+            offer_date="2026-10-01", offer_expiration="2027-06-01", case_value={"amount": 12000000, "currency": "USD"}
+        ),
+        [],
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,6 +73,7 @@ def test_schema_command_includes_the_section():
 
 # --- FMS001 --------------------------------------------------------------------
 
+
 def test_fms_case_without_section_warns():
     [finding] = fms("activity: {type: fms-case}\n", ["FMS001"])
     assert finding.level == "warn" and finding.pointer == "/activity/type"
@@ -77,6 +84,7 @@ def test_other_activities_need_no_section():
 
 
 # --- FMS002 --------------------------------------------------------------------
+
 
 def test_expired_offer_fails():
     [finding] = fms(case(offer_expiration="2026-12-31"), ["FMS002"], today=date(2027, 1, 1))
@@ -98,14 +106,28 @@ def test_accepted_offers_do_not_expire(status):
 
 # --- the csv output format -------------------------------------------------------
 
+
 def test_csv_format_writes_one_row_per_finding(tmp_path):
     path = tmp_path / "case.yaml"
     path.write_text(activity_text(case(offer_expiration="2026-06-01")), encoding="utf-8")
-    args = [str(path), "--no-plugins", "-p", "policycheck_fms", "--select", "FMS", "--today", "2027-01-01", "--format", "csv"]
+    args = [
+        str(path),
+        "--no-plugins",
+        "-p",
+        "policycheck_fms",
+        "--select",
+        "FMS",
+        "--today",
+        "2027-01-01",
+        "--format",
+        "csv",
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert [(row["rule"], row["level"], row["pointer"]) for row in rows] == [("FMS002", "fail", "/x-fms/offer_expiration")]
+    assert [(row["rule"], row["level"], row["pointer"]) for row in rows] == [
+        ("FMS002", "fail", "/x-fms/offer_expiration")
+    ]
     assert rows[0]["file"] == str(path) and int(rows[0]["line"]) > 1
     assert rows[0]["activity_id"] == "ALB-2027-NDS-01"
 
@@ -113,7 +135,9 @@ def test_csv_format_writes_one_row_per_finding(tmp_path):
 def test_csv_is_just_the_header_when_clean(tmp_path):
     path = tmp_path / "clean.yaml"
     path.write_text(activity_text(""), encoding="utf-8")
-    result = CliRunner().invoke(main, [str(path), "--no-plugins", "-p", "policycheck_fms", "--select", "FMS", "--format", "csv"])
+    result = CliRunner().invoke(
+        main, [str(path), "--no-plugins", "-p", "policycheck_fms", "--select", "FMS", "--format", "csv"]
+    )
     assert result.exit_code == 0
     assert result.output == "file,line,column,level,rule,message,hint,activity_id,pointer\n"
 
@@ -121,7 +145,18 @@ def test_csv_is_just_the_header_when_clean(tmp_path):
 def test_csv_quotes_a_message_with_a_comma(tmp_path):
     path = tmp_path / "soon.yaml"
     path.write_text(activity_text(case(offer_expiration="2027-01-20")), encoding="utf-8")
-    args = [str(path), "--no-plugins", "-p", "policycheck_fms", "--select", "FMS", "--today", "2027-01-01", "--format", "csv"]
+    args = [
+        str(path),
+        "--no-plugins",
+        "-p",
+        "policycheck_fms",
+        "--select",
+        "FMS",
+        "--today",
+        "2027-01-01",
+        "--format",
+        "csv",
+    ]
     result = CliRunner().invoke(main, args)
     assert ',"LOA AL-B-ZAA expires on 2027-01-20, in 19 days",' in result.output
     [row] = list(csv.DictReader(io.StringIO(result.output)))

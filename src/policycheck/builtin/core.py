@@ -67,8 +67,7 @@ WVR001 = Rule(
     id="WVR001",
     title="Waiver expired",
     description=(
-        "A waiver's `expires` date is before today (or before `--today`); the findings it covered count "
-        "again."
+        "A waiver's `expires` date is before today (or before `--today`); the findings it covered count again."
     ),
     family=FAMILY,
     level="fail",
@@ -77,7 +76,7 @@ WVR001 = Rule(
     source="docs/format.md, waiver",
     fails=(
         "waivers:\n  - rule: THR005\n    justification: Assessment source pending release.\n"
-        "    approved_by: Director, Office of Defense Cooperation\n    expires: \"2020-01-01\"\n"
+        '    approved_by: Director, Office of Defense Cooperation\n    expires: "2020-01-01"\n'
     ),
     passes="waivers: []\n",
 )
@@ -96,7 +95,7 @@ WVR002 = Rule(
     source="docs/format.md, waiver; ruff RUF100",
     fails=(
         "waivers:\n  - rule: THR005\n    justification: Assessment source pending release.\n"
-        "    approved_by: Director, Office of Defense Cooperation\n    expires: \"2099-01-01\"\n"
+        '    approved_by: Director, Office of Defense Cooperation\n    expires: "2099-01-01"\n'
     ),
     passes="waivers: []\n",
 )
@@ -179,7 +178,14 @@ def _objectives_with_partner(activity: Activity, ctx: RuleContext):
         if isinstance(statement, str) and statement.strip():
             # the same words whatever the case, spacing or final full stop
             compared = " ".join(statement.casefold().split()).rstrip(".")
-            objectives.append((compared, objective_id if isinstance(objective_id, str) else f"#{path[-1] + 1}", path[-1], *activity.position(path + ("statement",))))
+            objectives.append(
+                (
+                    compared,
+                    objective_id if isinstance(objective_id, str) else f"#{path[-1] + 1}",
+                    path[-1],
+                    *activity.position(path + ("statement",)),
+                )
+            )
     return country, objectives
 
 
@@ -201,7 +207,8 @@ def _objectives_with_partner(activity: Activity, ctx: RuleContext):
         "the same partner compete for the same funds and for the partner's capacity to absorb them; a "
         "reviewer should decide them together."
     ),
-    source="Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023), 'The modern threat landscape'",
+    source="Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023), "
+    "'The modern threat landscape'",
     fails=(
         "a.yaml: {id: ALB-2027-NDS-01}\n"
         "b.yaml: {id: ALB-2027-NDS-02, title: Second advisory team for the same strategy}\n"
@@ -227,8 +234,10 @@ def repeated_objective(collected: Sequence[Collected], ctx: RuleContext) -> Iter
                 continue  # the same objective twice in one activity is the document's own business
             yield Violation(
                 f"/objectives/{index}/statement",
-                f"objective {objective_id} states the same objective as {first_id} of {first_activity or file} ({file}), "
-                f"with the same partner ({country}): merge the two activities, or say in `statement` what this one adds",
+                f"objective {objective_id} states the same objective as {first_id} of {first_activity or file} "
+                f"({file}), "
+                f"with the same partner ({country}): merge the two activities, or say in `statement` what this one "
+                "adds",
                 "two proposals for one objective compete for the same funds and the partner's capacity",
                 file=item.file,
                 line=line,

@@ -22,13 +22,7 @@ TOTAL_PACKAGE = "DSCA Security Assistance Management Manual, Total Package Appro
 SYSTEMS: Path = ("interoperability", "systems")
 SUSTAINMENT_PARTS = (("training", "training"), ("spare_parts", "spare parts"), ("maintenance", "maintenance"))
 
-SYSTEM = (
-    "interoperability:\n"
-    "  systems:\n"
-    "    - name: AN/PRC-163 radio\n"
-    "      origin: USA\n"
-    "      quantity: 40\n"
-)
+SYSTEM = "interoperability:\n  systems:\n    - name: AN/PRC-163 radio\n      origin: USA\n      quantity: 40\n"
 
 
 def _systems(activity: Activity) -> list[tuple[Path, str, Mapping]]:

@@ -20,7 +20,10 @@ from ..rule import Rule, RuleContext, Violation, rule
 FAMILY = "measurable-success"
 SEED = "Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023)"
 METRICS = f"{SEED}, 'Differentiating between the types of cooperative security partners and approaches'"
-AME = "DoD Instruction 5132.14, Assessment, Monitoring, and Evaluation Policy for the Security Cooperation Enterprise (2017)"
+AME = (
+    "DoD Instruction 5132.14, Assessment, Monitoring, and Evaluation Policy for the Security Cooperation "
+    "Enterprise (2017)"
+)
 
 OBJECTIVE = (
     "objectives:\n"
@@ -87,7 +90,8 @@ def _number(value: Any) -> float | None:
     ),
     source=f"{METRICS}; {AME}",
     fails=OBJECTIVE + _indicator(target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
-    passes=OBJECTIVE + _indicator(baseline="0", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
+    passes=OBJECTIVE
+    + _indicator(baseline="0", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
 )
 def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     for path, label, indicator in _indicators(activity):
@@ -95,7 +99,8 @@ def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator
         if missing:
             yield Violation(
                 path,
-                f"{label} has no {' or '.join(missing)}: add " + " and ".join(f"`{key}` ({MEANING[key]})" for key in missing),
+                f"{label} has no {' or '.join(missing)}: add "
+                + " and ".join(f"`{key}` ({MEANING[key]})" for key in missing),
             )
 
 
@@ -103,7 +108,7 @@ def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator
     id="MSR003",
     title="Target equals baseline",
     description=(
-        "An indicator's `target` is the same as its `baseline`: the same number (so 1 and \"1.0\" match), "
+        'An indicator\'s `target` is the same as its `baseline`: the same number (so 1 and "1.0" match), '
         "or the same text ignoring case and surrounding spaces."
     ),
     family=FAMILY,
@@ -113,8 +118,10 @@ def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator
         f"count as a success if it achieved nothing ({METRICS}; {AME})."
     ),
     source=f"{METRICS}; {AME}",
-    fails=OBJECTIVE + _indicator(baseline="1", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
-    passes=OBJECTIVE + _indicator(baseline="0", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
+    fails=OBJECTIVE
+    + _indicator(baseline="1", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
+    passes=OBJECTIVE
+    + _indicator(baseline="0", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
 )
 def target_equals_baseline(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     for path, label, indicator in _indicators(activity):
@@ -125,7 +132,11 @@ def target_equals_baseline(activity: Activity, ctx: RuleContext) -> Iterator[Vio
         if left is not None and right is not None:
             same = left == right
         else:
-            same = isinstance(baseline, str) and isinstance(target, str) and baseline.strip().casefold() == target.strip().casefold()
+            same = (
+                isinstance(baseline, str)
+                and isinstance(target, str)
+                and baseline.strip().casefold() == target.strip().casefold()
+            )
         if same:
             yield Violation(
                 path + ("target",),
@@ -166,8 +177,10 @@ def _years_after(day: date, years: int) -> date:
     ),
     source=f"{METRICS}; {AME}",
     parameters={"max_years_after_end": 2},
-    fails=OBJECTIVE + _indicator(baseline="0", target="1", unit="documents", due='"2026-06-30"', data_source="Official Gazette"),
-    passes=OBJECTIVE + _indicator(baseline="0", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
+    fails=OBJECTIVE
+    + _indicator(baseline="0", target="1", unit="documents", due='"2026-06-30"', data_source="Official Gazette"),
+    passes=OBJECTIVE
+    + _indicator(baseline="0", target="1", unit="documents", due='"2027-12-31"', data_source="Official Gazette"),
 )
 def due_date_out_of_range(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     years = ctx.params["max_years_after_end"]
@@ -179,7 +192,9 @@ def due_date_out_of_range(activity: Activity, ctx: RuleContext) -> Iterator[Viol
     for path, label, indicator in _indicators(activity):
         if _blank(indicator.get("due")):
             window = f"between {start} and {latest}" if start and latest else None
-            yield Violation(path, f"{label} has no due date: add `due: YYYY-MM-DD`, when the target should be reached", window)
+            yield Violation(
+                path, f"{label} has no due date: add `due: YYYY-MM-DD`, when the target should be reached", window
+            )
             continue
         due = _date(indicator["due"])
         if due is None:
@@ -237,8 +252,8 @@ def _inflections(verb: str) -> set[str]:
     id="MSR007",
     title="Objective rests on a vague verb with no numeric target",
     description=(
-        "An objective's statement uses a vague verb from the `vague_verbs` reference data (\"enhance\", "
-        "\"strengthen\", \"improve\", \"support\", ... in any inflection) and none of its indicators has a "
+        'An objective\'s statement uses a vague verb from the `vague_verbs` reference data ("enhance", '
+        '"strengthen", "improve", "support", ... in any inflection) and none of its indicators has a '
         "numeric `target`."
     ),
     family=FAMILY,

@@ -16,8 +16,13 @@ FAMILY = "releasability"
 SEED = "Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023)"
 REC1 = f"{SEED}, recommendation 1 and 'Information and technology sharing: take a collaboration-first mentality'"
 REC3 = f"{SEED}, recommendation 3"
-CAPCO = "ODNI, Intelligence Community Authorized Classification and Control Markings Register and Manual (CAPCO), REL TO"
-ITAR = "International Traffic in Arms Regulations, 22 CFR 120-130 (USML 22 CFR 121.1; licences parts 123-124; exemptions such as 126.4)"
+CAPCO = (
+    "ODNI, Intelligence Community Authorized Classification and Control Markings Register and Manual (CAPCO), REL TO"
+)
+ITAR = (
+    "International Traffic in Arms Regulations, 22 CFR 120-130 (USML 22 CFR 121.1; licences parts 123-124; "
+    "exemptions such as 126.4)"
+)
 
 DISSEMINATION: Path = ("releasability", "dissemination")
 REL_TO: Path = ("releasability", "rel_to")
@@ -29,12 +34,7 @@ SHARING_TYPES = ("information-sharing", "co-production")
 # sporting codes), which no string similarity would lead back to
 ALIASES = {"UK": "GBR", "US": "USA", "GER": "DEU", "NED": "NLD", "SUI": "CHE", "DEN": "DNK"}
 
-TRANSFER = (
-    "releasability:\n"
-    "  technology_transfer:\n"
-    "    - item: Link 16 terminal\n"
-    "      usml_category: XI\n"
-)
+TRANSFER = "releasability:\n  technology_transfer:\n    - item: Link 16 terminal\n      usml_category: XI\n"
 
 
 def _control(activity: Activity, control: str) -> int | None:
@@ -120,7 +120,8 @@ def reflexive_noforn(activity: Activity, ctx: RuleContext) -> Iterator[Violation
     if activity.get(("partner", "category")) == "most-capable" and activity_type in SHARING_TYPES:
         yield Violation(
             DISSEMINATION + (noforn,),
-            f"NOFORN on {activity_type} with a most-capable partner ({partner}) blocks the sharing the activity exists for: {fix}",
+            f"NOFORN on {activity_type} with a most-capable partner ({partner}) blocks the sharing the activity "
+            f"exists for: {fix}",
             hint,
             level="fail",
         )
@@ -156,7 +157,8 @@ def rel_to_mismatch(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
         country = _partner(activity) or "XXX"
         yield Violation(
             DISSEMINATION + (marked,),
-            f"dissemination has REL TO but `rel_to` names no country: list who may see it, e.g. `rel_to: [USA, {country}]`",
+            "dissemination has REL TO but `rel_to` names no country: list who may see it, e.g. `rel_to: [USA, "
+            f"{country}]`",
         )
     elif marked is None and codes:
         yield Violation(
@@ -264,7 +266,11 @@ def _code_hint(code: str, ctx: RuleContext) -> str:
         # among equally similar codes a typo usually keeps the first letters: NZE -> NZL, not ZWE
         guess = max(close, key=lambda known: len(os.path.commonprefix([known, wanted])), default=None)
     if guess is None:
-        return "use an ISO 3166-1 alpha-3 country code (GBR, POL, ...) or a tetragraph (" + ", ".join(sorted(tetragraphs)) + ")"
+        return (
+            "use an ISO 3166-1 alpha-3 country code (GBR, POL, ...) or a tetragraph ("
+            + ", ".join(sorted(tetragraphs))
+            + ")"
+        )
     return f"did you mean '{guess}' ({countries[guess]})?" if guess in countries else f"did you mean '{guess}'?"
 
 
@@ -356,10 +362,15 @@ def disclosure_pending(activity: Activity, ctx: RuleContext) -> Iterator[Violati
     for path, name, item in _transfers(activity):
         decision = item.get("disclosure_decision")
         if decision is None or decision == "pending":
-            where, state = (path, "has no disclosure_decision") if decision is None else (path + ("disclosure_decision",), "is still pending disclosure")
+            where, state = (
+                (path, "has no disclosure_decision")
+                if decision is None
+                else (path + ("disclosure_decision",), "is still pending disclosure")
+            )
             yield Violation(
                 where,
-                f"technology transfer {name} {state}: obtain the foreign disclosure decision before the activity is approved",
+                f"technology transfer {name} {state}: obtain the foreign disclosure decision before the activity is "
+                "approved",
                 "record it as `approved`, `denied` or `not-required`",
             )
 
@@ -383,14 +394,16 @@ def disclosure_pending(activity: Activity, ctx: RuleContext) -> Iterator[Violati
     ),
     source=f"{ITAR}; {REC3}",
     fails=TRANSFER + "      disclosure_decision: approved\n",
-    passes=TRANSFER + "      disclosure_decision: approved\n      license: ITAR 126.4 exemption (US Government transfer)\n",
+    passes=TRANSFER
+    + "      disclosure_decision: approved\n      license: ITAR 126.4 exemption (US Government transfer)\n",
 )
 def usml_without_license(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     for path, name, item in _transfers(activity):
         category, license_ = item.get("usml_category"), item.get("license")
         if (
             item.get("disclosure_decision") == "approved"
-            and isinstance(category, str) and category.strip()
+            and isinstance(category, str)
+            and category.strip()
             and not (isinstance(license_, str) and license_.strip())
         ):
             yield Violation(

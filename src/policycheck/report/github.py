@@ -37,7 +37,8 @@ def render(report: Report) -> str:
             if finding.waiver is not None:
                 waiver = finding.waiver
                 message = f"waived until {waiver.expires} by {waiver.approved_by} ({waiver.justification}): {message}"
-            properties = f"file={_property(relative_path(finding.file))},line={finding.line},col={finding.column},title={_property(finding.rule_id)}"
+            where = f"file={_property(relative_path(finding.file))},line={finding.line},col={finding.column}"
+            properties = f"{where},title={_property(finding.rule_id)}"
             lines.append(f"::{_COMMANDS[finding.level]} {properties}::{_data(message)}")
     lines.append(summary_line(report))
     if report.baseline:

@@ -17,7 +17,12 @@ def _finding(finding) -> dict:
     data["fingerprint"] = fingerprint(finding)
     if finding.waiver is not None:
         waiver = finding.waiver
-        data["waiver"] = {"justification": waiver.justification, "approved_by": waiver.approved_by, "expires": waiver.expires, "at": waiver.at}
+        data["waiver"] = {
+            "justification": waiver.justification,
+            "approved_by": waiver.approved_by,
+            "expires": waiver.expires,
+            "at": waiver.at,
+        }
     return data
 
 

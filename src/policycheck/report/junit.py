@@ -40,8 +40,13 @@ def _line(finding) -> str:
 
 
 def _waiver_message(findings) -> str:
-    waivers = sorted({(f.waiver.justification, f.waiver.approved_by, f.waiver.expires) for f in findings if f.waiver is not None})
-    return "; ".join(f"waived: {justification} (approved by {approver}, expires {expires})" for justification, approver, expires in waivers)
+    waivers = sorted(
+        {(f.waiver.justification, f.waiver.approved_by, f.waiver.expires) for f in findings if f.waiver is not None}
+    )
+    return "; ".join(
+        f"waived: {justification} (approved by {approver}, expires {expires})"
+        for justification, approver, expires in waivers
+    )
 
 
 def render(report: Report) -> str:
@@ -56,7 +61,9 @@ def render(report: Report) -> str:
         path = relative_path(result.file)
         suite = ET.SubElement(root, "testsuite", name=path)
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        properties = [(name, value) for name, value in (("activity_id", result.activity_id), ("banner", result.banner)) if value]
+        properties = [
+            (name, value) for name, value in (("activity_id", result.activity_id), ("banner", result.banner)) if value
+        ]
         if properties:
             holder = ET.SubElement(suite, "properties")
             for name, value in properties:
@@ -69,7 +76,14 @@ def render(report: Report) -> str:
             findings = by_rule.get(rule_id, [])
             status = result.outcomes.get(rule_id) or ("fail" if findings else "pass")
             rule = report.rules.get(rule_id)
-            case = ET.SubElement(suite, "testcase", classname=path, name=f"{rule_id} {rule.title}" if rule else rule_id, file=path, time="0")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=path,
+                name=f"{rule_id} {rule.title}" if rule else rule_id,
+                file=path,
+                time="0",
+            )
             if findings:
                 case.set("line", str(findings[0].line))
             counts["tests"] += 1
@@ -77,10 +91,14 @@ def render(report: Report) -> str:
             if status == "error":
                 crash = next((f for f in crashes if f.message.startswith(f"rule {rule_id} crashed")), None)
                 message = crash.message if crash else "the rule crashed"
-                ET.SubElement(case, "error", type="error", message=_clean(message)).text = _clean(_line(crash)) if crash else None
+                ET.SubElement(case, "error", type="error", message=_clean(message)).text = (
+                    _clean(_line(crash)) if crash else None
+                )
                 counts["errors"] += 1
             elif status == "fail" or (status == "warn" and gate_warnings):
-                ET.SubElement(case, "failure", type=status, message=_clean(findings[0].message) if findings else status).text = body
+                ET.SubElement(
+                    case, "failure", type=status, message=_clean(findings[0].message) if findings else status
+                ).text = body
                 counts["failures"] += 1
             elif status == "waived":
                 ET.SubElement(case, "skipped", message=_clean(_waiver_message(findings)))

@@ -43,18 +43,30 @@ def _family_cell(statuses: list[str], findings: list) -> str:
 def render(report: Report) -> str:
     from ..baseline import relative_path
 
-    families = sorted({report.rules[rule_id].family for result in report.results for rule_id in result.outcomes if rule_id in report.rules})
+    families = sorted(
+        {
+            report.rules[rule_id].family
+            for result in report.results
+            for rule_id in result.outcomes
+            if rule_id in report.rules
+        }
+    )
     summary = report.summary
     lines = [
         "## policycheck",
         "",
-        f"**{summary['files']} {'file' if summary['files'] == 1 else 'files'} checked: {summary['files_failed']} failed, "
+        f"**{summary['files']} {'file' if summary['files'] == 1 else 'files'} checked: {summary['files_failed']} "
+        "failed, "
         f"{summary['files_warned']} with warnings, {summary['files_passed']} passed** "
         f"({summary['fail']} fail, {summary['warn']} warn, {summary['waived']} waived)",
         "",
     ]
-    lines.extend(f"{_escape(note)}\n" for note in ((report.baseline.note(),) if report.baseline else ()) + tuple(report.notes))
-    shown = [result for result in report.results if not report.quiet or any(f.level != "waived" for f in result.findings)]
+    lines.extend(
+        f"{_escape(note)}\n" for note in ((report.baseline.note(),) if report.baseline else ()) + tuple(report.notes)
+    )
+    shown = [
+        result for result in report.results if not report.quiet or any(f.level != "waived" for f in result.findings)
+    ]
     if shown:
         lines.append("| File | Activity | Classification | Result | " + " | ".join(families) + " |")
         lines.append("|---" * (4 + len(families)) + "|")
@@ -66,7 +78,11 @@ def render(report: Report) -> str:
             f"**{result.status}**" if result.status in ("fail", "error") else result.status,
         ]
         for family in families:
-            ids = {rule_id for rule_id in result.outcomes if rule_id in report.rules and report.rules[rule_id].family == family}
+            ids = {
+                rule_id
+                for rule_id in result.outcomes
+                if rule_id in report.rules and report.rules[rule_id].family == family
+            }
             statuses = [result.outcomes[rule_id] for rule_id in sorted(ids)]
             cells.append(_family_cell(statuses, [f for f in result.findings if f.rule_id in ids]))
         lines.append("| " + " | ".join(cells) + " |")
@@ -78,11 +94,17 @@ def render(report: Report) -> str:
         for finding in result.findings:
             if report.quiet and finding.level == "waived":
                 continue
-            item = f"- **{finding.level.upper()}** {_code(finding.rule_id)} line {finding.line}, column {finding.column}: {_escape(finding.message)}"
+            item = (
+                f"- **{finding.level.upper()}** {_code(finding.rule_id)} line {finding.line}, column "
+                f"{finding.column}: {_escape(finding.message)}"
+            )
             if finding.hint:
                 item += f" — *{_escape(finding.hint)}*"
             if finding.waiver is not None:
                 waiver = finding.waiver
-                item += f"<br>waived until {_escape(waiver.expires)} by {_escape(waiver.approved_by)}: {_escape(waiver.justification)}"
+                item += (
+                    f"<br>waived until {_escape(waiver.expires)} by {_escape(waiver.approved_by)}: "
+                    f"{_escape(waiver.justification)}"
+                )
             lines.append(item)
     return "\n".join(lines) + "\n"

@@ -25,7 +25,9 @@ def _name(title: str) -> str:
 
 
 def _help(rule) -> dict:
-    text = f"{rule.rationale}\n\nSource: {rule.source}\n\nRun `policycheck explain {rule.id}` for examples and parameters."
+    text = (
+        f"{rule.rationale}\n\nSource: {rule.source}\n\nRun `policycheck explain {rule.id}` for examples and parameters."
+    )
     markdown = [f"{rule.rationale}", f"Source: {rule.source}"]
     for heading, snippet in (("Fails", rule.fails), ("Passes", rule.passes)):
         if snippet:
@@ -62,7 +64,9 @@ def _uri(file: str) -> str:
     return quote(path, safe="/")
 
 
-def _result(finding, rule_index: dict[str, int], default_levels: dict[str, str], fingerprint: str, baseline_applied: bool) -> dict:
+def _result(
+    finding, rule_index: dict[str, int], default_levels: dict[str, str], fingerprint: str, baseline_applied: bool
+) -> dict:
     text = finding.message + (f" [{finding.hint}]" if finding.hint else "")
     level = finding.level if finding.level in _LEVELS else default_levels.get(finding.rule_id, "fail")
     result = {
@@ -82,7 +86,9 @@ def _result(finding, rule_index: dict[str, int], default_levels: dict[str, str],
     }
     if baseline_applied:
         result["baselineState"] = "new"
-    properties = {key: value for key, value in (("jsonPointer", finding.pointer), ("activityId", finding.activity_id)) if value}
+    properties = {
+        key: value for key, value in (("jsonPointer", finding.pointer), ("activityId", finding.activity_id)) if value
+    }
     if properties:
         result["properties"] = properties
     if finding.waiver is not None:

@@ -57,7 +57,9 @@ def stream(report: Report):
             wrote = True
             yield "\n".join(lines) + "\n"
     tail = [""] if wrote else []
-    tail.append(_style(summary_line(report), "red" if report.summary["files_failed"] else "green", report.color, bold=True))
+    tail.append(
+        _style(summary_line(report), "red" if report.summary["files_failed"] else "green", report.color, bold=True)
+    )
     if report.baseline:
         tail.append(report.baseline.note())
     tail.extend(report.notes)
@@ -73,4 +75,7 @@ def summary_line(report: Report) -> str:
     summary = report.summary
     files = _plural(summary["files"], "file")
     counts = ", ".join(f"{summary[level]} {level}" for level in ("fail", "warn", "waived"))
-    return f"{files} checked: {summary['files_failed']} failed, {summary['files_warned']} with warnings, {summary['files_passed']} passed ({counts})"
+    return (
+        f"{files} checked: {summary['files_failed']} failed, {summary['files_warned']} with warnings, "
+        f"{summary['files_passed']} passed ({counts})"
+    )

@@ -16,5 +16,7 @@ def render(report: Report) -> str:
     writer.writerow(COLUMNS)
     for result in report.results:
         for f in result.findings:
-            writer.writerow((f.file, f.line, f.column, f.level, f.rule_id, f.message, f.hint or "", f.activity_id or "", f.pointer))
+            writer.writerow(
+                (f.file, f.line, f.column, f.level, f.rule_id, f.message, f.hint or "", f.activity_id or "", f.pointer)
+            )
     return out.getvalue()

@@ -73,11 +73,18 @@ def offer_expired(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
         skip("no offer expiration date")
     where = "/x-fms/offer_expiration"
     if expires < ctx.today:
-        yield Violation(where, f"LOA {section.get('case_id')} expired on {expires} (today is {ctx.today})",
-                        "ask the implementing agency to re-offer the LOA, or set status if it was accepted")
+        yield Violation(
+            where,
+            f"LOA {section.get('case_id')} expired on {expires} (today is {ctx.today})",
+            "ask the implementing agency to re-offer the LOA, or set status if it was accepted",
+        )
     elif expires <= ctx.today + timedelta(days=ctx.params["warn_within_days"]):
-        yield Violation(where, f"LOA {section.get('case_id')} expires on {expires}, in {(expires - ctx.today).days} days",
-                        "get the partner's acceptance before the offer expiration date", level="warn")
+        yield Violation(
+            where,
+            f"LOA {section.get('case_id')} expires on {expires}, in {(expires - ctx.today).days} days",
+            "get the partner's acceptance before the offer expiration date",
+            level="warn",
+        )
 
 
 RULES = (fms_case_without_section, offer_expired)
