@@ -5,7 +5,7 @@ The public plugin API is what this module exports; see `hookspecs` for the hooks
 
 from .activity import Activity
 from .hookimpl import hookimpl
-from .rule import Collected, Rule, RuleContext, Violation, portfolio_rule, rule, skip
+from .rule import Collected, Rule, RuleContext, Violation, portfolio_rule, rule, rules_in, skip
 
 __version__ = "0.1.0"
 
@@ -19,5 +19,6 @@ __all__ = [
     "hookimpl",
     "portfolio_rule",
     "rule",
+    "rules_in",
     "skip",
 ]

@@ -126,6 +126,12 @@ class Rule:
         return f"Rule(id={self.id!r}, kind={self.kind!r}, level={self.level!r})"
 
 
+def rules_in(namespace: Mapping[str, Any]) -> list[Rule]:
+    """Every `Rule` defined in a module, in the order defined: `return rules_in(globals())`
+    in a `policycheck_rules` hook registers a module's rules with no list to keep."""
+    return [value for value in namespace.values() if isinstance(value, Rule)]
+
+
 def _decorator(kind: str, meta: dict[str, Any]) -> Callable:
     """The decorator `rule`/`portfolio_rule` return; `meta` is their keyword arguments."""
     meta = {**meta, "parameters": meta["parameters"] or {}}

@@ -8,11 +8,12 @@ hook as every rule, so that they are listed, explained and configured alike.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
 
 from ..activity import Activity
 from ..hookimpl import hookimpl
-from ..rule import Collected, Rule, RuleContext, Violation, portfolio_rule, rule
+from ..helpers import as_date
+from ..rule import Collected, Rule, RuleContext, Violation, portfolio_rule, rule, rules_in
+from .sources import SEED
 
 FAMILY = "core"
 
@@ -101,13 +102,6 @@ WVR002 = Rule(
 )
 
 
-def _date(value: object) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 @rule(
     id="DAT001",
     title="Activity ends before it starts",
@@ -120,7 +114,7 @@ def _date(value: object) -> date | None:
     passes='activity:\n  start: "2027-01-01"\n  end: "2028-01-01"\n',
 )
 def end_before_start(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
-    start, end = _date(activity.get("/activity/start")), _date(activity.get("/activity/end"))
+    start, end = as_date(activity.get("/activity/start")), as_date(activity.get("/activity/end"))
     if start and end and end < start:
         yield Violation(
             "/activity/end",
@@ -201,14 +195,12 @@ def _objectives_with_partner(activity: Activity, ctx: RuleContext):
     level="warn",
     collect=_objectives_with_partner,
     rationale=(
-        "'All elements of US national power should be mobilized and coordinated to achieve stated "
-        "objectives' (Atlantic Council, Evolving cooperative security approaches for tomorrow's realities, "
-        "December 2023, 'The modern threat landscape'). Two proposals that pursue the same objective with "
-        "the same partner compete for the same funds and for the partner's capacity to absorb them; a "
-        "reviewer should decide them together."
+        "'All elements of US national power should be mobilized and coordinated to achieve stated objectives' "
+        f"({SEED}, 'The modern threat landscape'). Two proposals that pursue the same objective with the same "
+        "partner compete for the same funds and for the partner's capacity to absorb them; a reviewer should "
+        "decide them together."
     ),
-    source="Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023), "
-    "'The modern threat landscape'",
+    source=f"{SEED}, 'The modern threat landscape'",
     fails=(
         "a.yaml: {id: ALB-2027-NDS-01}\n"
         "b.yaml: {id: ALB-2027-NDS-02, title: Second advisory team for the same strategy}\n"
@@ -247,4 +239,4 @@ def repeated_objective(collected: Sequence[Collected], ctx: RuleContext) -> Iter
 
 @hookimpl
 def policycheck_rules() -> list[Rule]:
-    return [LOAD001, SCH001, ERR001, WVR001, WVR002, end_before_start, duplicate_ids, repeated_objective]
+    return rules_in(globals())

@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from ..activity import Activity, Path
+from ..helpers import join_and
 from ..hookimpl import hookimpl
-from ..rule import Rule, RuleContext, Violation, rule, skip
+from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
+from .sources import SEED, TOTAL_PACKAGE
 
 FAMILY = "interoperability"
-SEED = "Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023)"
 CAPABILITY = f"{SEED}, footnote 2 (a capability is the sum of its inputs: personnel, training, logistics, ...)"
 CHALLENGES = f"{SEED}, 'Challenges to twenty-first century security cooperation' (third challenge: cost and capacity)"
 ABSORB = f"{SEED}, 'Emerging and advanced technologies' (absorptive capacity)"
-TOTAL_PACKAGE = "DSCA Security Assistance Management Manual, Total Package Approach"
 
 SYSTEMS: Path = ("interoperability", "systems")
 SUSTAINMENT_PARTS = (("training", "training"), ("spare_parts", "spare parts"), ("maintenance", "maintenance"))
@@ -60,10 +60,6 @@ def system_without_sustainment(activity: Activity, ctx: RuleContext) -> Iterator
             )
 
 
-def _and(words: list[str]) -> str:
-    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
-
-
 @rule(
     id="INT003",
     title="Sustainment incomplete or funded too briefly",
@@ -91,7 +87,7 @@ def incomplete_sustainment(activity: Activity, ctx: RuleContext) -> Iterator[Vio
         if not isinstance(sustainment, Mapping):
             continue  # INT002's finding
         lacking = [label for key, label in SUSTAINMENT_PARTS if sustainment.get(key) is not True]
-        problems = [f"leaves out {_and(lacking)}"] if lacking else []
+        problems = [f"leaves out {join_and(lacking)}"] if lacking else []
         funded = sustainment.get("funded_years")
         if isinstance(funded, bool) or not isinstance(funded, (int, float)):
             problems.append("states no `funded_years`")
@@ -144,4 +140,4 @@ def adversary_supplier(activity: Activity, ctx: RuleContext) -> Iterator[Violati
 
 @hookimpl
 def policycheck_rules() -> list[Rule]:
-    return [system_without_sustainment, incomplete_sustainment, adversary_supplier]
+    return rules_in(globals())

@@ -6,24 +6,19 @@ values, dates or wording live here.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from ..activity import Activity, Path
+from ..helpers import as_date, as_number, is_blank, item_id, years_after
 from ..hookimpl import hookimpl
-from ..rule import Rule, RuleContext, Violation, rule
+from ..rule import Rule, RuleContext, Violation, rule, rules_in
+from .sources import AME, SEED
 
 FAMILY = "measurable-success"
-SEED = "Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023)"
 METRICS = f"{SEED}, 'Differentiating between the types of cooperative security partners and approaches'"
-AME = (
-    "DoD Instruction 5132.14, Assessment, Monitoring, and Evaluation Policy for the Security Cooperation "
-    "Enterprise (2017)"
-)
 
 OBJECTIVE = (
     "objectives:\n"
@@ -40,14 +35,10 @@ def _indicator(**fields: str) -> str:
     return "      - name: Strategy adopted by the Council of Ministers\n" + lines
 
 
-def _objective_id(objective: Mapping, index: int) -> str:
-    return objective["id"] if isinstance(objective.get("id"), str) else f"#{index + 1}"
-
-
 def _indicators(activity: Activity) -> Iterator[tuple[Path, str, Mapping[str, Any]]]:
     """(path, "indicator 'name' of objective OBJ-1", indicator) for every indicator of every objective."""
     for objective_path, objective in activity.items("objectives"):
-        objective_id = _objective_id(objective, objective_path[-1])
+        objective_id = item_id(objective, objective_path[-1])
         for path, indicator in activity.items(objective_path + ("indicators",)):
             name = indicator.get("name")
             label = f"'{name}'" if isinstance(name, str) else f"#{path[-1] + 1}"
@@ -55,26 +46,6 @@ def _indicators(activity: Activity) -> Iterator[tuple[Path, str, Mapping[str, An
 
 
 MEANING = {"baseline": "the value today", "target": "the value that means the objective is met"}
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _number(value: Any) -> float | None:
-    """The value as a finite number: ints and floats (not booleans) and numeric strings such as "12.5"."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
 
 
 @rule(
@@ -95,7 +66,7 @@ def _number(value: Any) -> float | None:
 )
 def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     for path, label, indicator in _indicators(activity):
-        missing = [key for key in ("baseline", "target") if _blank(indicator.get(key))]
+        missing = [key for key in ("baseline", "target") if is_blank(indicator.get(key))]
         if missing:
             yield Violation(
                 path,
@@ -126,9 +97,9 @@ def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator
 def target_equals_baseline(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     for path, label, indicator in _indicators(activity):
         baseline, target = indicator.get("baseline"), indicator.get("target")
-        if _blank(baseline) or _blank(target):
+        if is_blank(baseline) or is_blank(target):
             continue
-        left, right = _number(baseline), _number(target)
+        left, right = as_number(baseline), as_number(target)
         if left is not None and right is not None:
             same = left == right
         else:
@@ -143,20 +114,6 @@ def target_equals_baseline(activity: Activity, ctx: RuleContext) -> Iterator[Vio
                 f"{label} has target {target!r}, the same as its baseline, so success would mean no change: "
                 "set `target` to the value that shows the objective met",
             )
-
-
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year + years, day=28)
 
 
 @rule(
@@ -184,19 +141,19 @@ def _years_after(day: date, years: int) -> date:
 )
 def due_date_out_of_range(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     years = ctx.params["max_years_after_end"]
-    start, end = _date(activity.get(("activity", "start"))), _date(activity.get(("activity", "end")))
+    start, end = as_date(activity.get(("activity", "start"))), as_date(activity.get(("activity", "end")))
     if start and end and end < start:
         start = end = None  # no window to judge against: DAT001 reports the dates themselves
-    latest = _years_after(end, years) if end else None
+    latest = years_after(end, years) if end else None
     span = f"{years} year{'s' if years != 1 else ''}"
     for path, label, indicator in _indicators(activity):
-        if _blank(indicator.get("due")):
+        if is_blank(indicator.get("due")):
             window = f"between {start} and {latest}" if start and latest else None
             yield Violation(
                 path, f"{label} has no due date: add `due: YYYY-MM-DD`, when the target should be reached", window
             )
             continue
-        due = _date(indicator["due"])
+        due = as_date(indicator["due"])
         if due is None:
             continue  # not a date: the schema reports it
         if start and due < start:
@@ -292,7 +249,7 @@ def vague_objective(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
         statement = objective.get("statement")
         targets = (indicator.get("target") for _path, indicator in activity.items(path + ("indicators",)))
         # targets first: a document whose objectives all have numeric targets never builds the matcher (~2 ms)
-        if not isinstance(statement, str) or any(_number(target) is not None for target in targets):
+        if not isinstance(statement, str) or any(as_number(target) is not None for target in targets):
             continue
         pattern, base_of = _vague_matcher(verbs)
         found = pattern.search(statement)
@@ -303,7 +260,7 @@ def vague_objective(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
         said = f"'{verb}'" if word.casefold() == verb else f"'{verb}' (\"{word}\")"
         yield Violation(
             path + ("statement",),
-            f"objective {_objective_id(objective, path[-1])} rests on the vague verb {said} and none of its "
+            f"objective {item_id(objective, path[-1])} rests on the vague verb {said} and none of its "
             "indicators has a numeric target: give an indicator a numeric `target` (a count, a percentage, a time)",
             "or restate the objective as the result the partner will achieve",
         )
@@ -311,4 +268,4 @@ def vague_objective(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
 
 @hookimpl
 def policycheck_rules() -> list[Rule]:
-    return [missing_baseline_or_target, target_equals_baseline, due_date_out_of_range, vague_objective]
+    return rules_in(globals())

@@ -10,19 +10,12 @@ from collections.abc import Iterator, Mapping
 
 from ..activity import Activity, Path
 from ..hookimpl import hookimpl
-from ..rule import Rule, RuleContext, Violation, rule, skip
+from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
+from .sources import CAPCO, ITAR, SEED
 
 FAMILY = "releasability"
-SEED = "Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023)"
 REC1 = f"{SEED}, recommendation 1 and 'Information and technology sharing: take a collaboration-first mentality'"
 REC3 = f"{SEED}, recommendation 3"
-CAPCO = (
-    "ODNI, Intelligence Community Authorized Classification and Control Markings Register and Manual (CAPCO), REL TO"
-)
-ITAR = (
-    "International Traffic in Arms Regulations, 22 CFR 120-130 (USML 22 CFR 121.1; licences parts 123-124; "
-    "exemptions such as 126.4)"
-)
 
 DISSEMINATION: Path = ("releasability", "dissemination")
 REL_TO: Path = ("releasability", "rel_to")
@@ -416,14 +409,4 @@ def usml_without_license(activity: Activity, ctx: RuleContext) -> Iterator[Viola
 
 @hookimpl
 def policycheck_rules() -> list[Rule]:
-    return [
-        noforn_with_rel_to,
-        reflexive_noforn,
-        rel_to_mismatch,
-        partner_not_covered,
-        rel_to_order,
-        unknown_code,
-        disclosure_denied,
-        disclosure_pending,
-        usml_without_license,
-    ]
+    return rules_in(globals())

@@ -6,23 +6,20 @@ relate objectives and threats to each other live here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from ..activity import Activity
+from ..helpers import item_id
 from ..hookimpl import hookimpl
-from ..rule import Rule, RuleContext, Violation, rule, skip
+from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
+from .sources import SEED
 
 FAMILY = "threat-informed"
-SEED = "Atlantic Council, Evolving cooperative security approaches for tomorrow's realities (December 2023)"
 REC5 = f"{SEED}, recommendation 5"
 
 
 def _threat_ids(activity: Activity) -> list[str]:
     return [threat["id"] for _path, threat in activity.items("threats") if isinstance(threat.get("id"), str)]
-
-
-def _objective_name(objective: Mapping, index: int) -> str:
-    return objective["id"] if isinstance(objective.get("id"), str) else f"#{index + 1}"
 
 
 @rule(
@@ -58,7 +55,7 @@ def objective_without_threat(activity: Activity, ctx: RuleContext) -> Iterator[V
         where = path + ("addresses_threats",) if "addresses_threats" in objective else path
         yield Violation(
             where,
-            f"objective {_objective_name(objective, path[-1])} addresses no threat: "
+            f"objective {item_id(objective, path[-1])} addresses no threat: "
             "add `addresses_threats` naming the threat ids this objective counters",
             hint,
         )
@@ -103,7 +100,7 @@ def unknown_threat(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
             if isinstance(threat_id, str) and threat_id not in known_set:
                 yield Violation(
                     path + ("addresses_threats", index),
-                    f"objective {_objective_name(objective, path[-1])} names threat '{threat_id}', which is not in "
+                    f"objective {item_id(objective, path[-1])} names threat '{threat_id}', which is not in "
                     "`threats`: correct the id, or add the threat",
                     _closest_threat_hint(threat_id, known),
                 )
@@ -175,4 +172,4 @@ def unaddressed_threat(activity: Activity, ctx: RuleContext) -> Iterator[Violati
 
 @hookimpl
 def policycheck_rules() -> list[Rule]:
-    return [objective_without_threat, unknown_threat, unaddressed_threat]
+    return rules_in(globals())
