@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from policycheck.baseline import BASELINE_SCHEMA, apply, fingerprint
+from policycheck.baseline import BASELINE_SCHEMA, Applying, fingerprint
 from policycheck.cli import main
-from policycheck.findings import FileResult, Finding, Waiver
+from policycheck.findings import Finding, Waiver
 
 FIXTURES = Path(__file__).resolve().parent / "report" / "fixtures"
 EXPIRED = (FIXTURES / "expired.yaml").read_text(encoding="utf-8")  # DAT001 fail, WVR001 fail
@@ -225,30 +225,23 @@ def test_fingerprint_uses_the_path_relative_to_the_working_directory(tmp_path, m
 
 
 def test_identical_fingerprints_are_counted():
-    results = [
-        FileResult(
-            file="p/a.yaml", findings=[finding(), finding(line=20), finding(line=30)], outcomes={"INT003": "warn"}
-        )
-    ]
-    outcome = apply(results, Counter({fingerprint(finding()): 2}), "b.json")
+    findings = [finding(), finding(line=20), finding(line=30)]
+    baseline = Applying(Counter({fingerprint(finding()): 2}), "b.json")
+    assert [f.line for f in baseline.keep(findings)] == [30]  # the third is new
+    outcome = baseline.done()
     assert (outcome.matched, outcome.unmatched, outcome.entries) == (2, 0, 2)
-    assert [f.line for f in results[0].findings] == [30]  # the third is new
-    assert results[0].outcomes == {"INT003": "warn"}
+
+
+def test_a_count_carries_over_from_file_to_file():
+    baseline = Applying(Counter({fingerprint(finding()): 1, fingerprint(finding(file="p/b.yaml")): 1}), "b.json")
+    assert baseline.keep([finding()]) == [] and baseline.keep([finding()]) == [finding()]
+    assert (baseline.done().matched, baseline.done().unmatched) == (1, 1)
 
 
 def test_waived_findings_are_neither_matched_nor_dropped():
     waiver = Waiver(rule="INT003", justification="J", approved_by="A", expires="2027-01-01")
     waived = finding().waived_by(waiver)
-    results = [FileResult(file="p/a.yaml", findings=[waived], outcomes={"INT003": "waived"})]
-    outcome = apply(results, Counter({fingerprint(finding()): 1}), "b.json")
+    baseline = Applying(Counter({fingerprint(finding()): 1}), "b.json")
+    assert baseline.keep([waived]) == [waived]
+    outcome = baseline.done()
     assert (outcome.matched, outcome.unmatched) == (0, 1)
-    assert results[0].findings == [waived]
-
-
-def test_outcome_maps_shared_between_files_are_not_changed_in_place():
-    shared = {"INT003": "warn"}
-    first = FileResult(file="p/a.yaml", findings=[finding()], outcomes=shared)
-    second = FileResult(file="p/b.yaml", findings=[finding(file="p/b.yaml")], outcomes=shared)
-    apply([first, second], Counter({fingerprint(finding()): 1}), "b.json")
-    assert first.outcomes == {"INT003": "pass"}
-    assert second.outcomes == {"INT003": "warn"} and shared == {"INT003": "warn"}

@@ -16,13 +16,14 @@ from policycheck import parallel
 from policycheck.cli import main
 from policycheck.config import Config
 from policycheck.discover import Source, discover
-from policycheck.engine import Engine, RunOptions
+from policycheck.engine import Engine
+from policycheck.policy import Policy
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from portfolio import generate  # noqa: E402
 
-CORE_TESTS = ROOT / "tests" / "core"
+PLUGIN_MODULES = ROOT / "tests" / "plugin_modules"
 ARGS = ["--no-config", "--today", "2027-01-01"]
 
 
@@ -82,13 +83,13 @@ def _sources(portfolio: Path) -> list[Source]:
 
 def test_workers_rebuild_plugins_under_spawn(portfolio, monkeypatch):
     """-p plugins are re-imported by name in each worker, so spawn works as fork does."""
-    monkeypatch.syspath_prepend(str(CORE_TESTS))
-    options = RunOptions(Config(), date(2027, 1, 1), plugin_modules=("crashing_plugin",), entry_points=False)
+    monkeypatch.syspath_prepend(str(PLUGIN_MODULES))
+    options = Policy(Config(), date(2027, 1, 1), plugin_modules=("crashing_plugin",), entry_points=False)
     sources = _sources(portfolio)[:8]
 
     def check(**how):
-        engine = Engine.from_options(options)
-        return [(r.file, r.findings, r.outcomes) for r in parallel.check_sources(engine, options, sources, **how)]
+        engine = Engine.from_policy(options)
+        return [(r.file, r.findings, r.outcomes) for r in parallel.check_sources(engine, sources, **how)]
 
     expected = check(jobs=1)
     assert sum(f.rule_id == "TST902" for _, findings, _ in expected for f in findings) >= 6
@@ -133,14 +134,10 @@ def test_small_runs_stay_in_process(portfolio, monkeypatch):
         raise AssertionError("a pool was started")
 
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", no_pool)
-    options = RunOptions(Config(), date(2027, 1, 1), entry_points=False)
-    engine = Engine.from_options(options)
+    engine = Engine.from_policy(Policy(Config(), date(2027, 1, 1), entry_points=False))
     sources = _sources(portfolio)
-    assert (
-        len(parallel.check_sources(engine, options, sources[: parallel.SMALL_RUN - 1], jobs=2))
-        == parallel.SMALL_RUN - 1
-    )
-    assert len(parallel.check_sources(engine, options, sources, jobs=1)) == len(sources)
+    assert len(parallel.check_sources(engine, sources[: parallel.SMALL_RUN - 1], jobs=2)) == parallel.SMALL_RUN - 1
+    assert len(parallel.check_sources(engine, sources, jobs=1)) == len(sources)
 
 
 @pytest.mark.parametrize(

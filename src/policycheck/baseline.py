@@ -29,15 +29,12 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from .findings import FAIL, WARN, FileResult, Finding, outcome
+from .errors import UsageError
+from .findings import FAIL, WARN, Finding
 from .waivers import UNWAIVABLE
 
-if TYPE_CHECKING:
-    from .results import Results
 
 BASELINE_SCHEMA = "policycheck-baseline/v1"
 # 64 bits of sha256: far more than enough to tell a portfolio's findings apart.
@@ -46,7 +43,7 @@ _STANDALONE_NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-])")
 _INDEX = re.compile(r"(?<=/)\d+(?=/|$)")
 
 
-class BaselineError(Exception):
+class BaselineError(UsageError):
     """An unreadable or malformed baseline file (exit code 2)."""
 
 
@@ -63,13 +60,13 @@ def relative_path(file: str) -> str:
     except ValueError:  # another drive on Windows
         relative = file
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        relative = file
-    return Path(relative).as_posix()
+        relative = os.path.normpath(file)
+    return relative.replace(os.sep, "/")
 
 
 def fingerprint(finding: Finding) -> str:
     """The stable fingerprint of a finding (see the module docstring for what it hashes)."""
-    import hashlib
+    import hashlib  # 4 ms: only runs that fingerprint (baselines, json, sarif) need it
 
     parts = (
         finding.rule_id,
@@ -113,51 +110,76 @@ class BaselineResult(NamedTuple):
         }
 
 
-def entries_of(results: Iterable[FileResult]) -> list[dict]:
-    """The baseline entries of a run: one per baselinable finding, sorted."""
-    entries = [
-        {
-            "fingerprint": fingerprint(finding),
-            "rule": finding.rule_id,
-            "file": relative_path(finding.file),
-            "activity_id": finding.activity_id,
-            "pointer": finding.pointer,
-            "message": finding.message,
-        }
-        for result in results
-        for finding in result.findings
-        if baselinable(finding)
-    ]
-    return sorted(
-        entries,
-        key=lambda entry: (entry["file"], entry["rule"], entry["pointer"], entry["fingerprint"], entry["message"]),
-    )
+def entry(finding: Finding) -> dict:
+    """A finding as a baseline records it: no line numbers, so the file diffs cleanly."""
+    return {
+        "fingerprint": fingerprint(finding),
+        "rule": finding.rule_id,
+        "file": relative_path(finding.file),
+        "activity_id": finding.activity_id,
+        "pointer": finding.pointer,
+        "message": finding.message,
+    }
 
 
-def record(path: str, results: "list[FileResult] | Results") -> BaselineResult:
-    """`--write-baseline`: write the file, then apply it, leaving what it cannot record."""
-    entries = write(path, results)
-    applied = apply(results, Counter(entry["fingerprint"] for entry in entries), path)
-    return applied._replace(written=True)
+class Recording:
+    """`--write-baseline FILE`: each file's baselinable findings are recorded and leave the report.
+
+    The finishing stage passes every file's findings through `keep`, then calls
+    `done`, which writes the file: what a run leaves is what the written baseline
+    would not match.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.entries: list[dict] = []
+
+    def keep(self, findings: list[Finding]) -> list[Finding]:
+        self.entries.extend(entry(finding) for finding in findings if baselinable(finding))
+        return [finding for finding in findings if not baselinable(finding)]
+
+    def done(self) -> BaselineResult:
+        import json  # 3.8 ms: only baseline runs need it
+
+        self.entries.sort(key=lambda e: (e["file"], e["rule"], e["pointer"], e["fingerprint"], e["message"]))
+        document = {"schema": BASELINE_SCHEMA, "findings": self.entries}
+        try:
+            with open(self.file, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        except OSError as error:
+            raise BaselineError(f"{self.file}: cannot write the baseline: {error.strerror}") from None
+        count = len(self.entries)
+        return BaselineResult(file=self.file, entries=count, matched=count, unmatched=0, written=True)
 
 
-def write(path: str, results: Iterable[FileResult]) -> list[dict]:
-    """Write the baseline file: JSON, sorted, no line numbers, so it diffs cleanly."""
-    import json
+class Applying:
+    """`--baseline FILE`: each recorded fingerprint absorbs as many findings as it occurs in the file."""
 
-    entries = entries_of(results)
-    document = {"schema": BASELINE_SCHEMA, "findings": entries}
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    except OSError as error:
-        raise BaselineError(f"{path}: cannot write the baseline: {error.strerror}") from None
-    return entries
+    def __init__(self, recorded: Counter, file: str) -> None:
+        self.file = file
+        self.entries = sum(recorded.values())
+        self.remaining = Counter(recorded)
+        self.matched = 0
+
+    def keep(self, findings: list[Finding]) -> list[Finding]:
+        kept = []
+        for finding in findings:
+            key = fingerprint(finding) if baselinable(finding) else None
+            if key is not None and self.remaining[key] > 0:
+                self.remaining[key] -= 1
+                self.matched += 1
+            else:
+                kept.append(finding)
+        return kept
+
+    def done(self) -> BaselineResult:
+        unmatched = sum(self.remaining.values())
+        return BaselineResult(file=self.file, entries=self.entries, matched=self.matched, unmatched=unmatched)
 
 
 def read(path: str) -> Counter:
     """The fingerprints a baseline file records, with how often each occurs."""
-    import json
+    import json  # 3.8 ms: only baseline runs need it
 
     try:
         with open(path, encoding="utf-8") as handle:
@@ -182,30 +204,3 @@ def read(path: str) -> Counter:
             f'{path}: "findings" must be a list of entries, each with a "fingerprint"; rewrite it with --write-baseline'
         )
     return Counter(entry["fingerprint"] for entry in entries)
-
-
-def apply(results: "list[FileResult] | Results", recorded: Counter, file: str) -> BaselineResult:
-    """Drop the findings the baseline records, and recompute each rule's outcome.
-
-    Each recorded fingerprint absorbs as many findings as it occurs in the file.
-    """
-    remaining = Counter(recorded)
-    matched = 0
-    for index, result in enumerate(results):
-        kept: list[Finding] = []
-        for finding in result.findings:
-            key = fingerprint(finding) if baselinable(finding) else None
-            if key is not None and remaining[key] > 0:
-                remaining[key] -= 1
-                matched += 1
-            else:
-                kept.append(finding)
-        if len(kept) != len(result.findings):
-            result.findings = kept
-            # a new map: Engine.finish shares one outcome map between files that have the same
-            result.outcomes = {
-                rule_id: outcome(f for f in kept if f.rule_id == rule_id) if status in (FAIL, WARN) else status
-                for rule_id, status in result.outcomes.items()
-            }
-            results[index] = result  # a `Results` store keeps its results encoded: store the change
-    return BaselineResult(file=file, entries=sum(recorded.values()), matched=matched, unmatched=sum(remaining.values()))

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import marshal
 import os
+import sys
+import time
+import zlib
 from typing import Any
 
 STALE_DAYS = 30
+# marshal data, and code objects above all, load only into the Python that wrote them
+_PYTHON = f"{sys.implementation.cache_tag}-{sys.hexversion:x}"
 
 
 def folder() -> str:
@@ -59,8 +64,6 @@ def _remove_stale(cache_folder: str) -> None:
 
     A file still in use but older than STALE_DAYS is simply rebuilt by its next run.
     """
-    import time
-
     cutoff = time.time() - STALE_DAYS * 24 * 3600
     try:
         entries = list(os.scandir(cache_folder))
@@ -74,19 +77,25 @@ def _remove_stale(cache_folder: str) -> None:
             continue  # gone already, or not ours to remove
 
 
-def recall(name: str, key: Any) -> Any:
-    """The value `keep` stored under `name` for exactly this `key`, else None."""
+def entry_name(kind: str, source: str | bytes) -> str:
+    """The file of one cached thing: its kind, this Python, and what it is of (a path, a pack's bytes)."""
+    data = source.encode("utf-8", "surrogateescape") if isinstance(source, str) else source
+    return f"{kind}-{_PYTHON}-{zlib.crc32(data):08x}.marshal"
+
+
+def recall(kind: str, source: str | bytes, built_from: Any) -> Any:
+    """The value `keep` stored for `source` when it was built from exactly `built_from`, else None."""
     try:
-        stored_key, value = marshal.loads(read(name) or b"")
+        stored_from, value = marshal.loads(read(entry_name(kind, source)) or b"")
     except (EOFError, ValueError, TypeError):
         return None  # none yet, or damaged
-    return value if stored_key == key else None
+    return value if stored_from == built_from else None
 
 
-def keep(name: str, key: Any, value: Any) -> None:
+def keep(kind: str, source: str | bytes, built_from: Any, value: Any) -> None:
     """Store a value (plain data or code objects: marshal) with what it was built from."""
     try:
-        content = marshal.dumps((key, value))
+        content = marshal.dumps((built_from, value))
     except ValueError:
         return  # a value marshal cannot store: rebuild it every time
-    write(name, content)
+    write(entry_name(kind, source), content)

@@ -1,5 +1,6 @@
-"""Stage 0: the command line, through click. Parses options into `run.CheckOptions`;
-`run.check` runs the pipeline (a bare `policycheck PATH...` goes there without click).
+"""The command line, through click: options parsed into `pipeline.CheckOptions` for
+`pipeline.execute` (a bare `policycheck PATH...` goes there from `main`, without click),
+and the subcommands that list, explain and write rules and schemas.
 
 Exit codes (docs/cli.md): 0 clean, 1 findings at or above --fail-on, 2 usage or
 configuration error, 3 a rule crashed.
@@ -12,17 +13,10 @@ from typing import Any
 
 import click
 
-from . import __version__, run
-from .run import EXIT_USAGE, CheckOptions, load_config, load_registry
-
-
-class UsageError(click.ClickException):
-    """A usage or configuration problem: one line on stderr, exit code 2."""
-
-    exit_code = EXIT_USAGE
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"policycheck: error: {self.format_message()}", err=True)
+from . import __version__
+from .errors import EXIT_USAGE, UsageError
+from .pipeline import CheckOptions, execute
+from .policy import load, read_config
 
 
 class DefaultCommandGroup(click.Group):
@@ -36,8 +30,9 @@ class DefaultCommandGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except run.UsageError as error:
-            raise UsageError(str(error)) from None
+        except UsageError as error:  # from any stage: one line, exit 2
+            click.echo(f"policycheck: error: {error}", err=True)
+            ctx.exit(EXIT_USAGE)
 
 
 def _format_outputs(args: list[str]) -> list[tuple[str, str | None]]:
@@ -111,7 +106,16 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-@main.command("check", cls=CheckCommand)
+def _formats_epilog() -> str:
+    """The built-in formats with what each is for; plugins' formats are listed by `policycheck plugins`."""
+    from .report.builtin import policycheck_output_formats
+
+    formats = policycheck_output_formats().values()
+    lines = [f"  {output.name:<9} {output.description}" for output in formats]
+    return "\b\nFormats (and any a plugin adds: `policycheck plugins`):\n" + "\n".join(lines)
+
+
+@main.command("check", cls=CheckCommand, epilog=_formats_epilog())
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "-f",
@@ -119,7 +123,7 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
     "formats",
     multiple=True,
     metavar="FORMAT",
-    help="text, json, ... (repeatable; see `policycheck rules --help`).",
+    help="Output format, repeatable (default: text; the formats are listed below).",
 )
 @click.option(
     "-o",
@@ -204,7 +208,7 @@ def check_command(
         config_file=config_file,
         no_config=no_config,
     )
-    ctx.exit(run.check(request))
+    ctx.exit(execute(request))
 
 
 @main.command("rules")
@@ -216,8 +220,8 @@ def rules_command(output_format, plugin_modules, no_plugins, strict_plugins, con
     """List every rule: id, family, level, title, plugin."""
     import json
 
-    config = load_config(config_file, no_config)
-    _, registry = load_registry(config, plugin_modules, no_plugins, strict_plugins)
+    config = read_config(config_file, no_config)
+    _, registry = load(config, plugin_modules, no_plugins, strict_plugins)
     rows = [
         {
             "id": rule.id,
@@ -248,8 +252,8 @@ def explain_command(rule_id, plugin_modules, no_plugins, strict_plugins, config_
     """What a rule checks, why it matters, failing and passing examples, parameters."""
     import difflib
 
-    config = load_config(config_file, no_config)
-    _, registry = load_registry(config, plugin_modules, no_plugins, strict_plugins)
+    config = read_config(config_file, no_config)
+    _, registry = load(config, plugin_modules, no_plugins, strict_plugins)
     rule = registry.rules.get(rule_id.upper())
     if rule is None:
         close = difflib.get_close_matches(rule_id.upper(), list(registry.rules), n=1)
@@ -271,8 +275,8 @@ def schema_command(output, plugin_modules, no_plugins, strict_plugins, config_fi
 
     from .validate import effective_schema
 
-    config = load_config(config_file, no_config)
-    _, registry = load_registry(config, plugin_modules, no_plugins, strict_plugins)
+    config = read_config(config_file, no_config)
+    _, registry = load(config, plugin_modules, no_plugins, strict_plugins)
     text = (
         json.dumps(
             effective_schema(registry.reference(config.reference), registry.schema_fragments),
@@ -328,8 +332,8 @@ def plugins_command(output_format, plugin_modules, no_plugins, strict_plugins, c
     """List loaded plugins in load order: distribution, version, and what each adds."""
     import json
 
-    config = load_config(config_file, no_config)
-    _, registry = load_registry(config, plugin_modules, no_plugins, strict_plugins)
+    config = read_config(config_file, no_config)
+    _, registry = load(config, plugin_modules, no_plugins, strict_plugins)
 
     def owned(owners: dict[str, str], name: str) -> list[str]:
         # rules from a plugin's rule packs are owned by "plugin:pack.yaml"

@@ -17,8 +17,6 @@ from __future__ import annotations
 import datetime
 import marshal
 import re
-import sys
-import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -173,16 +171,14 @@ def _load(schema: Mapping[str, Any], content: bytes) -> CompiledValidator | None
     generator = _generator()
     if generator is None:
         return None  # not installed: jsonschema alone, slower but the same
-    # a code object only loads into the Python that wrote it; each installation keeps its own
-    key = zlib.crc32(content, zlib.crc32(generator.encode()))
-    name = f"validator-{sys.implementation.cache_tag}-{sys.hexversion:x}-{key:08x}.marshal"
     built_from = (_FORMAT, content, generator)
-    generated = cache.recall(name, built_from)
+    # one entry per schema and fastjsonschema installation (the cache adds the Python)
+    generated = cache.recall("validator", content + generator.encode(), built_from)
     if generated is None:
         generated = _generate(schema)
         if generated is None:
             return None
-        cache.keep(name, built_from, generated)
+        cache.keep("validator", content + generator.encode(), built_from, generated)
     entry, code = generated
     namespace: dict[str, Any] = {
         "JsonSchemaValueException": _Rejected,

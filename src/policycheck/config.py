@@ -1,25 +1,21 @@
-"""Configuration: `.policycheck.yaml` or `[tool.policycheck]`, found from the cwd upward.
+"""Configuration as one record: the settings after merging the file and the command line.
 
-Keys are written in snake_case (`extend_select`, `per_file_ignores`); the
-hyphenated spellings ruff users type (`extend-select`, `per-file-ignores`) are
-accepted as aliases, and giving both spellings of one key is an error. In each
-folder `.policycheck.yaml` wins over pyproject.toml; a pyproject.toml without
-`[tool.policycheck]` is passed over. Command-line flags override the file:
-`--select` and `--fail-on` replace, `--extend-select` and `--ignore` add.
+`Config` says which rules run on which file, at which level, with which
+parameters (ruff-style selection: the longest matching selector wins). Reading
+and validating the files, and pointing at the line of a setting, is
+`config_file`'s job.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
-import re
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
 
-if TYPE_CHECKING:
-    from os import PathLike
+from .errors import UsageError
+from .hints import close_matches, rule_id_hint, setting
 
-CONFIG_FILE = ".policycheck.yaml"
 # A broken file or a crashing rule must never pass silently, whatever is selected.
 ALWAYS_ON = frozenset({"LOAD001", "SCH001", "ERR001"})
 _ALWAYS_ON_WHY = (
@@ -36,7 +32,7 @@ ALIASES = {
 }
 
 
-class ConfigError(Exception):
+class ConfigError(UsageError):
     """Invalid configuration or usage (exit code 2)."""
 
 
@@ -100,10 +96,11 @@ class Config(NamedTuple):
             for pattern in self.exclude
         )
 
-    def check_rule_ids(self, known: Iterable[str]) -> None:
-        """Every id and prefix in the configuration must match a rule (exit 2 otherwise).
+    def unknown_rules(self, known: Iterable[str]) -> Iterator[tuple[tuple, str]]:
+        """(setting, what is wrong) for each id or prefix that matches no rule, or turns off an always-on one.
 
-        Errors name the file and line; check command-line selectors with `check_selectors`.
+        `config_file.check` turns the first into an error naming the file and line;
+        command-line selectors are checked by `check_selectors`.
         """
         known = sorted(known)
         lists = [
@@ -116,50 +113,39 @@ class Config(NamedTuple):
             selectors = self.per_file_ignores[path[1]] if len(path) == 2 else getattr(self, path[0])
             for index, selector in enumerate(selectors):
                 if not _matches(selector, known):
-                    raise ConfigError(
-                        f"{self.where((*path, index))}: {_dotted(path)}: no rule matches "
-                        f"'{selector}'{_did_you_mean(selector, known, True)}"
+                    yield (
+                        (*path, index),
+                        f"{setting(path)}: no rule matches '{selector}'{rule_id_hint(selector, known)}",
                     )
                 if path[0] not in ("select", "extend_select") and selector in ALWAYS_ON:
-                    raise ConfigError(f"{self.where((*path, index))}: {_dotted(path)}: {selector} {_ALWAYS_ON_WHY}")
+                    yield (*path, index), f"{setting(path)}: {selector} {_ALWAYS_ON_WHY}"
         for rule_id, settings in self.rules.items():
             if rule_id not in known:
-                raise ConfigError(
-                    f"{self.where(('rules', rule_id))}: rules: unknown rule id "
-                    f"'{rule_id}'{_did_you_mean(rule_id, known, True)}"
-                )
-            if rule_id in ALWAYS_ON and settings.get("level") == OFF:
-                raise ConfigError(
-                    f"{self.where(('rules', rule_id, 'level'))}: rules.{rule_id}: {rule_id} {_ALWAYS_ON_WHY}"
-                )
+                yield ("rules", rule_id), f"rules: unknown rule id '{rule_id}'{rule_id_hint(rule_id, known)}"
+            elif rule_id in ALWAYS_ON and settings.get("level") == OFF:
+                yield ("rules", rule_id, "level"), f"rules.{rule_id}: {rule_id} {_ALWAYS_ON_WHY}"
 
-    def check_params(self, defaults: Mapping[str, Mapping[str, Any]]) -> None:
-        """Every `rules: {ID: {name: ...}}` must be `level` or a parameter of the rule (exit 2 otherwise)."""
+    def bad_parameters(self, defaults: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[tuple, str]]:
+        """(setting, what is wrong) for each `rules: {ID: {name: value}}` that is neither `level` nor a
+        parameter of the rule, or has the wrong type: rules may trust their parameters' types."""
         for rule_id, settings in self.rules.items():
             allowed = sorted(defaults.get(rule_id, {}))
             for name, value in settings.items():
                 if name == "level":
                     continue
                 if name not in allowed:
+                    close = close_matches(name, ["level", *allowed])
+                    guess = f"; did you mean '{close[0]}'?" if close else ""
                     options = ", ".join(allowed) or "none"
-                    raise ConfigError(
-                        f"{self.where(('rules', rule_id, name))}: rules.{rule_id}: unknown parameter '{name}'"
-                        f"{_did_you_mean(name, ['level', *allowed])} (parameters: {options}; see `policycheck "
-                        f"explain {rule_id}`)"
+                    yield (
+                        ("rules", rule_id, name),
+                        f"rules.{rule_id}: unknown parameter '{name}'{guess} (parameters: {options}; see `policycheck "
+                        f"explain {rule_id}`)",
                     )
+                    continue
                 problem = _parameter_problem(value, defaults[rule_id][name])
                 if problem:
-                    raise ConfigError(
-                        f"{self.where(('rules', rule_id, name))}: rules.{rule_id}.{name} must be {problem}, not "
-                        f"{value!r}"
-                    )
-
-    def where(self, path: tuple) -> str:
-        """`file:line` of a setting in the configuration file (found again only when an error is reported)."""
-        if self.source is None:
-            return "configuration"
-        line = locate(self.source, path)
-        return f"{self.source}:{line}" if line else self.source
+                    yield ("rules", rule_id, name), f"rules.{rule_id}.{name} must be {problem}, not {value!r}"
 
 
 def _parameter_problem(value: Any, default: Any) -> str | None:
@@ -188,21 +174,13 @@ def check_selectors(flags: Mapping[str, Iterable[str]], known: Iterable[str]) ->
     for flag, selectors in flags.items():
         for selector in selectors:
             if not _matches(selector, known):
-                raise ConfigError(f"{flag}: no rule matches '{selector}'{_did_you_mean(selector, known, True)}")
+                raise ConfigError(f"{flag}: no rule matches '{selector}'{rule_id_hint(selector, known)}")
             if flag == "--ignore" and selector in ALWAYS_ON:
                 raise ConfigError(f"{flag}: {selector} {_ALWAYS_ON_WHY}")
 
 
 def _matches(selector: str, known: Iterable[str]) -> bool:
     return any(rule_id.startswith(selector) for rule_id in known)
-
-
-def _dotted(path: tuple) -> str:
-    """`rules.REL002.level`, `select[0]`, `per_file_ignores['legacy/*']`: a setting as the user wrote it."""
-    text = str(path[0])
-    for part in path[1:]:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if re.fullmatch(r"[\w-]+", part) else f"[{part!r}]"
-    return text
 
 
 def _longest(rule_id: str, selectors: Iterable[str]) -> int:
@@ -214,72 +192,6 @@ def _relative(path: str, root: str) -> str:
         return os.path.relpath(path, root).replace(os.sep, "/")
     except ValueError:  # another drive on Windows
         return path.replace(os.sep, "/")
-
-
-def _did_you_mean(word: str, candidates: Iterable[str], rule_ids: bool = False) -> str:
-    candidates = list(candidates)
-    if rule_ids:  # a family prefix is a fine answer too ("RLE" -> "REL")
-        candidates += sorted({rule_id.rstrip("0123456789") for rule_id in candidates})
-    import difflib  # lazily: only error hints need it
-
-    close = difflib.get_close_matches(word, candidates, n=1)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    return "; see `policycheck rules` for every rule id" if rule_ids else ""
-
-
-def discover(start: str) -> str | None:
-    """The nearest `.policycheck.yaml`, or pyproject.toml with [tool.policycheck], upward from a folder."""
-    folder = os.path.abspath(start)
-    while True:
-        candidate = os.path.join(folder, CONFIG_FILE)
-        if os.path.isfile(candidate):
-            return candidate
-        pyproject = os.path.join(folder, "pyproject.toml")
-        if os.path.isfile(pyproject) and _pyproject_section(pyproject) is not None:
-            return pyproject
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
-
-
-def _toml():
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        import tomli as tomllib
-    return tomllib
-
-
-def _pyproject_section(path: str) -> dict | None:
-    tomllib = _toml()
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle).get("tool", {}).get("policycheck")
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read TOML: {error}") from None
-
-
-def read(path: str | PathLike[str]) -> Config:
-    """Read and validate one configuration file."""
-    path = os.fspath(path)
-    positions: Mapping = {}
-    if os.path.basename(path) == "pyproject.toml":
-        raw = _pyproject_section(path) or {}
-    else:
-        from .load import LoadError, decode, parse
-
-        try:
-            with open(path, "rb") as handle:
-                loaded = parse(decode(handle.read()))
-        except OSError as error:
-            raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
-        except LoadError as error:
-            raise ConfigError(f"{path}:{error.line}:{error.column}: {error.message}") from None
-        raw, positions = (loaded.data if loaded.data is not None else {}), loaded.positions
-    _validate(raw, path, positions)
-    return from_mapping(raw, source=path, root=os.path.dirname(path) or ".")
 
 
 def from_mapping(raw: Mapping[str, Any], source: str | None = None, root: str = ".") -> Config:
@@ -304,141 +216,6 @@ def from_mapping(raw: Mapping[str, Any], source: str | None = None, root: str = 
         reference=dict(raw.get("reference", {})),
         max_file_size=raw.get("max_file_size", MAX_FILE_SIZE),
     )
-
-
-def _is_valid(schema: Mapping, raw: Any) -> bool:
-    """The yes/no question from a compiled validator, so a valid file costs no jsonschema import."""
-    from .compiled import compiled
-
-    validator = compiled(schema)
-    return validator is not None and validator.is_valid(raw)
-
-
-def _validate(raw: Any, path: str, positions: Mapping) -> None:
-    from .resources import load_schema
-
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the configuration must be a mapping of settings")
-    both = sorted(alias for alias, key in ALIASES.items() if alias in raw and key in raw)
-    if both:
-        line = _line_of(path, positions, (both[0],))
-        raise ConfigError(f"{line}: '{both[0]}' and '{ALIASES[both[0]]}' are the same setting; keep one")
-    schema = load_schema("config.schema.json")
-    if _is_valid(schema, raw):
-        return
-    from jsonschema import Draft202012Validator
-
-    error = next(
-        iter(sorted(Draft202012Validator(schema).iter_errors(raw), key=lambda e: list(map(str, e.path)))), None
-    )
-    if error is None:
-        return
-    error_path = tuple(error.absolute_path)
-    where = _dotted(error_path) if error_path else "the configuration"
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        known = [key for key in error.schema.get("properties", {}) if key not in ALIASES]
-        unknown = sorted(key for key in error.instance if key not in error.schema.get("properties", {}))
-        key = unknown[0] if unknown else "?"
-        hint = _did_you_mean(key, known) or f" (keys: {', '.join(known)})"
-        raise ConfigError(f"{_line_of(path, positions, (*error_path, key))}: unknown key '{key}' in {where}{hint}")
-    if error.validator == "pattern" and "rule id" in error.schema.get("description", ""):
-        if "propertyNames" in error.schema_path:  # a key of `rules:`
-            at, expected = (*error_path, error.instance), "a rule id (capitals then digits, like REL002)"
-        else:
-            at, expected = error_path, "a rule id or prefix (capitals then digits, like REL002, REL00 or REL)"
-        raise ConfigError(f"{_line_of(path, positions, at)}: {where}: '{error.instance}' is not {expected}")
-    if (
-        error.validator == "type"
-        and error.validator_value in ("array", "object")
-        and isinstance(error.instance, (str, int, float))
-    ):
-        # the usual slip: a single value where a list or a mapping belongs
-        if error.validator_value == "array":
-            expected = f"a list, e.g. [{error.instance}]"
-        elif error_path[:1] == ("rules",):
-            expected = f"a mapping, e.g. {{level: {error.instance}}}"
-        else:
-            expected = "a mapping of settings"
-        raise ConfigError(f"{_line_of(path, positions, error_path)}: {where}: expected {expected}")
-    raise ConfigError(f"{_line_of(path, positions, error_path)}: {where}: {error.message}")
-
-
-def _line_of(path: str, positions: Mapping, keys: tuple) -> str:
-    line = positions[keys][0] if keys in positions else locate(path, keys)
-    return f"{path}:{line}" if line else str(path)
-
-
-def locate(path: str, keys: tuple) -> int | None:
-    """The line of a setting in a configuration file, or None if it cannot be found.
-
-    Only used to point an error message at its line, so any failure is None.
-    """
-    from .load import LoadError, decode, parse
-
-    spellings = [keys]
-    if keys and keys[0] in ALIASES.values():
-        spellings += [(alias, *keys[1:]) for alias, key in ALIASES.items() if key == keys[0]]
-    try:
-        with open(path, "rb") as handle:
-            content = handle.read()
-        if os.path.basename(path) == "pyproject.toml":
-            text = content.decode("utf-8")
-            return next(filter(None, (_toml_line(text, spelling) for spelling in spellings)), None)
-        positions = parse(decode(content)).positions
-    except (OSError, UnicodeDecodeError, LoadError):
-        return None
-    return next((positions[spelling][0] for spelling in spellings if spelling in positions), None)
-
-
-# patterns, not compiled: only an error message in pyproject.toml needs them (re caches them then)
-_TOML_TABLE = r"^\s*\[\[?([^\]]*)\]\]?"
-_TOML_STRING = r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'"
-
-
-def _toml_key(text: str) -> tuple[str, ...]:
-    return tuple(part.strip().strip("\"'") for part in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', text))
-
-
-def _toml_line(text: str, keys: tuple) -> int | None:
-    """Where `[tool.policycheck]` sets `keys`: tomllib keeps no positions, so find the line by its text.
-
-    Follows keys from table headers, `key =` and dotted `key.sub =` lines; a list
-    index is the Nth string after its key.
-    """
-    lines = text.splitlines()
-    tables, table = [], ()
-    for line in lines:
-        match = re.match(_TOML_TABLE, line)
-        if match:
-            table = _toml_key(match.group(1))
-        tables.append(table)
-    target = ("tool", "policycheck")
-    starts = [index for index, table in enumerate(tables) if table[:2] == target]
-    if not starts:
-        return None
-    at = starts[0]
-    for depth, key in enumerate(keys):
-        if isinstance(key, int):
-            strings = [
-                number
-                for number in range(at, len(lines))
-                for _ in re.finditer(_TOML_STRING, lines[number] if number > at else lines[number].partition("=")[2])
-            ]
-            return strings[key] + 1 if key < len(strings) else at + 1
-        header = (*target, *keys[: depth + 1])
-        pattern = re.compile(rf'(?<![\w"\'-])["\']?{re.escape(key)}["\']?\s*[=.]')
-        for number in range(at, len(lines)):
-            if tables[number][:2] != target:
-                continue
-            if re.match(_TOML_TABLE, lines[number]):
-                if tables[number][: len(header)] == header:
-                    break
-            elif pattern.search(lines[number]):
-                break
-        else:
-            return at + 1 if depth else None
-        at = number
-    return at + 1
 
 
 def with_overrides(config: Config, **overrides: Any) -> Config:

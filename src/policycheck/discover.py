@@ -1,10 +1,12 @@
-"""Stage 1, discover: command-line paths -> the ordered list of sources to check."""
+"""The discover stage: command-line paths -> the ordered list of sources to check."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
+
+from .errors import UsageError
 
 STDIN = "-"
 SUFFIXES = (".yaml", ".yml")
@@ -21,7 +23,7 @@ class Source(NamedTuple):
         return self.content is not None
 
 
-class DiscoveryError(Exception):
+class DiscoveryError(UsageError):
     """A path given on the command line does not exist (exit code 2)."""
 
 

@@ -8,8 +8,6 @@ from typing import Any, NamedTuple
 
 # A finding's level; `waived` findings are shown but never gate.
 FAIL, WARN, WAIVED = "fail", "warn", "waived"
-# A rule's outcome on one file, worst first.
-STATUS_ORDER = ("error", "fail", "warn", "waived", "pass", "skip")
 
 
 class Waiver(NamedTuple):
@@ -123,21 +121,8 @@ class Tally:
 
 
 def tally(results: Iterable[FileResult]) -> Tally:
-    """The counts of a run; a `Results` store took them on its last full pass, so then they are free."""
-    counted = getattr(results, "counted", None)
-    if counted is not None:
-        return counted
+    """The counts of finished results (the finishing stage takes them as it goes)."""
     counts = Tally()
     for result in results:
         counts.add(result)
     return counts
-
-
-def exit_code(results: Iterable[FileResult], fail_on: str) -> int:
-    """0 clean, 1 findings at or above `fail_on`, 3 a rule crashed (see docs/cli.md)."""
-    return tally(results).exit_code(fail_on)
-
-
-def summarize(results: Iterable[FileResult]) -> dict[str, int]:
-    """Counts for the summary line and the JSON report."""
-    return tally(results).summary()

@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 import yaml
 from yaml import events
 
+from .quoting import shorten
+
 try:  # the C parser is ~10x faster; the pure-Python one gives the same events
     from yaml._yaml import CParser as _EventParser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -130,11 +132,6 @@ def _tagged(value: str, tag: str, mark) -> Any:
 
 def _pos(mark) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    """Document content for a message, cut short: a 5 MB key must not become a 5 MB message."""
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def decode(raw: bytes) -> str:

@@ -1,11 +1,11 @@
-"""Check many sources across worker processes, results in input order.
+"""The check stage across worker processes, results in input order.
 
-Each worker rebuilds the Engine once from the picklable RunOptions (so `-p`
+Each worker rebuilds the Engine once from the picklable Policy (so `-p`
 plugins and configuration work under any start method), checks chunks of
 sources, and returns small FileResults; documents never leave the worker. The
 parent consumes chunks in submission order, keeping each result encoded in a
-`Results` store, so output is the same whatever `--jobs` is, then runs
-`Engine.finish` (portfolio rules, waivers) itself.
+`Results` store, so output is the same whatever `--jobs` is; finishing them
+is the next stage's (`finish`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from .results import Results
 
 if TYPE_CHECKING:
     from .discover import Source
-    from .engine import Engine, RunOptions
+    from .engine import Engine
+    from .policy import Policy
     from .findings import FileResult
 
 # Below this many files a pool costs more to start (~50 ms to fork and build
@@ -49,14 +50,14 @@ def start_method() -> str | None:
     return "fork" if sys.platform.startswith("linux") else None
 
 
-def _initialize(options: "RunOptions") -> None:
+def _initialize(policy: "Policy") -> None:
     global _worker_engine
     import signal
 
     from .engine import Engine
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _worker_engine = Engine.from_options(options)
+    _worker_engine = Engine.from_policy(policy)
 
 
 def _check_chunk(sources: Sequence["Source"]) -> list["FileResult"]:
@@ -80,14 +81,13 @@ def chunks(sources: Sequence["Source"], jobs: int) -> list[Sequence["Source"]]:
 
 def check_sources(
     engine: "Engine",
-    options: "RunOptions",
     sources: Sequence["Source"],
     jobs: int | None = None,
     advance: Callable[[int], None] = lambda done: None,
     small_run: int = SMALL_RUN,
     method: str | None = None,
 ) -> Results:
-    """Every source checked, then `engine.finish`; `advance(n)` after each n results."""
+    """Every source checked, in input order; `advance(n)` after each n results."""
     jobs = min(jobs or default_jobs(), len(sources))
     results = Results()
 
@@ -99,14 +99,14 @@ def check_sources(
     if jobs <= 1 or len(sources) < small_run:
         for source in sources:
             keep([engine.check(source)])
-        return engine.finish(results)
+        return results
 
     import multiprocessing
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context(method or start_method())
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_initialize, initargs=(options,))
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_initialize, initargs=(engine.policy,))
     try:
         pending = deque((chunk, pool.submit(_check_chunk, chunk)) for chunk in chunks(sources, jobs))
         while pending:
@@ -125,4 +125,4 @@ def check_sources(
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: drop the queued chunks
         raise
     pool.shutdown()
-    return engine.finish(results)
+    return results

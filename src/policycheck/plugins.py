@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pluggy
 
-from . import hookspecs
+from . import entry_points, hookspecs
+from .errors import UsageError
+from .hints import close_matches
+from .reference import Reference
+from .report import OutputFormat
+from .resources import load_schema
 from .rule import Rule
+from .rule_packs import load_pack
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    from .reference import Reference
-    from .report import OutputFormat
 
 PROJECT = "policycheck"
 HOOK_PREFIX = PROJECT + "_"
@@ -34,7 +38,7 @@ BUILTIN_PLUGINS = (
 )
 
 
-class PluginError(Exception):
+class PluginError(UsageError):
     """A plugin cannot be loaded or contradicts another one (exit code 2)."""
 
 
@@ -76,9 +80,7 @@ class Registry:
             rule_id: {**rule.parameters, **self.rule_defaults.get(rule_id, {})} for rule_id, rule in self.rules.items()
         }
 
-    def reference(self, config_extra: Mapping[str, Any] | None = None) -> "Reference":
-        from .reference import Reference
-
+    def reference(self, config_extra: Mapping[str, Any] | None = None) -> Reference:
         return Reference([*self.reference_extras, *([config_extra] if config_extra else [])])
 
 
@@ -119,8 +121,6 @@ def _register_module(manager: pluggy.PluginManager, module: Any, name: str) -> b
     try:
         manager.register(module, name=name)
     except pluggy.PluginValidationError as error:  # e.g. a hook implementation with an unknown argument
-        import re
-
         # pluggy's message spans lines: "... for hook 'X'", the definition, then the reason
         lines = str(error).splitlines()
         hook = re.search(r"for hook '(\w+)'", lines[0])
@@ -135,9 +135,7 @@ def _check_hook_names(manager: pluggy.PluginManager) -> None:
         if name.startswith("_") or caller.has_spec():
             continue
         for impl in caller.get_hookimpls():
-            import difflib  # lazily: only error hints need it
-
-            close = difflib.get_close_matches(name, known, n=1)
+            close = close_matches(name, known)
             hint = f"; did you mean '{close[0]}'?" if close else f" (hooks: {', '.join(known)})"
             raise PluginError(f"plugin '{impl.plugin_name}' implements unknown hook '{name}'{hint}")
 
@@ -175,99 +173,8 @@ def load_registry(
     return registry
 
 
-class _EntryPoint:
-    """The part of importlib.metadata.EntryPoint the loader uses."""
-
-    __slots__ = ("name", "value", "dist")
-
-    def __init__(self, name: str, value: str, dist: Any):
-        self.name, self.value, self.dist = name, value, dist
-
-    def load(self) -> Any:
-        module, _, attributes = self.value.split("[")[0].partition(":")
-        target = importlib.import_module(module.strip())
-        for attribute in filter(None, attributes.strip().split(".")):
-            target = getattr(target, attribute)
-        return target
-
-
-def _read_entry_points(group: str) -> list[_EntryPoint] | None:
-    """The entry points in `group`, found as importlib.metadata finds them, or None.
-
-    Importing importlib.metadata costs ~15-25 ms of every cold start; reading the
-    few small entry_points.txt files costs about 1 ms. Distributions are taken
-    from sys.path in order, the first of each name winning, as importlib.metadata
-    does. None for anything this cannot read (a zip on sys.path): ask importlib.metadata.
-    """
-    import os
-    import re
-    import sys
-
-    header = f"[{group}]"
-    seen: set[str] = set()
-    found: list[_EntryPoint] = []
-    for entry in sys.path:
-        folder = entry or "."
-        if not os.path.isdir(folder):
-            if os.path.exists(folder):
-                return None
-            continue
-        try:
-            names = sorted(os.listdir(folder))
-        except OSError:
-            continue
-        for name in names:
-            if not name.lower().endswith((".dist-info", ".egg-info")):
-                continue
-            normalized = re.sub(r"[-_.]+", "_", name.rsplit(".", 1)[0].partition("-")[0]).lower()
-            if normalized in seen:
-                continue
-            seen.add(normalized)
-            try:
-                with open(os.path.join(folder, name, "entry_points.txt"), encoding="utf-8") as handle:
-                    text = handle.read()
-            except (OSError, ValueError):
-                continue
-            if header in text:
-                found.extend(_group_entries(text, group, os.path.join(folder, name)))
-    return found
-
-
-def _group_entries(text: str, group: str, info: str) -> list[_EntryPoint]:
-    import os
-    from types import SimpleNamespace
-
-    metadata: dict[str, str] = {}
-    for file_name in ("METADATA", "PKG-INFO"):
-        try:
-            with open(os.path.join(info, file_name), encoding="utf-8") as handle:
-                for line in handle:
-                    if not line.strip():
-                        break  # the headers end at the first blank line
-                    key, _, value = line.partition(":")
-                    metadata.setdefault(key.strip(), value.strip())
-            break
-        except OSError:
-            continue
-    dist = SimpleNamespace(name=metadata.get("Name"), version=metadata.get("Version"))
-    entries, section = [], None
-    for line in map(str.strip, text.splitlines()):
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            section = line.strip("[]")
-        elif section == group and "=" in line:
-            name, value = (part.strip() for part in line.split("=", 1))
-            entries.append(_EntryPoint(name, value, dist))
-    return entries
-
-
 def _load_entry_points(manager: pluggy.PluginManager, strict: bool) -> list[PluginInfo]:
-    found = _read_entry_points(ENTRY_POINT_GROUP)
-    if found is None:
-        from importlib.metadata import entry_points
-
-        found = list(entry_points(group=ENTRY_POINT_GROUP))
+    found = entry_points.find(ENTRY_POINT_GROUP)
     loaded = []
     for entry in sorted(found, key=lambda ep: (ep.name, ep.value)):
         dist = getattr(entry, "dist", None)
@@ -304,8 +211,6 @@ def _claim(owners: dict[str, str], key: str, plugin: str, what: str) -> None:
 
 
 def _builtin_sections() -> set[str]:
-    from .resources import load_schema
-
     return set(load_schema("activity.schema.json").get("properties", {}))
 
 
@@ -320,19 +225,14 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:
         for path in result
     ]
     packs.extend(("config", path) for path in extra_packs)
-    if packs:
-        from .declarative import load_pack
-
-        for plugin, path in packs:
-            rules.extend((f"{plugin}:{os.path.basename(path)}", item) for item in load_pack(path))
+    for plugin, path in packs:
+        rules.extend((f"{plugin}:{os.path.basename(path)}", item) for item in load_pack(path))
     for plugin, item in rules:
         if not isinstance(item, Rule):
             raise PluginError(f"plugin '{plugin}' registered {item!r}, which is not a policycheck Rule")
         _claim(registry.rule_plugin, item.id, plugin, "rule id")
         registry.rules[item.id] = item
     registry.rules = dict(sorted(registry.rules.items()))
-    from .report import OutputFormat
-
     for plugin, result in _impl_results(hook.policycheck_output_formats, Mapping, "a mapping"):
         for name, output_format in result.items():
             if not isinstance(output_format, OutputFormat):

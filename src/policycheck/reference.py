@@ -7,8 +7,6 @@ The shipped data lives in `rules/data/*.yaml`; plugins add to it through the
 from __future__ import annotations
 
 import os
-import sys
-import zlib
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -34,15 +32,15 @@ def _shipped() -> dict[str, Any]:
     folder = os.path.join(resource_dir("rules"), "data")
     paths = yaml_files(folder)
     built_from = [cache.stamp(path) for path in paths]
-    # one copy per Python (marshal's format) and installation: two virtualenvs must not keep overwriting each other's
-    name = f"reference-{sys.implementation.cache_tag}-{zlib.crc32(folder.encode()):08x}.marshal"
-    data = cache.recall(name, built_from)
+    data = cache.recall("reference", folder, built_from)
     if data is None:
         data = {}
         for path in paths:
             with open(path, encoding="utf-8") as handle:
                 data[os.path.splitext(os.path.basename(path))[0]] = yaml.load(handle, Loader=_SafeLoader)["data"]
-        cache.keep(name, built_from, data)  # unless marshal cannot store it (e.g. a date): then always parse the YAML
+        cache.keep(
+            "reference", folder, built_from, data
+        )  # unless marshal cannot store it (e.g. a date): then always parse the YAML
     return data
 
 
@@ -86,9 +84,6 @@ class Reference(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._data)
-
-    def is_country(self, code: str) -> bool:
-        return code in self.countries
 
     def covers(self, code: str, country: str) -> bool:
         """Whether a REL TO entry (trigraph or tetragraph) includes `country`."""

@@ -7,8 +7,6 @@ a bare `policycheck FILE` start imports neither pathlib nor json.
 from __future__ import annotations
 
 import os
-import sys
-import zlib
 from functools import lru_cache
 from typing import Any
 
@@ -49,13 +47,11 @@ def read_schema(name: str) -> dict[str, Any]:
     """
     path = os.path.join(resource_dir("schemas"), name)
     built_from = cache.stamp(path)
-    # marshal data is read by the Python that wrote it; one copy per Python and installation
-    copy_name = f"schema-{sys.implementation.cache_tag}-{zlib.crc32(path.encode()):08x}.marshal"
-    schema = cache.recall(copy_name, built_from)
+    schema = cache.recall("schema", path, built_from)
     if schema is None:
-        import json
+        import json  # 3.8 ms: only a schema the cache does not hold yet is parsed
 
         with open(path, encoding="utf-8") as handle:
             schema = json.load(handle)
-        cache.keep(copy_name, built_from, schema)
+        cache.keep("schema", path, built_from, schema)
     return schema

@@ -1,17 +1,13 @@
-"""Between checking and rendering: every file's result, kept encoded, read one file at a time.
+"""Results between stages: every file's result, kept encoded, read back one file at a time.
 
 Holding every FileResult (findings, their messages and hints) until the last
-format is written made the parent's memory grow with the portfolio. `Results`
-keeps each checked result pickled (past the first KEPT_FILES), in memory for
+format is written made the parent's memory grow with the portfolio (issue 8).
+`Results` keeps each result pickled (past the first KEPT_FILES), in memory for
 a small run and past SPILL_BYTES in an anonymous temporary file, and keeps
-decoded only what the whole-run stage needs: each file's path and what
-portfolio rules collected.
+decoded only each file's path and what portfolio rules collected from it.
 
-Reading a result decodes it and passes it through `finish`, which
-`Engine.finish` sets (portfolio findings, waivers, outcomes), so every pass
-gives the same finished results and holds one file at a time. A pass that
-runs to the end also records the run's counts (`counted`), so the summary
-and the exit code need no pass of their own.
+The check stage fills one store with checked results; the finishing stage reads
+it once and fills another with finished ones, which every format then reads.
 """
 
 from __future__ import annotations
@@ -19,9 +15,9 @@ from __future__ import annotations
 import io
 import sys
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
-from .findings import FileResult, Tally
+from .findings import FileResult
 from .rule import Collected
 
 # The first files' records are kept as they are: a run of a few files needs no
@@ -32,19 +28,12 @@ KEPT_FILES = 32
 SPILL_BYTES = 1 << 18
 
 
-def _unfinished(index: int, result: FileResult) -> FileResult:
-    return result
-
-
 class Results(Sequence):
-    """The run's FileResults in check order; `results[i] = result` stores a finished one."""
+    """FileResults in check order, appended once, read any number of times."""
 
     def __init__(self) -> None:
         self.files: list[str] = []
         self.collected: dict[str, list[Collected]] = {}  # rule id -> what it collected, in file order
-        self.finish: Callable[[int, FileResult], FileResult] = _unfinished
-        self.counted: Tally | None = None
-        self._changes = 0
         self._store: io.BytesIO | io.BufferedRandom = io.BytesIO()
         self._end = 0
         self._spill_at = SPILL_BYTES
@@ -56,19 +45,12 @@ class Results(Sequence):
         self._outcome_ids: dict[tuple, int] = {}
 
     def append(self, result: FileResult) -> None:
-        """Keep a checked, not yet finished, result."""
         self.files.append(result.file)
         for rule_id, value in result.collected.items():
             self.collected.setdefault(rule_id, []).append(Collected(result.file, result.activity_id, value))
         self._starts.append(0)
         self._sizes.append(0)
-        self._put(len(self.files) - 1, result, finished=False)
-
-    def __setitem__(self, index: int, result: FileResult) -> None:
-        """Replace a file's result with a finished one (the baseline stage drops findings this way)."""
-        self._put(range(len(self))[index], result, finished=True)
-        self.counted = None
-        self._changes += 1
+        self._put(len(self.files) - 1, result)
 
     def __len__(self) -> int:
         return len(self.files)
@@ -81,40 +63,25 @@ class Results(Sequence):
 
             self._store.seek(self._starts[index])
             record = pickle.loads(self._store.read(self._sizes[index]))
-        finished, file, activity_id, banner, findings, outcomes, waivers = record
-        result = FileResult(file, activity_id, banner, list(findings), self._outcome_maps[outcomes], {}, waivers)
-        return result if finished else self.finish(index, result)
+        file, activity_id, banner, findings, outcomes, waivers = record
+        return FileResult(file, activity_id, banner, list(findings), self._outcome_maps[outcomes], {}, waivers)
 
     def __iter__(self) -> Iterator[FileResult]:
-        counts, changes = Tally(), self._changes
         for index in range(len(self)):
-            result = self[index]
-            counts.add(result)
-            yield result
-        if changes == self._changes:  # nothing was replaced meanwhile: these are the results' counts
-            self.counted = counts
+            yield self[index]
 
-    def _put(self, index: int, result: FileResult, finished: bool) -> None:
+    def _put(self, index: int, result: FileResult) -> None:
         key = tuple(result.outcomes.items())
         outcomes = self._outcome_ids.get(key)
         if outcomes is None:
             outcomes = self._outcome_ids[key] = len(self._outcome_maps)
             self._outcome_maps.append(dict(result.outcomes))
-        record = (
-            finished,
-            result.file,
-            result.activity_id,
-            result.banner,
-            tuple(result.findings),
-            outcomes,
-            result.waivers,
-        )
+        record = (result.file, result.activity_id, result.banner, tuple(result.findings), outcomes, result.waivers)
         if index < KEPT_FILES:
             self._kept[index] = record
             return
         import pickle
 
-        self._kept.pop(index, None)
         try:
             data = pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
         except Exception:  # a plugin put something unpicklable in a finding: keep it as it is

@@ -19,11 +19,15 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from .config import Config
+from .config import Config, from_mapping
+from .config_file import check as check_config
 from .discover import Source
-from .engine import Engine, RunOptions, check_all
+from .engine import Engine
+from .finish import finish
 from .findings import Finding
 from .load import LoadError, decode, parse
+from .parallel import check_sources
+from .policy import Policy
 from .rule import Rule
 
 TODAY = date(2027, 1, 1)
@@ -65,26 +69,24 @@ def activity_text(snippet: str, base: bool = True) -> str:
 _ENGINES: dict[str, Engine] = {}
 
 
-def _engine(options: RunOptions) -> Engine:
+def _engine(policy: Policy) -> Engine:
     # building the registry imports plugins and reads reference data: once per distinct setup
-    key = repr(options)
+    key = repr(policy)
     if key not in _ENGINES:
-        engine = Engine.from_options(options)
+        engine = Engine.from_policy(policy)
         # a misspelt selector would select nothing and make an "expect no findings" test pass vacuously
-        registry, settings = engine.registry, options.config
-        settings.check_rule_ids(registry.rules)
-        settings.check_params(registry.parameter_defaults())
+        registry, settings = engine.registry, policy.config
+        check_config(settings, settings.unknown_rules(registry.rules))
+        check_config(settings, settings.bad_parameters(registry.parameter_defaults()))
         _ENGINES[key] = engine
     return _ENGINES[key]
 
 
 def _setup(select: Iterable[str], plugins: Iterable[str], config: Mapping[str, Any] | None, today: date) -> Engine:
-    from .config import from_mapping
-
     settings: Config = from_mapping(dict(config or {}))
     if select:
         settings = settings._replace(select=tuple(select))
-    return _engine(RunOptions(config=settings, today=today, plugin_modules=tuple(plugins), entry_points=False))
+    return _engine(Policy(config=settings, today=today, plugin_modules=tuple(plugins), entry_points=False))
 
 
 def check(
@@ -124,9 +126,8 @@ def check_portfolio(
     """
     engine = _setup(select, plugins, config, today)
     sources = [Source(name, activity_text(snippet, base).encode("utf-8")) for name, snippet in files.items()]
-    return sorted(
-        (finding for result in check_all(engine, sources) for finding in result.findings), key=Finding.sort_key
-    )
+    finished = finish(engine, check_sources(engine, sources, jobs=1))
+    return sorted((finding for result in finished.results for finding in result.findings), key=Finding.sort_key)
 
 
 def rule_ids(findings: Iterable[Finding]) -> list[str]:

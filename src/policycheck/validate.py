@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .compiled import compiled
+from .hints import TYPE_NAMES, close_matches, did_you_mean, type_name, where
 from .resources import read_schema
 from .rule import Violation
 
@@ -30,51 +31,7 @@ def effective_schema(reference: "Reference", fragments: Mapping[str, Mapping[str
     return schema
 
 
-def _where(path: tuple) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "the document"
-
-
-def _did_you_mean(word: Any, candidates: list[str]) -> str | None:
-    if not isinstance(word, str):
-        return None
-    import difflib  # lazily: only error hints need it
-
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    if not close:
-        folded = {candidate.lower(): candidate for candidate in candidates}
-        close = [folded[word.lower()]] if word.lower() in folded else []
-    return f"did you mean '{close[0]}'?" if close else None
-
-
 _YAML11_BOOLEANS = frozenset({"yes", "no", "y", "n", "on", "off"})
-_TYPE_NAMES = {
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "array": "a list",
-    "object": "a mapping",
-    "boolean": "true or false",
-}
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    for python, name in (
-        (bool, "true/false"),
-        (int, "a number"),
-        (float, "a number"),
-        (str, "text"),
-        (tuple, "a list"),
-        (list, "a list"),
-        (dict, "a mapping"),
-    ):
-        if isinstance(value, python):
-            return name
-    return type(value).__name__
 
 
 class Validator:
@@ -130,62 +87,62 @@ class SchemaValidator:
 
     def _explain(self, error) -> Iterator[Violation]:
         path = tuple(error.absolute_path)
-        where = _where(path)
+        place = where(path)
         kind, value = error.validator, error.instance
         if kind == "additionalProperties" and isinstance(value, dict):
             known = sorted(error.schema.get("properties", {}))
             for key in sorted(k for k in value if k not in known and not str(k).startswith("x-")):
                 yield Violation(
                     path + (key,),
-                    f"unknown key '{key}' in {where}",
-                    _did_you_mean(key, known) or f"allowed keys: {', '.join(known)}; prefix extensions with 'x-'",
+                    f"unknown key '{key}' in {place}",
+                    did_you_mean(key, known) or f"allowed keys: {', '.join(known)}; prefix extensions with 'x-'",
                 )
         elif kind == "required":
             missing = error.message.split("'")[1] if "'" in error.message else error.message
-            yield Violation(path, f"{where} is missing the required key '{missing}'", f"add '{missing}:'")
+            yield Violation(path, f"{place} is missing the required key '{missing}'", f"add '{missing}:'")
         elif kind == "enum" and error.validator_value is self.schema["$defs"].get("countryCode", {}).get("enum"):
             yield Violation(
-                path, f"{where}: '{value}' is not an ISO 3166-1 alpha-3 country code", self._country_hint(value)
+                path, f"{place}: '{value}' is not an ISO 3166-1 alpha-3 country code", self._country_hint(value)
             )
         elif kind == "enum" and error.validator_value is self.schema["$defs"].get("currencyCode", {}).get("enum"):
             yield Violation(
                 path,
-                f"{where}: '{value}' is not an ISO 4217 currency code",
-                _did_you_mean(value, list(self.reference["currencies"])),
+                f"{place}: '{value}' is not an ISO 4217 currency code",
+                did_you_mean(value, list(self.reference["currencies"])),
             )
         elif kind == "enum":
             options = [str(option) for option in error.validator_value]
             yield Violation(
                 path,
-                f"{where}: '{value}' is not one of: {', '.join(options)}",
-                _did_you_mean(value, options),
+                f"{place}: '{value}' is not one of: {', '.join(options)}",
+                did_you_mean(value, options),
             )
         elif kind == "const":
             yield Violation(
                 path,
-                f"{where}: expected '{error.validator_value}', found '{value}'",
+                f"{place}: expected '{error.validator_value}', found '{value}'",
                 f"this policycheck reads '{error.validator_value}'",
             )
         elif kind == "type":
             expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-            wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in expected)
+            wanted = " or ".join(TYPE_NAMES.get(name, name) for name in expected)
             hint = "quote the value so it stays text" if "string" in expected and value is not None else None
             if "boolean" in expected and isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
                 # YAML 1.2 reads yes/no/on/off as text, unlike YAML 1.1 tools
                 hint = (
                     f"write {'true' if value.lower() in ('yes', 'y', 'on') else 'false'}: '{value}' is text in YAML 1.2"
                 )
-            yield Violation(path, f"{where}: expected {wanted}, found {_type_name(value)} ({value!r})", hint)
+            yield Violation(path, f"{place}: expected {wanted}, found {type_name(value)} ({value!r})", hint)
         elif kind == "format":
             yield Violation(
-                path, f"{where}: '{value}' is not a valid {error.validator_value}", "write dates as YYYY-MM-DD"
+                path, f"{place}: '{value}' is not a valid {error.validator_value}", "write dates as YYYY-MM-DD"
             )
         elif kind == "pattern":
             yield Violation(
-                path, f"{where}: '{value}' does not have the expected form", f"it must match {error.validator_value}"
+                path, f"{place}: '{value}' does not have the expected form", f"it must match {error.validator_value}"
             )
         else:
-            yield Violation(path, f"{where}: {error.message}")
+            yield Violation(path, f"{place}: {error.message}")
 
     def _country_hint(self, value: Any) -> str | None:
         countries = self.reference.countries
@@ -196,14 +153,8 @@ class SchemaValidator:
                 return f"did you mean '{code}' ({countries[code]})?"
             if value.upper() in countries:
                 return f"did you mean '{value.upper()}' ({countries[value.upper()]})?"
-            import difflib  # lazily: only error hints need it
-
-            close = difflib.get_close_matches(value.lower(), list(by_name), n=1)
-            code = (
-                by_name[close[0]]
-                if close
-                else next(iter(difflib.get_close_matches(value.upper(), list(countries), n=1)), None)
-            )
+            close = close_matches(value.lower(), by_name)
+            code = by_name[close[0]] if close else next(iter(close_matches(value.upper(), countries)), None)
             if code:
                 return f"did you mean '{code}' ({countries[code]})?"
         return None

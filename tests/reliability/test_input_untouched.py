@@ -12,13 +12,13 @@ import pytest
 import yaml
 
 from policycheck.config import Config
-from policycheck.engine import RunOptions
+from policycheck.policy import Policy
 
 from reliability_support import COMMON, activity, assert_clean_failure, cli
 
 
 def _formats() -> list[str]:
-    return sorted(RunOptions(Config(), date(2027, 1, 1), entry_points=False).registry().formats)
+    return sorted(Policy(Config(), date(2027, 1, 1), entry_points=False).registry().formats)
 
 
 def _fingerprint(paths: list[Path]) -> dict[str, tuple]:

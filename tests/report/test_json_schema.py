@@ -26,7 +26,7 @@ def assert_valid(validator, report: dict) -> None:
 
 
 def test_report_on_every_kind_of_finding_is_valid(run, validator, monkeypatch):
-    monkeypatch.syspath_prepend(str(HERE.parent / "core"))
+    monkeypatch.syspath_prepend(str(HERE.parent / "plugin_modules"))
     report = json.loads(run("fixtures", "-p", "crashing_plugin", "--format", "json").output)
     assert_valid(validator, report)
     levels = {finding["level"] for file in report["files"] for finding in file["findings"]}

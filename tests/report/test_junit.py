@@ -77,7 +77,7 @@ def test_a_warning_passes_unless_fail_on_warn(run, tmp_path):
 
 
 def test_a_crashed_rule_is_an_error(run, tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(HERE.parent / "core"))
+    monkeypatch.syspath_prepend(str(HERE.parent / "plugin_modules"))
     result = run("fixtures/clean.yaml", "-p", "crashing_plugin", "--select", "TST901", "--format", "junit")
     assert result.exit_code == 3
     found = cases(parse(result.output, tmp_path))

@@ -129,7 +129,7 @@ def test_fingerprint_survives_moved_lines(run, tmp_path, monkeypatch):
 
 
 def test_a_crash_marks_the_invocation_unsuccessful(run, monkeypatch):
-    monkeypatch.syspath_prepend(str(HERE.parent / "core"))
+    monkeypatch.syspath_prepend(str(HERE.parent / "plugin_modules"))
     result = run("fixtures/clean.yaml", "-p", "crashing_plugin", "--select", "TST901", "--format", "sarif")
     assert result.exit_code == 3
     log = json.loads(result.output)

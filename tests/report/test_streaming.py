@@ -8,7 +8,10 @@ import pytest
 
 from policycheck.config import Config
 from policycheck.discover import discover
-from policycheck.engine import Engine, RunOptions, check_all
+from policycheck.engine import Engine
+from policycheck.finish import finish
+from policycheck.parallel import check_sources
+from policycheck.policy import Policy
 from policycheck.report import OutputFormat, Report, json_format, text
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -16,8 +19,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 @pytest.fixture(scope="module")
 def example_results():
-    engine = Engine.from_options(RunOptions(config=Config(), today=date(2026, 11, 23), entry_points=False))
-    return check_all(engine, discover([str(path) for path in sorted(EXAMPLES.rglob("*.yaml"))]))
+    engine = Engine.from_policy(Policy(config=Config(), today=date(2026, 11, 23), entry_points=False))
+    sources = discover([str(path) for path in sorted(EXAMPLES.rglob("*.yaml"))])
+    return finish(engine, check_sources(engine, sources, jobs=1)).results
 
 
 def test_streamed_text_and_json_equal_render(example_results):

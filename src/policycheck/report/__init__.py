@@ -1,4 +1,4 @@
-"""Stage 7, render: one module per output format, all registered through the output-format hook."""
+"""The render stage: one module per output format, all registered through the output-format hook."""
 
 from __future__ import annotations
 
@@ -7,32 +7,40 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from ..baseline import BaselineResult
-    from ..findings import FileResult
+    from ..findings import FileResult, Tally
     from ..rule import Rule
 
 
 class Report(NamedTuple):
-    """What every format renders: the results of one run and the rules that ran."""
+    """What every format renders: the finished results of one run, its counts, and the rules that ran.
+
+    Renderers only read it: waivers, outcomes, portfolio findings and the baseline
+    were applied by the finishing stage before it was built.
+    """
 
     # a list, or a `policycheck.results.Results` that decodes one file at a time:
     # iterate it rather than keep what it yields
     results: Sequence["FileResult"]
     rules: Mapping[str, "Rule"]
     rule_plugins: Mapping[str, str]
+    # the run's counts, taken by the finishing stage; None for a Report built by hand
+    tally: "Tally | None" = None
     fail_on: str = "fail"
     version: str = ""
     color: bool = False
     show_passes: bool = False
     quiet: bool = False
-    notes: tuple[str, ...] = ()
     # set when --baseline or --write-baseline dropped known findings from `results`
     baseline: "BaselineResult | None" = None
 
     @property
     def summary(self) -> dict[str, int]:
-        from ..findings import summarize
+        """Counts for the summary line and the JSON report."""
+        if self.tally is not None:
+            return self.tally.summary()
+        from ..findings import tally  # a Report built by hand: count its results
 
-        return summarize(self.results)
+        return tally(self.results).summary()
 
 
 class OutputFormat(NamedTuple):

@@ -43,5 +43,4 @@ def render(report: Report) -> str:
     lines.append(summary_line(report))
     if report.baseline:
         lines.append(report.baseline.note())
-    lines.extend(report.notes)
     return "\n".join(lines) + "\n"

@@ -61,9 +61,7 @@ def render(report: Report) -> str:
         f"({summary['fail']} fail, {summary['warn']} warn, {summary['waived']} waived)",
         "",
     ]
-    lines.extend(
-        f"{_escape(note)}\n" for note in ((report.baseline.note(),) if report.baseline else ()) + tuple(report.notes)
-    )
+    lines.extend(f"{_escape(note)}\n" for note in ((report.baseline.note(),) if report.baseline else ()))
     shown = [
         result for result in report.results if not report.quiet or any(f.level != "waived" for f in result.findings)
     ]

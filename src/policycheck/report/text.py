@@ -62,7 +62,6 @@ def stream(report: Report):
     )
     if report.baseline:
         tail.append(report.baseline.note())
-    tail.extend(report.notes)
     yield "\n".join(tail) + "\n"
 
 

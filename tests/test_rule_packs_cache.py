@@ -2,9 +2,8 @@
 
 import pytest
 
-from policycheck import declarative
-from policycheck.declarative import load_pack
-from policycheck.plugins import PluginError
+from policycheck import rule_packs
+from policycheck.rule_packs import RulePackError, load_pack
 
 PACK = """\
 pack: cached
@@ -34,9 +33,7 @@ def _write(tmp_path, text: str) -> str:
 
 
 def _fail_if_parsed(monkeypatch):
-    import policycheck.load
-
-    monkeypatch.setattr(policycheck.load, "parse", lambda *args, **kwargs: pytest.fail("parsed again"))
+    monkeypatch.setattr(rule_packs, "parse", lambda *args, **kwargs: pytest.fail("parsed again"))
 
 
 def test_a_loaded_pack_is_not_parsed_again(tmp_path, cache_folder, monkeypatch):
@@ -87,7 +84,7 @@ def test_an_edited_pack_is_parsed_again(tmp_path, cache_folder):
 def test_a_bad_pack_is_never_cached_and_fails_every_time(tmp_path, cache_folder, text, expected):
     path = _write(tmp_path, text)
     for _ in range(2):
-        with pytest.raises(PluginError, match=expected):
+        with pytest.raises(RulePackError, match=expected):
             load_pack(path)
     assert not list(cache_folder.glob("pack-*.marshal"))
 
@@ -112,7 +109,7 @@ def test_a_damaged_cache_file_is_ignored(tmp_path, cache_folder):
 def test_a_changed_pack_schema_means_validating_again(tmp_path, cache_folder, monkeypatch):
     path = _write(tmp_path, PACK)
     load_pack(path)
-    monkeypatch.setattr(declarative, "_schema_stamp", lambda: ("elsewhere", 0, 0))
+    monkeypatch.setattr(rule_packs, "_schema_stamp", lambda: ("elsewhere", 0, 0))
     _fail_if_parsed(monkeypatch)
     with pytest.raises(BaseException, match="parsed again"):
         load_pack(path)

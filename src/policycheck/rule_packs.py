@@ -1,7 +1,7 @@
-"""Declarative rule packs: rules written as YAML conditions on document paths.
+"""Rule packs: rules written as YAML conditions on document paths, no Python.
 
 `load_pack(path)` reads a pack with policycheck's own loader (so every problem
-names its line), validates it against `schemas/rule-pack.schema.json`, and
+names its line: a RulePackError), validates it against `schemas/rule-pack.schema.json`, and
 compiles each rule into an ordinary document `Rule`. The built-in packs in
 `rules/packs/` and users' `rule_packs:` go through this one function.
 
@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
 from . import cache
 from .activity import Activity, freeze
-from .plugins import PluginError
+from .load import LoadError, decode, parse
+from .errors import UsageError
+from .hints import TYPE_NAMES, close_matches, where
 from .rule import Rule, RuleContext, Violation, skip
 
 SCHEMA = "rule-pack.schema.json"
@@ -34,19 +36,23 @@ SPECIAL_PLACEHOLDERS = ("index", "value")
 Condition = Callable[["_Scope", Any], bool]
 
 
-def load_pack(path: str | os.PathLike[str]) -> list[Rule]:
-    """The rules of one pack, or PluginError naming `file:line`, what is wrong and what to do."""
-    from .load import LoadError, decode, parse
+class RulePackError(UsageError):
+    """A rule pack that cannot be read or compiled; the message names `file:line` (exit code 2)."""
 
+
+def load_pack(path: str | os.PathLike[str]) -> list[Rule]:
+    """The rules of one pack, or RulePackError naming `file:line`, what is wrong and what to do."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as error:
-        raise PluginError(
+        raise RulePackError(
             f"{path}: cannot read the rule pack: {error.strerror}; check the path in `rule_packs:`"
         ) from None
-    name, built_from = _cache_entry(raw)
-    remembered = cache.recall(name, built_from)
+    stamp = _schema_stamp()
+    # each pack schema (installation) keeps its own copy of a pack
+    identity, built_from = raw + repr(stamp).encode(), (_CACHE_FORMAT, stamp, raw)
+    remembered = cache.recall("pack", identity, built_from)
     if remembered is not None:
         data, positions = remembered
         return _Compiler(str(path), positions).pack(data)
@@ -57,11 +63,11 @@ def load_pack(path: str | os.PathLike[str]) -> list[Rule]:
         relevant = error.hint and "activit" not in error.hint and "init" not in error.hint
         detail = f" ({error.hint})" if relevant else ""
         what_to_do = "fix the YAML: a rule pack is one mapping with `pack`, `description` and `rules`"
-        raise PluginError(f"{path}:{error.line}: {error.message}{detail}; {what_to_do}") from None
+        raise RulePackError(f"{path}:{error.line}: {error.message}{detail}; {what_to_do}") from None
     compiler = _Compiler(str(path), loaded.positions)
     compiler.validate(loaded.data)
     rules = compiler.pack(loaded.data)
-    cache.keep(name, built_from, (loaded.data, loaded.positions))
+    cache.keep("pack", identity, built_from, (loaded.data, loaded.positions))
     return rules
 
 
@@ -69,16 +75,6 @@ def load_pack(path: str | os.PathLike[str]) -> list[Rule]:
 # folder, keyed by its bytes and the schema: parsing the shipped packs with
 # positions costs ~5 ms of every start, reading them back ~0.3 ms.
 _CACHE_FORMAT = 1
-
-
-def _cache_entry(raw: bytes) -> tuple[str, tuple]:
-    """The cache file for a pack's bytes, and what its content must have been built from."""
-    import zlib
-
-    stamp = _schema_stamp()
-    # each installation (its own pack schema) keeps its own copy
-    name = f"pack-{zlib.crc32(raw):08x}-{len(raw)}-{zlib.crc32(repr(stamp).encode()):08x}.marshal"
-    return name, (_CACHE_FORMAT, stamp, raw)
 
 
 def _schema_stamp() -> tuple[str, int, int]:
@@ -209,14 +205,14 @@ class _Compiler:
         self.file = file
         self.positions = positions
 
-    def error(self, at: tuple, problem: str, what_to_do: str) -> PluginError:
+    def error(self, at: tuple, problem: str, what_to_do: str) -> RulePackError:
         line = None
         for depth in range(len(at), -1, -1):  # the node, or its nearest parent in the file
             if at[:depth] in self.positions:
                 line = self.positions[at[:depth]][0]
                 break
-        where = f"{self.file}:{line}" if line else self.file
-        return PluginError(f"{where}: {_where(at)}: {problem}; {what_to_do}")
+        place = f"{self.file}:{line}" if line else self.file
+        return RulePackError(f"{place}: {where(at, 'the pack')}: {problem}; {what_to_do}")
 
     # schema
 
@@ -230,7 +226,7 @@ class _Compiler:
     def _line(self, path: tuple) -> int:
         return self.positions.get(path, (0, 0))[0]
 
-    def _explain(self, error) -> PluginError:
+    def _explain(self, error) -> RulePackError:
         at = tuple(error.absolute_path)
         schema = error.schema if isinstance(error.schema, Mapping) else {}
         described = schema.get("description") or ""
@@ -238,9 +234,7 @@ class _Compiler:
             known = list(schema.get("properties", {}))
             unknown = sorted(key for key in error.instance if key not in known)[0]
             noun = "operator" if schema.get("title") == "Condition" else "key"
-            import difflib  # lazily: only error hints need it
-
-            close = difflib.get_close_matches(str(unknown), known, n=1)
+            close = close_matches(str(unknown), known)
             guess = f"did you mean '{close[0]}'? " if close else ""
             return self.error(at + (unknown,), f"unknown {noun} '{unknown}'", f"{guess}use one of: {', '.join(known)}")
         if error.validator == "required":
@@ -469,13 +463,6 @@ def _keys(collection: Any, operand: Any) -> frozenset:
     raise TypeError(f"{operand!r} gives {_render(collection)!r}, not a list")
 
 
-def _where(path: Iterable) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "the pack"
-
-
 def _describe(schema: Mapping[str, Any], key: str) -> str:
     prop = schema.get("properties", {}).get(key, {})
     return (prop.get("description") or prop.get("title") or "see schemas/rule-pack.schema.json").rstrip(".")
@@ -484,7 +471,7 @@ def _describe(schema: Mapping[str, Any], key: str) -> str:
 def _problem(error) -> str:
     value = error.instance
     if error.validator == "type":
-        return f"{_render(freeze(value))!r} is not {_TYPES.get(str(error.validator_value), error.validator_value)}"
+        return f"{_render(freeze(value))!r} is not {TYPE_NAMES.get(str(error.validator_value), error.validator_value)}"
     if error.validator == "enum":
         return f"'{_render(freeze(value))}' is not one of: {', '.join(map(str, error.validator_value))}"
     if error.validator == "pattern":
@@ -498,6 +485,3 @@ def _problem(error) -> str:
     if error.validator in ("anyOf", "oneOf"):
         return f"'{_render(freeze(value))}' is not a valid value here"
     return error.message
-
-
-_TYPES = {"string": "text", "object": "a mapping", "array": "a list", "boolean": "true or false", "number": "a number"}

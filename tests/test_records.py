@@ -7,8 +7,8 @@ import pytest
 
 from policycheck import Rule, Violation
 from policycheck.config import Config, from_mapping
-from policycheck.engine import RunOptions
 from policycheck.findings import Finding, Waiver
+from policycheck.policy import Policy
 
 
 def test_a_violation_is_an_immutable_value():
@@ -27,10 +27,10 @@ def test_a_waived_finding_is_a_new_finding():
     assert (finding.level, finding.waiver) == ("fail", None)
 
 
-def test_run_options_cross_to_a_worker_process_unchanged():
+def test_the_policy_crosses_to_a_worker_process_unchanged():
     for config in (Config(), from_mapping({"rules": {"MSR001": {"level": "warn"}}, "exclude": ["drafts"]})):
-        options = RunOptions(config=config, today=date(2027, 1, 1), plugin_modules=("my_plugin",))
-        assert pickle.loads(pickle.dumps(options)) == options
+        policy = Policy(config=config, today=date(2027, 1, 1), plugin_modules=("my_plugin",))
+        assert pickle.loads(pickle.dumps(policy)) == policy
 
 
 def test_a_rule_checks_its_declaration_and_keeps_its_parameters_read_only():

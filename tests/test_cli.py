@@ -13,8 +13,8 @@ from policycheck import __version__
 from policycheck.cli import main
 from policycheck.testing import activity_text, starter
 
-REFERENCE_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "reference.yaml"
-HERE = Path(__file__).parent
+REFERENCE_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "reference.yaml"
+PLUGIN_MODULES = Path(__file__).parent / "plugin_modules"
 
 
 def check(*args, input=None):
@@ -92,7 +92,7 @@ def test_text_format_is_grouped_and_summarised(write):
 
 def test_color_only_when_asked_for_a_terminal(write, monkeypatch):
     path = write("dates.yaml", 'activity: {start: "2028-01-01", end: "2027-01-01"}\n')
-    monkeypatch.setattr("policycheck.run.is_terminal", lambda stream: True)
+    monkeypatch.setattr("policycheck.pipeline.is_terminal", lambda stream: True)
     colored = CliRunner().invoke(main, [path, "--no-plugins"], color=True)
     assert "\x1b[31m" in colored.output
     monkeypatch.setenv("NO_COLOR", "1")
@@ -157,7 +157,7 @@ def test_usage_errors_exit_2(args, message):
 
 
 def test_fail_on_warn_gates_warnings(monkeypatch, write):
-    monkeypatch.syspath_prepend(str(HERE))
+    monkeypatch.syspath_prepend(str(PLUGIN_MODULES))
     path = write("warn.yaml", "")
     args = [path, "-p", "crashing_plugin", "--select", "TST902"]
     assert check(*args).exit_code == 0
@@ -165,7 +165,7 @@ def test_fail_on_warn_gates_warnings(monkeypatch, write):
 
 
 def test_crashing_rule_is_err001_and_others_still_run(monkeypatch, write):
-    monkeypatch.syspath_prepend(str(HERE))
+    monkeypatch.syspath_prepend(str(PLUGIN_MODULES))
     path = write("crash.yaml", 'activity: {start: "2028-01-01", end: "2027-01-01"}\n')
     result = check(path, "-p", "crashing_plugin", "--format", "json")
     assert result.exit_code == 3
@@ -177,7 +177,7 @@ def test_crashing_rule_is_err001_and_others_still_run(monkeypatch, write):
 
 
 def test_rule_id_clash_names_both_plugins(monkeypatch):
-    monkeypatch.syspath_prepend(str(HERE))
+    monkeypatch.syspath_prepend(str(PLUGIN_MODULES))
     result = CliRunner().invoke(main, [str(REFERENCE_EXAMPLE), "--no-plugins", "-p", "clashing_plugin"])
     assert result.exit_code == 2
     assert "rule id 'DAT001' is registered by both 'policycheck.builtin.core' and 'clashing_plugin'" in result.output
@@ -270,7 +270,7 @@ def test_explain_prints_every_built_in_rules_description():
 
 
 def test_explain_falls_back_to_the_title_for_a_rule_without_description(monkeypatch):
-    monkeypatch.syspath_prepend(str(HERE))
+    monkeypatch.syspath_prepend(str(PLUGIN_MODULES))
     result = CliRunner().invoke(main, ["explain", "TST902", "--no-plugins", "-p", "crashing_plugin"])
     assert result.exit_code == 0, result.output
     assert _what_it_checks(result.output) == "Always fires."

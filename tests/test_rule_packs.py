@@ -1,4 +1,4 @@
-"""The declarative engine: operators, paths, placeholders, and clear errors for bad packs."""
+"""Rule packs: operators, paths, placeholders, and clear errors for bad packs."""
 
 import textwrap
 from datetime import date
@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policycheck.activity import Activity
-from policycheck.declarative import load_pack
+from policycheck.rule_packs import RulePackError, load_pack
 from policycheck.load import decode, parse
-from policycheck.plugins import PluginError, load_registry
+from policycheck.plugins import load_registry
 from policycheck.reference import Reference
 from policycheck.rule import RuleContext, Skip
 
@@ -280,7 +280,7 @@ json_values = st.recursive(
 SHIPPED = [
     rule
     for rule in load_registry(entry_points=False).rules.values()
-    if rule.kind == "document" and rule.check.__module__ == "policycheck.declarative"
+    if rule.kind == "document" and rule.check.__module__ == "policycheck.rule_packs"
 ]
 
 
@@ -306,7 +306,7 @@ def test_wrong_shaped_documents_never_make_a_rule_raise(data, write_pack):
 
 def error_of(write_pack, text: str) -> str:
     path = write_pack(text)
-    with pytest.raises(PluginError) as caught:
+    with pytest.raises(RulePackError) as caught:
         load_pack(path)
     message = str(caught.value)
     assert message.startswith(path + ":")
@@ -333,7 +333,7 @@ def test_empty_pack_file_says_what_a_pack_is(write_pack):
 
 def test_missing_pack_file(tmp_path):
     with pytest.raises(
-        PluginError, match=r"nope\.yaml: cannot read the rule pack: .*; check the path in `rule_packs:`"
+        RulePackError, match=r"nope\.yaml: cannot read the rule pack: .*; check the path in `rule_packs:`"
     ):
         load_pack(tmp_path / "nope.yaml")
 
@@ -468,5 +468,5 @@ def test_empty_description_is_a_schema_error(write_pack):
             "  title: Test rule\n", "  title: Test rule\n  description: ''\n"
         )
     )
-    with pytest.raises(PluginError, match=r"pack\.yaml:\d+: rules\[0\]\.description: the text is empty"):
+    with pytest.raises(RulePackError, match=r"pack\.yaml:\d+: rules\[0\]\.description: the text is empty"):
         load_pack(write_pack(text))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policycheck import run
+from policycheck import main as entry
 from policycheck.cli import main as click_main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,7 +18,7 @@ BROKEN = str(ROOT / "examples" / "broken")
 
 
 def test_the_command_names_are_clicks_commands():
-    assert set(run.COMMANDS) == set(click_main.commands)
+    assert set(entry.COMMANDS) == set(click_main.commands)
 
 
 @pytest.mark.parametrize(
@@ -36,7 +36,7 @@ def test_the_command_names_are_clicks_commands():
     ],
 )
 def test_only_bare_paths_take_the_plain_path(args, plain):
-    assert run._plain(args) is plain
+    assert entry.is_bare(args) is plain
 
 
 def _both(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
@@ -90,11 +90,11 @@ def test_a_broken_configuration_is_exit_2_on_the_plain_path(tmp_path):
 
 
 def _after_main(args: list[str], report: str, before: str = "") -> str:
-    """What `report` (an expression) prints after `run.main(args)` in a fresh interpreter."""
+    """What `report` (an expression) prints after `main(args)` in a fresh interpreter."""
     code = (
         "import gc, sys\n"
         f"{before}"
-        "from policycheck.run import main\n"
+        "from policycheck.main import main\n"
         "try:\n"
         f"    main({args!r})\n"
         "except SystemExit:\n"

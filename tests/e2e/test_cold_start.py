@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from policycheck import reference
-from policycheck.plugins import ENTRY_POINT_GROUP, _read_entry_points, load_registry
+from policycheck import entry_points
+from policycheck.plugins import ENTRY_POINT_GROUP, load_registry
 from policycheck.reference import Reference
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _distribution(folder: Path, name: str, entry_points: str) -> None:
@@ -27,7 +28,7 @@ def _as_tuples(entries) -> list[tuple]:
 
 
 def test_entry_points_are_read_as_importlib_metadata_reads_them(tmp_path, monkeypatch):
-    from importlib.metadata import entry_points
+    from importlib.metadata import entry_points as metadata_entry_points
 
     (tmp_path / "fake_entry_plugin.py").write_text("class Rules:\n    RULES = ()\n", encoding="utf-8")
     _distribution(
@@ -41,9 +42,9 @@ def test_entry_points_are_read_as_importlib_metadata_reads_them(tmp_path, monkey
     _distribution(tmp_path, "unrelated", "[console_scripts]\npolicycheck = policycheck.cli:main\n")
     monkeypatch.syspath_prepend(str(tmp_path / "later"))
     monkeypatch.syspath_prepend(str(tmp_path))
-    ours = _read_entry_points(ENTRY_POINT_GROUP)
+    ours = entry_points.find(ENTRY_POINT_GROUP)
     assert ("fake", "fake_entry_plugin:Rules [extra]", "fake_plugin", "1.0") in _as_tuples(ours)
-    assert _as_tuples(ours) == _as_tuples(entry_points(group=ENTRY_POINT_GROUP))
+    assert _as_tuples(ours) == _as_tuples(metadata_entry_points(group=ENTRY_POINT_GROUP))
     [fake] = [entry for entry in ours if entry.name == "fake"]
     assert fake.load().RULES == ()
 
@@ -52,7 +53,11 @@ def test_a_zip_on_sys_path_defers_to_importlib_metadata(tmp_path, monkeypatch):
     archive = tmp_path / "plugins.zip"
     archive.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
     monkeypatch.setattr(sys, "path", [str(archive)])
-    assert _read_entry_points(ENTRY_POINT_GROUP) is None
+    from importlib.metadata import entry_points as metadata_entry_points
+
+    found = entry_points.find(ENTRY_POINT_GROUP)
+    assert _as_tuples(found) == _as_tuples(metadata_entry_points(group=ENTRY_POINT_GROUP))
+    assert all(type(entry).__module__ == "importlib.metadata" for entry in found)
 
 
 def test_an_installed_entry_point_plugin_is_registered(tmp_path, monkeypatch):

@@ -1,0 +1,210 @@
+"""Configuration files: found from a folder upward, read, validated, and pointed at by line.
+
+`.policycheck.yaml`, or `[tool.policycheck]` in pyproject.toml; in one folder
+`.policycheck.yaml` wins, and a pyproject.toml without the section is passed
+over. Keys are snake_case; the hyphenated spellings ruff users type
+(`extend-select`) are aliases, and giving both spellings of one key is an
+error. Every error names the file and the line of the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .config import ALIASES, Config, ConfigError, from_mapping
+from .hints import close_matches, setting
+from .load import LoadError, decode, parse
+from .resources import load_schema
+from .validate import Validator
+
+if TYPE_CHECKING:
+    from os import PathLike
+
+CONFIG_FILE = ".policycheck.yaml"
+
+
+def discover(start: str) -> str | None:
+    """The nearest `.policycheck.yaml`, or pyproject.toml with [tool.policycheck], upward from a folder."""
+    folder = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(folder, CONFIG_FILE)
+        if os.path.isfile(candidate):
+            return candidate
+        pyproject = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(pyproject) and _pyproject_section(pyproject) is not None:
+            return pyproject
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _toml():
+    try:
+        import tomllib  # 6.7 ms: only a pyproject.toml needs it
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
+def _pyproject_section(path: str) -> dict | None:
+    tomllib = _toml()
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle).get("tool", {}).get("policycheck")
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read TOML: {error}") from None
+
+
+def read(path: str | PathLike[str]) -> Config:
+    """Read and validate one configuration file."""
+    path = os.fspath(path)
+    positions: Mapping = {}
+    if os.path.basename(path) == "pyproject.toml":
+        raw = _pyproject_section(path) or {}
+    else:
+        try:
+            with open(path, "rb") as handle:
+                loaded = parse(decode(handle.read()))
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+        except LoadError as error:
+            raise ConfigError(f"{path}:{error.line}:{error.column}: {error.message}") from None
+        raw, positions = (loaded.data if loaded.data is not None else {}), loaded.positions
+    _validate(raw, path, positions)
+    return from_mapping(raw, source=path, root=os.path.dirname(path) or ".")
+
+
+def check(config: Config, problems: Iterator[tuple[tuple, str]]) -> None:
+    """Raise the first of `config`'s problems (`Config.unknown_rules`, `.bad_parameters`) at its file and line."""
+    for path, problem in problems:
+        raise ConfigError(f"{where(config, path)}: {problem}")
+
+
+def where(config: Config, path: tuple) -> str:
+    """`file:line` of a setting in the configuration file (found again only when an error is reported)."""
+    if config.source is None:
+        return "configuration"
+    line = locate(config.source, path)
+    return f"{config.source}:{line}" if line else config.source
+
+
+def _validate(raw: Any, path: str, positions: Mapping) -> None:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping of settings")
+    both = sorted(alias for alias, key in ALIASES.items() if alias in raw and key in raw)
+    if both:
+        line = _line_of(path, positions, (both[0],))
+        raise ConfigError(f"{line}: '{both[0]}' and '{ALIASES[both[0]]}' are the same setting; keep one")
+    errors = Validator(load_schema("config.schema.json")).iter_errors(raw)
+    error = next(iter(sorted(errors, key=lambda e: list(map(str, e.path)))), None)
+    if error is None:
+        return
+    error_path = tuple(error.absolute_path)
+    where = setting(error_path) if error_path else "the configuration"
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = [key for key in error.schema.get("properties", {}) if key not in ALIASES]
+        unknown = sorted(key for key in error.instance if key not in error.schema.get("properties", {}))
+        key = unknown[0] if unknown else "?"
+        close = close_matches(key, known)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (keys: {', '.join(known)})"
+        raise ConfigError(f"{_line_of(path, positions, (*error_path, key))}: unknown key '{key}' in {where}{hint}")
+    if error.validator == "pattern" and "rule id" in error.schema.get("description", ""):
+        if "propertyNames" in error.schema_path:  # a key of `rules:`
+            at, expected = (*error_path, error.instance), "a rule id (capitals then digits, like REL002)"
+        else:
+            at, expected = error_path, "a rule id or prefix (capitals then digits, like REL002, REL00 or REL)"
+        raise ConfigError(f"{_line_of(path, positions, at)}: {where}: '{error.instance}' is not {expected}")
+    if (
+        error.validator == "type"
+        and error.validator_value in ("array", "object")
+        and isinstance(error.instance, (str, int, float))
+    ):
+        # the usual slip: a single value where a list or a mapping belongs
+        if error.validator_value == "array":
+            expected = f"a list, e.g. [{error.instance}]"
+        elif error_path[:1] == ("rules",):
+            expected = f"a mapping, e.g. {{level: {error.instance}}}"
+        else:
+            expected = "a mapping of settings"
+        raise ConfigError(f"{_line_of(path, positions, error_path)}: {where}: expected {expected}")
+    raise ConfigError(f"{_line_of(path, positions, error_path)}: {where}: {error.message}")
+
+
+def _line_of(path: str, positions: Mapping, keys: tuple) -> str:
+    line = positions[keys][0] if keys in positions else locate(path, keys)
+    return f"{path}:{line}" if line else str(path)
+
+
+def locate(path: str, keys: tuple) -> int | None:
+    """The line of a setting in a configuration file, or None if it cannot be found.
+
+    Only used to point an error message at its line, so any failure is None.
+    """
+    spellings = [keys]
+    if keys and keys[0] in ALIASES.values():
+        spellings += [(alias, *keys[1:]) for alias, key in ALIASES.items() if key == keys[0]]
+    try:
+        with open(path, "rb") as handle:
+            content = handle.read()
+        if os.path.basename(path) == "pyproject.toml":
+            text = content.decode("utf-8")
+            return next(filter(None, (_toml_line(text, spelling) for spelling in spellings)), None)
+        positions = parse(decode(content)).positions
+    except (OSError, UnicodeDecodeError, LoadError):
+        return None
+    return next((positions[spelling][0] for spelling in spellings if spelling in positions), None)
+
+
+# patterns, not compiled: only an error message in pyproject.toml needs them (re caches them then)
+_TOML_TABLE = r"^\s*\[\[?([^\]]*)\]\]?"
+_TOML_STRING = r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'"
+
+
+def _toml_key(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', text))
+
+
+def _toml_line(text: str, keys: tuple) -> int | None:
+    """Where `[tool.policycheck]` sets `keys`: tomllib keeps no positions, so find the line by its text.
+
+    Follows keys from table headers, `key =` and dotted `key.sub =` lines; a list
+    index is the Nth string after its key.
+    """
+    lines = text.splitlines()
+    tables, table = [], ()
+    for line in lines:
+        match = re.match(_TOML_TABLE, line)
+        if match:
+            table = _toml_key(match.group(1))
+        tables.append(table)
+    target = ("tool", "policycheck")
+    starts = [index for index, table in enumerate(tables) if table[:2] == target]
+    if not starts:
+        return None
+    at = starts[0]
+    for depth, key in enumerate(keys):
+        if isinstance(key, int):
+            strings = [
+                number
+                for number in range(at, len(lines))
+                for _ in re.finditer(_TOML_STRING, lines[number] if number > at else lines[number].partition("=")[2])
+            ]
+            return strings[key] + 1 if key < len(strings) else at + 1
+        header = (*target, *keys[: depth + 1])
+        pattern = re.compile(rf'(?<![\w"\'-])["\']?{re.escape(key)}["\']?\s*[=.]')
+        for number in range(at, len(lines)):
+            if tables[number][:2] != target:
+                continue
+            if re.match(_TOML_TABLE, lines[number]):
+                if tables[number][: len(header)] == header:
+                    break
+            elif pattern.search(lines[number]):
+                break
+        else:
+            return at + 1 if depth else None
+        at = number
+    return at + 1

@@ -1,0 +1,130 @@
+"""The check command from its options to its exit code, one stage after another.
+
+    discover -> check (load, validate, rules) -> finish -> render -> exit code
+
+Each stage is a module of its own (`discover`, `engine` with `parallel`, `finish`,
+`report`); this one only passes their records along. `main` calls `execute` for a
+bare `policycheck PATH...`, `cli` after parsing any other command line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from typing import NamedTuple
+
+from . import __version__, outputs, policy, startup
+from .config import check_selectors, with_overrides
+from .config_file import check as check_config
+from .discover import discover
+from .engine import Engine
+from .errors import UsageError
+from .finish import finish
+from .parallel import check_sources, wants_progress
+from .report import Report
+
+
+class CheckOptions(NamedTuple):
+    """`policycheck check`'s options; the defaults are those of a bare `policycheck PATH...`."""
+
+    paths: tuple[str, ...] = ()
+    # (format, output file or None for stdout) in command-line order, and the --format values
+    targets: tuple[tuple[str, str | None], ...] = ()
+    formats: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+    today: date | None = None
+    jobs: int | None = None
+    progress: bool | None = None
+    quiet: bool = False
+    show_passes: bool = False
+    no_color: bool = False
+    baseline_file: str | None = None
+    write_baseline: str | None = None
+    plugin_modules: tuple[str, ...] = ()
+    no_plugins: bool = False
+    strict_plugins: bool = False
+    config_file: str | None = None
+    no_config: bool = False
+
+
+def is_terminal(stream) -> bool:
+    """Whether a stream is an interactive terminal (colors, progress bars)."""
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def execute(options: CheckOptions) -> int:
+    """Run the whole pipeline and write every report; the exit code (docs/cli.md)."""
+    file_config = policy.read_config(options.config_file, options.no_config)
+    config = with_overrides(
+        file_config,
+        select=options.select,
+        extend_select=options.extend_select,
+        ignore=options.ignore,
+        fail_on=options.fail_on,
+    )
+    run_policy, registry = policy.load(
+        config, options.plugin_modules, options.no_plugins, options.strict_plugins, options.today
+    )
+    check_config(file_config, file_config.unknown_rules(registry.rules))
+    selectors = {"--select": options.select, "--extend-select": options.extend_select, "--ignore": options.ignore}
+    check_selectors(selectors, registry.rules)
+    check_config(config, config.bad_parameters(registry.parameter_defaults()))
+    targets = outputs.targets(list(options.targets) or [("text", None)], options.formats, registry.formats)
+    baseline = _baseline_stage(options)
+
+    paths = options.paths or (".",)
+    # one byte past the limit is enough to report it: never hold an endless stream in memory
+    sources = discover(paths, config.is_excluded, lambda: sys.stdin.buffer.read(config.max_file_size + 1))
+    if not sources:
+        raise UsageError(f"no activity files (*.yaml, *.yml) found in {', '.join(paths)}")
+    written = [*(("--output", output) for _, output in targets), ("--write-baseline", options.write_baseline)]
+    outputs.refuse_writing_inputs(sources, written)
+
+    engine = Engine(registry, run_policy)
+    startup.resume_collection()  # the run is built
+    checked = _check(engine, sources, options)
+    finished = finish(engine, checked, baseline)
+    del checked  # the finished records replace the checked ones
+
+    color = is_terminal(sys.stdout) and not options.no_color and "NO_COLOR" not in os.environ
+    report = Report(
+        results=finished.results,
+        rules=registry.rules,
+        rule_plugins=registry.rule_plugin,
+        tally=finished.tally,
+        fail_on=config.fail_on,
+        version=__version__,
+        show_passes=options.show_passes,
+        quiet=options.quiet,
+        baseline=finished.baseline,
+    )
+    outputs.write(report, targets, registry.formats, color)
+    return finished.tally.exit_code(config.fail_on)
+
+
+def _baseline_stage(options: CheckOptions):
+    """What the finishing stage does with a baseline: apply one, record one, or nothing."""
+    if options.baseline_file and options.write_baseline:
+        raise UsageError(
+            "give either --baseline FILE (report new findings) or --write-baseline FILE (record findings), not both"
+        )
+    if not (options.baseline_file or options.write_baseline):
+        return None
+    from . import baseline  # only runs that use a baseline pay for it
+
+    if options.write_baseline:
+        return baseline.Recording(options.write_baseline)
+    return baseline.Applying(baseline.read(options.baseline_file), options.baseline_file)
+
+
+def _check(engine: Engine, sources, options: CheckOptions):
+    if not wants_progress(options.progress, len(sources), is_terminal(sys.stderr), os.environ):
+        return check_sources(engine, sources, options.jobs)
+    import click  # the bar is for long runs, where its import does not show
+
+    with click.progressbar(length=len(sources), label="Checking", file=sys.stderr) as bar:
+        return check_sources(engine, sources, options.jobs, bar.update)
