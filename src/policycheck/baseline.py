@@ -35,7 +35,6 @@ from .errors import UsageError
 from .findings import FAIL, WARN, Finding
 from .waivers import UNWAIVABLE
 
-
 BASELINE_SCHEMA = "policycheck-baseline/v1"
 # 64 bits of sha256: far more than enough to tell a portfolio's findings apart.
 FINGERPRINT_LENGTH = 16

@@ -15,7 +15,9 @@ jsonschema, which then has the last word). Anything else gets no fast path.
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import marshal
+import os
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -158,9 +160,6 @@ def compiled(schema: Mapping[str, Any]) -> CompiledValidator | None:
 
 def _generator() -> str | None:
     """Which fastjsonschema would write the code (its install's location and time), or None."""
-    import importlib.util
-    import os
-
     spec = importlib.util.find_spec("fastjsonschema")
     if spec is None or spec.origin is None:
         return None
@@ -190,7 +189,7 @@ def _load(schema: Mapping[str, Any], content: bytes) -> CompiledValidator | None
 
 
 def _generate(schema: Mapping[str, Any]) -> tuple[str, Any] | None:
-    import fastjsonschema
+    import fastjsonschema  # 10 ms: only to write a validator the cache does not hold
     from fastjsonschema.exceptions import JsonSchemaDefinitionException
 
     schema = {**schema, "$schema": "http://json-schema.org/draft-07/schema#"}

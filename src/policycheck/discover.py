@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
@@ -55,7 +56,7 @@ def discover(
         elif os.path.lexists(argument):
             add(argument)  # a file, or a bad thing with a YAML name: the loader reports it
         else:
-            import glob  # lazily: only a path that does not exist can be a pattern
+            import glob  # 1 ms: only a path that does not exist can be a pattern
 
             if not glob.has_magic(argument):
                 raise DiscoveryError(f"{argument}: no such file or directory")
@@ -104,7 +105,6 @@ def read_source(source: Source, max_bytes: int) -> bytes:
         if len(source.content) > max_bytes:
             raise UnreadableSource(f"standard input is larger than the {max_bytes}-byte limit (max_file_size)", too_big)
         return source.content
-    import stat
 
     def refuse_unless_small_regular_file(info: os.stat_result) -> None:
         if stat.S_ISDIR(info.st_mode):

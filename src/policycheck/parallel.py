@@ -15,13 +15,13 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from .engine import Engine
 from .results import Results
 
 if TYPE_CHECKING:
     from .discover import Source
-    from .engine import Engine
-    from .policy import Policy
     from .findings import FileResult
+    from .policy import Policy
 
 # Below this many files a pool costs more to start (~50 ms to fork and build
 # each worker's engine) than it saves; measured crossover 50-100 files on 2 cores.
@@ -52,9 +52,7 @@ def start_method() -> str | None:
 
 def _initialize(policy: "Policy") -> None:
     global _worker_engine
-    import signal
-
-    from .engine import Engine
+    import signal  # 1 ms: only a worker process needs it
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _worker_engine = Engine.from_policy(policy)
@@ -101,7 +99,7 @@ def check_sources(
             keep([engine.check(source)])
         return results
 
-    import multiprocessing
+    import multiprocessing  # 10 ms with concurrent.futures: only a run large enough for workers
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 

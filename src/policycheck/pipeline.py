@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from typing import NamedTuple
 
-from . import __version__, outputs, policy, startup
+from . import __version__, baseline, outputs, policy, startup
 from .config import check_selectors, with_overrides
 from .config_file import check as check_config
 from .discover import discover
@@ -114,8 +114,6 @@ def _baseline_stage(options: CheckOptions):
         )
     if not (options.baseline_file or options.write_baseline):
         return None
-    from . import baseline  # only runs that use a baseline pay for it
-
     if options.write_baseline:
         return baseline.Recording(options.write_baseline)
     return baseline.Applying(baseline.read(options.baseline_file), options.baseline_file)

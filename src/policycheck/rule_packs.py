@@ -22,10 +22,12 @@ from typing import Any
 
 from . import cache
 from .activity import Activity, freeze
-from .load import LoadError, decode, parse
 from .errors import UsageError
 from .hints import TYPE_NAMES, close_matches, where
+from .load import LoadError, decode, parse
+from .resources import load_schema, resource_dir
 from .rule import Rule, RuleContext, Violation, skip
+from .validate import Validator
 
 SCHEMA = "rule-pack.schema.json"
 MISSING = object()  # a path that does not lead anywhere in the document
@@ -78,17 +80,12 @@ _CACHE_FORMAT = 1
 
 
 def _schema_stamp() -> tuple[str, int, int]:
-    from .resources import resource_dir
-
     return cache.stamp(os.path.join(resource_dir("schemas"), SCHEMA))
 
 
 @lru_cache(maxsize=None)
 def _validator():
     """The pack schema's validator; jsonschema itself is imported only for an invalid pack."""
-    from .resources import load_schema
-    from .validate import Validator
-
     return Validator(load_schema(SCHEMA))
 
 

@@ -19,12 +19,14 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
+import yaml
+
 from .config import Config, from_mapping
 from .config_file import check as check_config
 from .discover import Source
 from .engine import Engine
-from .finish import finish
 from .findings import Finding
+from .finish import finish
 from .load import LoadError, decode, parse
 from .parallel import check_sources
 from .policy import Policy
@@ -60,8 +62,6 @@ def activity_text(snippet: str, base: bool = True) -> str:
         return snippet
     if not isinstance(overlay, dict):
         return snippet
-    import yaml
-
     merged = _merge(parse(starter()).data, overlay)
     return yaml.safe_dump(merged, sort_keys=False, allow_unicode=True, width=1000)
 
@@ -156,8 +156,6 @@ def example_files(rule: Rule, snippet: str) -> dict[str, str]:
             files = None
         # keys that all name YAML files: a portfolio; anything else is one activity's snippet
         if isinstance(files, dict) and files and all(str(name).endswith((".yaml", ".yml")) for name in files):
-            import yaml
-
             return {
                 name: yaml.safe_dump(body or {}, sort_keys=False, allow_unicode=True) for name, body in files.items()
             }

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from .findings import FAIL, WARN, Finding, Waiver
+from .hints import close_matches
 
 # Findings that say the document could not be judged; a waiver cannot hide them.
 UNWAIVABLE = frozenset({"LOAD001", "SCH001", "ERR001", "WVR001", "WVR002"})
@@ -93,9 +94,7 @@ def apply(
         if matched or "WVR002" not in levels:
             continue
         if waiver.rule not in known:
-            import difflib  # lazily: only error hints need it
-
-            close = difflib.get_close_matches(waiver.rule, known, n=1)
+            close = close_matches(waiver.rule, known)
             message = f"the waiver names the unknown rule '{waiver.rule}'"
             hint = f"did you mean '{close[0]}'?" if close else "see `policycheck rules` for rule ids"
         elif waiver.rule in UNWAIVABLE:

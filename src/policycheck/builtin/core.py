@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from ..activity import Activity
-from ..hookimpl import hookimpl
 from ..helpers import as_date
+from ..hookimpl import hookimpl
 from ..rule import Collected, Rule, RuleContext, Violation, portfolio_rule, rule, rules_in
 from .sources import SEED
 

@@ -6,9 +6,11 @@ disclosure decisions live here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 
 from ..activity import Activity, Path
+from ..hints import close_matches
 from ..hookimpl import hookimpl
 from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
 from .sources import CAPCO, ITAR, SEED
@@ -245,9 +247,6 @@ def rel_to_order(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
 
 
 def _code_hint(code: str, ctx: RuleContext) -> str:
-    import difflib
-    import os
-
     countries, tetragraphs = ctx.reference.countries, ctx.reference.tetragraphs
     by_name = {name.casefold(): known for known, name in countries.items()}
     guess = ALIASES.get(code.upper()) or by_name.get(code.casefold())
@@ -255,7 +254,7 @@ def _code_hint(code: str, ctx: RuleContext) -> str:
         guess = code.upper()
     if guess is None:
         wanted = code.upper()
-        close = difflib.get_close_matches(wanted, [*countries, *tetragraphs], n=5, cutoff=0.6)
+        close = close_matches(wanted, [*countries, *tetragraphs], n=5)
         # among equally similar codes a typo usually keeps the first letters: NZE -> NZL, not ZWE
         guess = max(close, key=lambda known: len(os.path.commonprefix([known, wanted])), default=None)
     if guess is None:

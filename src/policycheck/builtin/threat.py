@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from ..activity import Activity
 from ..helpers import item_id
+from ..hints import close_matches
 from ..hookimpl import hookimpl
 from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
 from .sources import SEED
@@ -107,13 +108,9 @@ def unknown_threat(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
 
 
 def _closest_threat_hint(threat_id: str, known: list[str]) -> str:
-    import difflib
-
-    # compare case-folded so that 'thr-1' still finds 'THR-1'
-    folded = {candidate.casefold(): candidate for candidate in known}
-    close = difflib.get_close_matches(threat_id.casefold(), list(folded), n=1, cutoff=0.6)
+    close = close_matches(threat_id, known, fold_case=True)  # so that 'thr-1' still finds 'THR-1'
     if close:
-        return f"did you mean '{folded[close[0]]}'?"
+        return f"did you mean '{close[0]}'?"
     if known:
         return f"name one of {', '.join(known)}, or add a threat with id '{threat_id}' to `threats`"
     return f"add a threat with id '{threat_id}' to `threats`"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from ..findings import tally
+
 if TYPE_CHECKING:
     from ..baseline import BaselineResult
     from ..findings import FileResult, Tally
@@ -38,8 +40,6 @@ class Report(NamedTuple):
         """Counts for the summary line and the JSON report."""
         if self.tally is not None:
             return self.tally.summary()
-        from ..findings import tally  # a Report built by hand: count its results
-
         return tally(self.results).summary()
 
 

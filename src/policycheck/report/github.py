@@ -9,7 +9,9 @@ The summary line follows as plain log output.
 
 from __future__ import annotations
 
+from ..baseline import relative_path
 from . import Report
+from .text import summary_line
 
 _COMMANDS = {"fail": "error", "warn": "warning", "waived": "notice"}
 
@@ -25,9 +27,6 @@ def _property(text: str) -> str:
 
 
 def render(report: Report) -> str:
-    from ..baseline import relative_path
-    from .text import summary_line
-
     lines = []
     for result in report.results:
         for finding in result.findings:

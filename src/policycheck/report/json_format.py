@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
+from ..baseline import fingerprint
 from . import Report
 
 REPORT_SCHEMA = "policycheck-report/v1"
 
 
 def _finding(finding) -> dict:
-    from ..baseline import fingerprint
 
     data = finding._asdict()
     data["rule"] = data.pop("rule_id")

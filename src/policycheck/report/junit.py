@@ -18,7 +18,9 @@ Times are 0 and there is no timestamp, so the output is deterministic.
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 
+from ..baseline import relative_path
 from . import Report
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -50,9 +52,6 @@ def _waiver_message(findings) -> str:
 
 
 def render(report: Report) -> str:
-    import xml.etree.ElementTree as ET
-
-    from ..baseline import relative_path
 
     gate_warnings = report.fail_on == "warn"
     root = ET.Element("testsuites", name="policycheck")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..baseline import relative_path
 from . import Report
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
@@ -41,7 +42,6 @@ def _family_cell(statuses: list[str], findings: list) -> str:
 
 
 def render(report: Report) -> str:
-    from ..baseline import relative_path
 
     families = sorted(
         {

@@ -10,8 +10,12 @@ in the activity file itself (SARIF 3.35.2), with its justification.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import PurePath
+from urllib.parse import quote
 
+from ..baseline import fingerprint, relative_path
 from . import Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -53,11 +57,6 @@ def _descriptor(rule, plugin: str) -> dict:
 
 def _uri(file: str) -> str:
     """Relative to the current directory (the repository root in CI), or a file: URI outside it."""
-    from pathlib import PurePath
-    from urllib.parse import quote
-
-    from ..baseline import relative_path
-
     path = relative_path(file)
     if PurePath(path).is_absolute():
         return PurePath(path).as_uri()
@@ -111,7 +110,6 @@ def _result(
 
 
 def as_dict(report: Report) -> dict:
-    from ..baseline import fingerprint
 
     ran = sorted(
         {rule_id for result in report.results for rule_id in result.outcomes}
@@ -148,6 +146,5 @@ def as_dict(report: Report) -> dict:
 
 
 def render(report: Report) -> str:
-    import json
 
     return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"
