@@ -158,11 +158,11 @@ def timeline(
     counts: Mapping[tuple[str, str], int],
     marks: Mapping[str, int] | None = None,
     mark_label: str = "",
-    today: str | None = None,
+    today: tuple[str, float] | None = None,
 ) -> Chart:
     """Proposals starting in each period (a month), stacked by series (vetting status); `marks` counts
     a second status per period (notifications pending), drawn as a numbered triangle over the column;
-    `today` is the period drawn as a dashed line."""
+    `today` is (its period, how far into it, 0 to 1), drawn as a dashed line."""
     left, top, plot_h, bottom = 36.0, 40.0, 180.0, 46.0
     column_w = max(8.0, min(60.0, 760.0 / max(len(buckets), 1)))
     width, height = left + column_w * len(buckets) + 20, top + plot_h + bottom
@@ -205,12 +205,13 @@ def timeline(
             parts.append(_text(cx, cy - 11, str(pending), anchor="middle"))
         if position % label_every == 0:
             parts.append(_text(x + 1, base + 14, bucket, fill=MUTED))
-        if bucket == today:
+        if today is not None and bucket == today[0]:
+            at = x + column_w * min(max(today[1], 0.0), 1.0)
             parts.append(
-                f'<line x1="{x + column_w / 2:.1f}" y1="{top - 4:.1f}" x2="{x + column_w / 2:.1f}" y2="{base:.1f}" '
-                f'stroke="{INK}" stroke-dasharray="4 3"><title>today</title></line>'
+                f'<line x1="{at:.1f}" y1="{top - 4:.1f}" x2="{at:.1f}" y2="{base:.1f}" stroke="{INK}" '
+                'stroke-dasharray="4 3"><title>today</title></line>'
             )
-            parts.append(_text(x + column_w / 2, base + 30, "today", anchor="middle"))
+            parts.append(_text(at, base + 30, "today", anchor="middle"))
     parts.append("</svg>")
     header = ("Start", *(item.label for item in series), *((mark_label,) if marks is not None else ()), "Total")
     table = tuple(

@@ -83,7 +83,7 @@ nav ul{list-style:none;padding:0;margin:10px 0;display:flex;flex-wrap:wrap;gap:4
 .card{border:1px solid var(--line);border-radius:6px;padding:10px 12px}
 .card h3{margin:0 0 4px;font-size:13px;color:var(--muted);font-weight:600}
 .card .big{font-size:22px;font-weight:700}
-.card ul{margin:0;padding-left:18px}
+.card ul{margin:0;padding:0;list-style:none}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px}
 th,td{border-bottom:1px solid var(--line);padding:5px 7px;text-align:left;vertical-align:top;unicode-bidi:isolate}
@@ -554,13 +554,22 @@ def _charts(portfolio: review.Portfolio, today: date | None) -> Iterator[str]:
             counts,
             marks,
             "notification pending",
-            bucket(today.isoformat()[:7]) if today else None,
+            _today_mark(today, by_year),
         )
         caption = "Starts by " + ("year" if by_year else "month") + ", marked with vetting status"
         yield _figure(chart, caption + (" and pending congressional notifications" if marks is not None else ""))
     else:
         yield "<p>No start dates to chart.</p>"
     yield "</section>\n"
+
+
+def _today_mark(today: date | None, by_year: bool) -> tuple[str, float] | None:
+    """Today's period on the timeline and how far into it today is."""
+    if today is None:
+        return None
+    if by_year:
+        return str(today.year), (today.timetuple().tm_yday - 1) / 366
+    return today.isoformat()[:7], (today.day - 1) / 31
 
 
 def _waiver_class(days: int | None) -> str:
