@@ -488,3 +488,8 @@ def test_the_cli_writes_html_and_only_then_imports_it(tmp_path):
         command = [sys.executable, "-c", code, *args, "--format", format_, "--output", str(tmp_path / format_)]
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         assert done.stdout.split("\n")[-2] == imported
+
+
+def test_the_docs_state_the_threshold_the_code_uses():
+    docs = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    assert f"Past {html.COLLAPSE_AFTER} proposals" in docs and "`COLLAPSE_AFTER`" in docs
