@@ -280,14 +280,12 @@ def stream(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]]) -> Iterat
     rules = run.get("rules") if isinstance(run.get("rules"), Mapping) else {}
     portfolio = review.Portfolio(rules)
     banners = review.BannerRollup(_tetragraphs())
-    shared: dict[str, str] = {}
+    shared: dict = {}
     rows: list[Row] = []
     waiver_keys: list[tuple] = []
     for index in range(len(files)):
         record = _record(files[index])
-        row = review.row_of(
-            index, record, today, lambda value: value if value is None else shared.setdefault(value, value)
-        )
+        row = review.row_of(index, record, today, lambda value: shared.setdefault(value, value))
         portfolio.add(row, review.findings_of(record))
         banners.add(row.marking)
         for position, waiver in enumerate(review.waivers_of(record)):

@@ -342,8 +342,16 @@ def shorten(text: str, limit: int = ROW_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def row_of(index: int, record: Mapping[str, Any], today: date | None, share=lambda text: text) -> Row:
-    """The summary row of files[index]; `share` interns the strings many rows repeat (codes, types)."""
+def _unshared(value):
+    return value
+
+
+def row_of(index: int, record: Mapping[str, Any], today: date | None, share=_unshared) -> Row:
+    """The summary row of files[index].
+
+    `share(value)` returns one equal value many rows can hold instead of their own (codes,
+    types, markings, partners, messages): the rows are what grows with the portfolio.
+    """
     status = status_of(record)
     findings = findings_of(record)
     top = top_finding(findings)
@@ -357,25 +365,24 @@ def row_of(index: int, record: Mapping[str, Any], today: date | None, share=lamb
         file=str(record.get("file") or f"file {index + 1}"),
         activity_id=_string(record, "activity_id"),
         title=shorten(title) if title else None,
-        partners=tuple(
-            Partner(share(p.country), p.name and share(p.name), p.category and share(p.category))
-            for p in partners_of(record)
-        ),
+        partners=share(partners_of(record)),
         type=share(_string(record, "type")),
         authority=share(_string(record, "authority")),
-        start=start if parse_date(start) else None,
+        start=share(start) if parse_date(start) else None,
         days_to_start=days_between(today, start),
         budget=budget_of(record),
         banner=share(_string(record, "banner")),
-        marking=marking_of(record),
+        marking=share(marking_of(record)),
         status=status,
         top=None
         if top is None
-        else (
-            top[0],
-            str(top[1].get("rule") or "?"),
-            str(top[1].get("level") or ""),
-            shorten(str(top[1].get("message") or ""), ROW_TEXT * 3 // 4),
+        else share(
+            (
+                top[0],
+                str(top[1].get("rule") or "?"),
+                str(top[1].get("level") or ""),
+                shorten(str(top[1].get("message") or ""), ROW_TEXT * 3 // 4),
+            )
         ),
         decision=suggested_decision(status, live),
         waivers=len(waivers),
@@ -451,14 +458,17 @@ class Portfolio:
         return family if isinstance(family, str) and family else NO_FAMILY
 
     def add(self, row: Row, findings: Iterable[Mapping[str, Any]]) -> None:
+        found: dict[tuple[str, str], int] = {}  # (rule, level) -> findings: few keys, however many findings
+        for finding in findings:
+            key = (str(finding.get("rule") or "?"), str(finding.get("level") or "?"))
+            found[key] = found.get(key, 0) + 1
         levels: Counter = Counter()
         families: dict[str, Counter] = {}
         rules: dict[str, Counter] = {}
-        for finding in findings:
-            level, rule_id = str(finding.get("level") or "?"), str(finding.get("rule") or "?")
-            levels[level] += 1
-            families.setdefault(self.family(rule_id), Counter())[level] += 1
-            rules.setdefault(rule_id, Counter())[level] += 1
+        for (rule_id, level), count in found.items():
+            levels[level] += count
+            families.setdefault(self.family(rule_id), Counter())[level] += count
+            rules.setdefault(rule_id, Counter())[level] += count
         self.total.add(row, levels)
         self.by_partner.setdefault(row.lead, Group()).add(row, levels)
         self.by_type.setdefault(row.type or "-", Group()).add(row, levels)
