@@ -229,9 +229,9 @@ def _banner(value: str | None) -> str:
     return "/<wbr>".join(text(part) for part in (value or "—").split("/"))
 
 
-def _partner(partner: review.Partner, category: bool = True) -> str:
+def _partner(partner: review.Partner) -> str:
     label = text(partner.country) + (f" {text(partner.name)}" if partner.name else "")
-    if category and partner.category:
+    if partner.category:
         label += f' <span class="muted">({text(partner.category)})</span>'
     return label
 
@@ -300,11 +300,11 @@ def stream(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]]) -> Iterat
     collapsed = len(rows) > COLLAPSE_AFTER
 
     yield from _head(banner, len(rows))
-    yield from _introduction(run, banner, rows, portfolio, today, collapsed)
+    yield from _introduction(run, banner, rows, portfolio, today)
     yield from _queue(rows)
     yield from _rollups(portfolio, rules)
     yield from _charts(portfolio, today)
-    yield from _waiver_register(files, waiver_keys, rows, today)
+    yield from _waiver_register(files, waiver_keys)
     yield '<section id="proposals"><h2>Proposals</h2>'
     if collapsed:
         yield (
@@ -347,7 +347,6 @@ def _introduction(
     rows: Sequence[Row],
     portfolio: review.Portfolio,
     today: date | None,
-    collapsed: bool,
 ) -> Iterator[str]:
     tool = _record(run.get("tool"))
     facts = [f"{text(tool.get('name') or 'policycheck')} {text(tool.get('version') or '')}".strip()]
@@ -578,9 +577,8 @@ def _waiver_class(days: int | None) -> str:
     return next((f"within-{limit}" for limit in (30, 60, 90) if days <= limit), "")
 
 
-def _waiver_register(
-    files: Sequence[Mapping[str, Any]], keys: Sequence[tuple], rows: Sequence[Row], today: date | None
-) -> Iterator[str]:
+def _waiver_register(files: Sequence[Mapping[str, Any]], keys: Sequence[tuple]) -> Iterator[str]:
+    """`keys`: (days unknown, days left, proposal's name, rule, file index, waiver's position), soonest first."""
     yield '<section id="waivers"><h2>Waiver register</h2>'
     if not keys:
         yield "<p>No waivers.</p></section>\n"
@@ -601,17 +599,15 @@ def _waiver_register(
         '<th scope="col">Approved by</th><th scope="col">Authority</th><th scope="col">Justification</th>'
         '<th scope="col">Expires</th><th scope="col" class="num">Days left</th></tr></thead><tbody>\n'
     )
-    by_index = {row.index: row for row in rows}
     cached: tuple[int, list] = (-1, [])
-    for (unknown, days, _name, _rule, index, position), css_class in zip(keys, buckets):
+    for (unknown, days, name, _rule, index, position), css_class in zip(keys, buckets):
         if cached[0] != index:
             cached = (index, review.waivers_of(_record(files[index])))
         waivers = cached[1]
         waiver = waivers[position] if position < len(waivers) else {}
-        row = by_index[index]
         left = "—" if unknown else str(days) + (" (expired)" if days < 0 else "")
         cells = [
-            f'<a href="#p-{index}">{text(row.activity_id or row.file)}</a>',
+            f'<a href="#p-{index}">{text(name)}</a>',
             f"<code>{text(waiver.get('rule') or '?')}</code>",
             _quote(waiver.get("approved_by") or "—"),
             _quote(waiver.get("authority") or "—"),
@@ -748,7 +744,7 @@ def stream_report(report) -> Iterator[str]:
     """The format hook's entry: a JSON report's dict (as `policycheck --format json` writes it), or a `Report`."""
     if isinstance(report, Mapping):
         files = report.get("files")
-        return stream(report, files if isinstance(files, Sequence) else [])
+        return stream(report, files if isinstance(files, Sequence) and not isinstance(files, str) else [])
     return stream(*records_of(report))
 
 
