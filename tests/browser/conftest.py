@@ -34,14 +34,18 @@ def _executables() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session")
-def reference_report(tmp_path_factory) -> Path:
+def reference_records(tmp_path_factory) -> tuple[dict, list[dict]]:
+    """(run, files) of the reference portfolio, checked by the real CLI."""
+    return portfolio.records(tmp_path_factory.mktemp("reference") / "portfolio")
+
+
+@pytest.fixture(scope="session")
+def reference_report(reference_records, tmp_path_factory) -> Path:
     """The reference portfolio's HTML report, written to a file."""
     from policycheck.report import html
 
-    folder = tmp_path_factory.mktemp("reference")
-    run, files = portfolio.records(folder / "portfolio")
-    path = folder / "report.html"
-    path.write_text(html.render(run, files), encoding="utf-8", newline="\n")
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    path.write_text(html.render(*reference_records), encoding="utf-8", newline="\n")
     return path
 
 

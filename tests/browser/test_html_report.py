@@ -102,12 +102,29 @@ def test_a_queue_link_opens_the_proposal(page):
     link.click()
     assert page.execute_script("return location.hash") == f"#{target}"
     top = page.execute_script(f"return document.getElementById('{target}').getBoundingClientRect().top")
-    assert 0 <= top < 100
+    assert -2 < top < 100
+
+
+def test_past_the_threshold_a_queue_link_opens_the_folded_proposal(browser, reference_records, tmp_path):
+    from policycheck.report import html
+
+    run, files = reference_records
+    many = tmp_path / "many.html"
+    many.write_text(html.render(run, (files * 5)[: html.COLLAPSE_AFTER + 1]), encoding="utf-8")
+    browser.get(many.as_uri())
+    assert (
+        browser.execute_script("return [...document.querySelectorAll('details.proposal')].some(d => d.open)") is False
+    )
+    link = browser.find_element("css selector", "table.queue tbody tr:nth-child(40) td:nth-child(2) a")
+    target = link.get_attribute("href").split("#")[1]
+    browser.execute_script("arguments[0].click()", link)
+    opened = browser.execute_script(f"return document.getElementById('{target}').closest('details').open")
+    assert opened is True
 
 
 def test_a_hostile_documents_text_is_shown_as_text_and_runs_nothing(page):
     assert page.title == TITLE
-    shown = page.execute_script("return document.body.innerText")
+    shown = page.execute_script("return document.body.textContent")
     assert "<script>document.title='pwned'</script>\"><img src=x onerror=\"document.title='pwned'\">" in shown
     assert "javascript:alert(1)" in shown and "\\x1b[31mred" in shown and "\\u202eevil\\u202c" in shown
     assert "activity-007-<b>&amp;.yaml" in shown  # the file name too
@@ -119,7 +136,8 @@ def test_a_hostile_documents_text_is_shown_as_text_and_runs_nothing(page):
     )
     assert injected == [0, 0, 0, 0, 0]
     row = page.find_element("css selector", f"a[href='#p-{HOSTILE_INDEX}']")
-    assert row.is_displayed() and "document.title='pwned'" in row.find_element("xpath", "..").text
+    page.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)
+    assert row.is_displayed() and "<script>document.title='pwned'</script>" in row.find_element("xpath", "..").text
 
 
 def png_pixels(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:

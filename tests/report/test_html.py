@@ -493,3 +493,11 @@ def test_the_cli_writes_html_and_only_then_imports_it(tmp_path):
 def test_the_docs_state_the_threshold_the_code_uses():
     docs = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
     assert f"Past {html.COLLAPSE_AFTER} proposals" in docs and "`COLLAPSE_AFTER`" in docs
+
+
+def test_a_long_queue_is_written_as_tables_of_a_hundred_rows_with_the_same_columns():
+    text = html.render(run_dict(), [proposal(index) for index in range(2 * html.TABLE_ROWS + 1)])
+    queue = text[text.index('id="queue"') : text.index('id="rollups"')]
+    tables = queue.split('<div class="rows">')[1:]
+    assert [table.count("<tr><td") for table in tables] == [html.TABLE_ROWS, html.TABLE_ROWS, 1]
+    assert len({table[: table.index("<tbody>")] for table in tables}) == 1  # one colgroup and head for all

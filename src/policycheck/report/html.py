@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,6 +32,7 @@ COLLAPSE_AFTER = 200
 HEAT_PARTNERS = 30  # heat-map columns; the rest are summed as one
 BUDGET_PARTNERS = 20  # bars per budget chart; the rest are summed as one
 TIMELINE_MONTHS = 48  # a longer span of starts is drawn by year
+TABLE_ROWS = 100  # rows per table of a long list (see _chunked)
 CONTEXT_LINES = 12  # source lines shown around a finding, at most
 SECTION_TEXT = 4000  # characters of any one document value a section quotes
 OTHERS = "other partners"
@@ -96,6 +97,11 @@ table.queue{table-layout:fixed}
 .c-rank{width:3.5%}.c-proposal{width:19%}.c-partner{width:10%}.c-type{width:9%}.c-budget{width:9.5%}
 .c-start{width:8%}.c-banner{width:10%}.c-status{width:6%}.c-top{width:16%}.c-decision{width:9%}
 .queue .badge{white-space:normal}
+.rows{content-visibility:auto;contain-intrinsic-size:auto 8000px}
+table.waivers{table-layout:fixed}
+table.waivers td{overflow-wrap:break-word}
+.w-proposal{width:13%}.w-rule{width:7%}.w-by{width:18%}.w-authority{width:14%}.w-why{width:30%}.w-expires{width:9%}
+.w-left{width:9%}
 .queue .title{display:block;color:var(--muted)}
 .queue .file{display:block;color:var(--muted);font-size:11.5px;word-break:break-all}
 .nowrap{white-space:nowrap}
@@ -148,7 +154,8 @@ nav,.back,details.fallback>summary,.screen-only{display:none}
 th{position:static}
 a{color:inherit;text-decoration:none}
 h2{break-after:avoid}
-.proposal{break-before:page;border-top:0;content-visibility:visible}
+.proposal,.rows{content-visibility:visible}
+.proposal{break-before:page;border-top:0}
 #proposals>h2{break-before:page}
 #proposals>.proposal:first-of-type{break-before:avoid}
 #queue{page:wide}
@@ -260,6 +267,23 @@ def _figure(chart: Chart, caption: str) -> str:
         f'<details class="fallback"><summary>The chart as a table</summary>{_table(header, rows, numeric)}</details>'
         "</figure>"
     )
+
+
+def _chunked(opening: str, rows: Iterable[str]) -> Iterator[str]:
+    """A long table as tables of TABLE_ROWS rows, each with the same `opening` (colgroup and head).
+
+    A browser lays out one table of 10,000 rows before it shows any (20 s in a CI browser);
+    each of these is laid out when scrolled to (`content-visibility: auto`), and a fixed
+    layout keeps their columns aligned.
+    """
+    count = 0
+    for row in rows:
+        if count % TABLE_ROWS == 0:
+            yield ("</tbody></table></div>\n" if count else "") + f'<div class="rows">{opening}<tbody>\n'
+        yield row
+        count += 1
+    if count:
+        yield "</tbody></table></div>\n"
 
 
 def _record(value: Any) -> Mapping[str, Any]:
@@ -397,38 +421,43 @@ def _queue(rows: Sequence[Row]) -> Iterator[str]:
         '<p class="muted">Worst status first, then the soonest start. The decision column is <em>suggested</em> from '
         "the findings: return on any fail or error, approve with conditions on warnings or live waivers, approve "
         "otherwise. The decision is the reviewer's.</p>"
+    )
+    if not rows:
+        yield "<p>No proposals.</p>"
+    yield from _chunked(
         '<table class="queue"><colgroup><col class="c-rank"><col class="c-proposal"><col class="c-partner">'
         '<col class="c-type"><col class="c-budget"><col class="c-start"><col class="c-banner"><col class="c-status">'
         '<col class="c-top"><col class="c-decision"></colgroup><thead><tr><th scope="col" class="num">#</th>'
         '<th scope="col">Proposal</th><th scope="col">Partner</th><th scope="col">Type, authority</th>'
         '<th scope="col" class="num">Budget</th><th scope="col">Start</th><th scope="col">Banner</th>'
         '<th scope="col">Status</th><th scope="col">Top blocking finding</th><th scope="col">Suggested decision</th>'
-        "</tr></thead><tbody>\n"
+        "</tr></thead>",
+        map(_queue_row, range(1, len(rows) + 1), rows),
     )
-    for rank, row in enumerate(rows, 1):
-        anchor = f"p-{row.index}"
-        name = text(row.activity_id or row.file)
-        title = f'<span class="title">{text(row.title)}</span>' if row.title else ""
-        partners = "<br>".join(_partner(partner) for partner in row.partners) or "—"
-        budget = text(review.format_money(*row.budget)) if row.budget else "—"
-        start = (
-            f'<span class="nowrap">{text(row.start)}</span><br><span class="muted">{_days(row.days_to_start)}</span>'
-            if row.start
-            else "—"
-        )
-        top = (
-            f'<a href="#{anchor}-f{row.top[0]}"><code>{text(row.top[1])}</code></a> {text(row.top[3])}'
-            if row.top
-            else "—"
-        )
-        yield (
-            f'<tr><td class="num">{rank}</td><td><a href="#{anchor}">{name}</a>{title}'
-            f'<span class="file">{text(row.file)}</span></td><td>{partners}</td><td>{text(row.type or "—")}'
-            f'<span class="title">{text(row.authority or "")}</span></td><td class="num">{budget}</td><td>{start}</td>'
-            f'<td class="pbanner">{_banner(row.banner)}</td><td>{_badge(row.status)}</td><td>{top}</td>'
-            f'<td>{_decision(row.decision)}<span class="suggested">suggested</span></td></tr>\n'
-        )
-    yield "</tbody></table></section>\n"
+    yield "</section>\n"
+
+
+def _queue_row(rank: int, row: Row) -> str:
+    anchor = f"p-{row.index}"
+    name = text(row.activity_id or row.file)
+    title = f'<span class="title">{text(row.title)}</span>' if row.title else ""
+    partners = "<br>".join(_partner(partner) for partner in row.partners) or "—"
+    budget = text(review.format_money(*row.budget)) if row.budget else "—"
+    start = (
+        f'<span class="nowrap">{text(row.start)}</span><br><span class="muted">{_days(row.days_to_start)}</span>'
+        if row.start
+        else "—"
+    )
+    top = (
+        f'<a href="#{anchor}-f{row.top[0]}"><code>{text(row.top[1])}</code></a> {text(row.top[3])}' if row.top else "—"
+    )
+    return (
+        f'<tr><td class="num">{rank}</td><td><a href="#{anchor}">{name}</a>{title}'
+        f'<span class="file">{text(row.file)}</span></td><td>{partners}</td><td>{text(row.type or "—")}'
+        f'<span class="title">{text(row.authority or "")}</span></td><td class="num">{budget}</td><td>{start}</td>'
+        f'<td class="pbanner">{_banner(row.banner)}</td><td>{_badge(row.status)}</td><td>{top}</td>'
+        f'<td>{_decision(row.decision)}<span class="suggested">suggested</span></td></tr>\n'
+    )
 
 
 def _group_table(first: str, groups: Sequence[tuple[str, review.Group]], names: Mapping[str, str]) -> str:
@@ -594,11 +623,18 @@ def _waiver_register(files: Sequence[Mapping[str, Any]], keys: Sequence[tuple]) 
         )
     )
     yield f"<p>{_plural(len(keys), 'waiver')}, soonest to expire first: {text(counts)}.</p>"
-    yield (
-        '<div class="scroll"><table class="waivers"><thead><tr><th scope="col">Proposal</th><th scope="col">Rule</th>'
-        '<th scope="col">Approved by</th><th scope="col">Authority</th><th scope="col">Justification</th>'
-        '<th scope="col">Expires</th><th scope="col" class="num">Days left</th></tr></thead><tbody>\n'
+    yield from _chunked(
+        '<table class="waivers"><colgroup><col class="w-proposal"><col class="w-rule"><col class="w-by">'
+        '<col class="w-authority"><col class="w-why"><col class="w-expires"><col class="w-left"></colgroup>'
+        '<thead><tr><th scope="col">Proposal</th><th scope="col">Rule</th><th scope="col">Approved by</th>'
+        '<th scope="col">Authority</th><th scope="col">Justification</th><th scope="col">Expires</th>'
+        '<th scope="col" class="num">Days left</th></tr></thead>',
+        _waiver_rows(files, keys, buckets),
     )
+    yield "</section>\n"
+
+
+def _waiver_rows(files: Sequence[Mapping[str, Any]], keys: Sequence[tuple], buckets: Sequence[str]) -> Iterator[str]:
     cached: tuple[int, list] = (-1, [])
     for (unknown, days, name, _rule, index, position), css_class in zip(keys, buckets):
         if cached[0] != index:
@@ -620,7 +656,6 @@ def _waiver_register(files: Sequence[Mapping[str, Any]], keys: Sequence[tuple]) 
             + "".join(f"<td>{cell}</td>" for cell in cells)
             + f'<td class="num">{text(left)}</td></tr>\n'
         )
-    yield "</tbody></table></div></section>\n"
 
 
 def _facts(row: Row, record: Mapping[str, Any]) -> str:
@@ -730,9 +765,10 @@ def _proposal(
     body.append('<p class="back"><a href="#queue">Back to the queue</a></p>')
     if collapsed:
         return (
-            f'<details class="proposal" id="{anchor}"><summary>{banner}{heading} {_badge(row.status)}</summary>'
+            # the anchor inside the fold: following a link to it opens the fold
+            f'<details class="proposal"><summary>{banner}{heading} {_badge(row.status)}</summary><div id="{anchor}">'
             + "".join(body)
-            + "</details>\n"
+            + "</div></details>\n"
         )
     return f'<section class="proposal" id="{anchor}"><h3>{banner}{heading}</h3>' + "".join(body) + "</section>\n"
 
