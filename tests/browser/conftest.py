@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import portfolio  # noqa: E402  (this folder's helper)
+import reference_portfolio  # noqa: E402  (this folder's helper; benchmarks/ has a `portfolio`)
 
 INSTALL = (
     "the browser tests need headless Chromium and its driver: as root on Debian or Ubuntu, "
@@ -36,7 +36,7 @@ def _executables() -> tuple[str, str]:
 @pytest.fixture(scope="session")
 def reference_records(tmp_path_factory) -> tuple[dict, list[dict]]:
     """(run, files) of the reference portfolio, checked by the real CLI."""
-    return portfolio.records(tmp_path_factory.mktemp("reference") / "portfolio")
+    return reference_portfolio.records(tmp_path_factory.mktemp("reference") / "portfolio")
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from portfolio import COUNT, HOSTILE_INDEX
+from reference_portfolio import COUNT, HOSTILE_INDEX
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "html-report.png"
