@@ -23,7 +23,6 @@ NOFORN, REL_TO = "NOFORN", "REL TO"
 SEVERITY = ("error", "fail", "warn", "waived", "pass")
 RETURN, CONDITIONS, APPROVE = "return", "approve with conditions", "approve"
 DECISIONS = (RETURN, CONDITIONS, APPROVE)
-VETTING = ("required-complete", "required-pending", "not-required")
 NO_FAMILY = "other"
 # a queue row quotes this much of a title or a finding; the proposal's own section has it all
 ROW_TEXT = 160
