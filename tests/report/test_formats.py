@@ -125,7 +125,7 @@ def test_format_and_output_pairing_edge_cases(run, tmp_path):
             "two formats write the same --output file",
         ),
         (["--format", "sarif", "-o", "a.out", "-o", "b.out"], "each --output follows its own --format"),
-        (["--format", "yaml"], "unknown format 'yaml' (available: github, json, junit, markdown, sarif, text)"),
+        (["--format", "yaml"], "unknown format 'yaml' (available: github, html, json, junit, markdown, sarif, text)"),
     ],
 )
 def test_format_usage_errors(run, args, message):

@@ -29,4 +29,11 @@ def policycheck_output_formats() -> dict[str, OutputFormat]:
         "junit": _format("junit", "junit", "JUnit XML, one testcase per file and rule, for CI test reports"),
         "markdown": _format("markdown", "markdown", "summary table per file and family, for $GITHUB_STEP_SUMMARY"),
         "github": _format("github", "github", "GitHub Actions workflow commands (annotations)"),
+        # html's entry points take a Report or a stored JSON report, hence their own names
+        "html": OutputFormat(
+            "html",
+            _lazy("html", "render_report"),
+            "one self-contained page for reviewers: decision queue, roll-ups, charts, waivers",
+            _lazy("html", "stream_report"),
+        ),
     }
