@@ -18,7 +18,10 @@ from click.testing import CliRunner
 from policycheck.cli import main
 from policycheck.config import Config
 from policycheck.discover import discover
-from policycheck.engine import Engine, RunOptions, check_all
+from policycheck.engine import Engine
+from policycheck.finish import finish
+from policycheck.parallel import check_sources
+from policycheck.policy import Policy
 from policycheck.report import Report, html, json_format
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -451,8 +454,9 @@ def test_streamed_pieces_join_to_render():
 
 @pytest.fixture(scope="module")
 def example_results():
-    engine = Engine.from_options(RunOptions(config=Config(), today=date(2026, 11, 23), entry_points=False))
-    return check_all(engine, discover([str(path) for path in sorted((ROOT / "examples").rglob("*.yaml"))]))
+    engine = Engine.from_policy(Policy(config=Config(), today=date(2026, 11, 23), entry_points=False))
+    sources = discover([str(path) for path in sorted((ROOT / "examples").rglob("*.yaml"))])
+    return finish(engine, check_sources(engine, sources, jobs=1)).results
 
 
 def test_a_stored_json_report_renders_like_the_run_it_records(example_results):
@@ -480,7 +484,7 @@ def test_the_cli_writes_html_and_only_then_imports_it(tmp_path):
     assert result.exit_code == 1, result.output
     assert_well_formed(Page(output.read_text(encoding="utf-8")))
     code = (
-        "import sys\nfrom policycheck.run import main\n"
+        "import sys\nfrom policycheck.main import main\n"
         "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
         "print('policycheck.report.html' in sys.modules, 'policycheck.report.charts' in sys.modules)\n"
     )
