@@ -91,7 +91,9 @@ def test_pyproject_section_is_read(project):
 
 
 def test_policycheck_yaml_wins_over_pyproject_in_the_same_folder(project):
-    (project / "pyproject.toml").write_text('[tool.policycheck]\nrules = {DAT001 = {level = "warn"}}\n', encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[tool.policycheck]\nrules = {DAT001 = {level = "warn"}}\n', encoding="utf-8"
+    )
     (project / ".policycheck.yaml").write_text("select: [DAT001]\n", encoding="utf-8")
     assert findings(check("proposals")) == [("DAT001", "fail"), ("WVR001", "fail")]
 

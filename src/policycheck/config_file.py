@@ -185,7 +185,9 @@ def _validate(raw: Any, path: str, positions: Mapping, content: bytes | None = N
         key = unknown[0] if unknown else "?"
         close = close_matches(key, known)
         hint = f"; did you mean '{close[0]}'?" if close else f" (keys: {', '.join(known)})"
-        raise ConfigError(f"{_line_of(path, positions, (*error_path, key), content)}: unknown key '{key}' in {where}{hint}")
+        raise ConfigError(
+            f"{_line_of(path, positions, (*error_path, key), content)}: unknown key '{key}' in {where}{hint}"
+        )
     if error.validator == "pattern" and "rule id" in error.schema.get("description", ""):
         if "propertyNames" in error.schema_path:  # a key of `rules:`
             at, expected = (*error_path, error.instance), "a rule id (capitals then digits, like REL002)"

@@ -29,7 +29,19 @@ class Change(NamedTuple):
     source: str  # `file:line`, or the flag
 
     def line(self) -> str:
-        return f"{', '.join(self.rules)} {self.effect} ({self.source})"
+        return f"{_ranges(self.rules)} {self.effect} ({self.source})"
+
+
+def _ranges(rule_ids: tuple[str, ...]) -> str:
+    """`GOV001-GOV006, PRT002`: runs of consecutive ids of one prefix written as a range."""
+    runs: list[list[str]] = []
+    for rule_id in rule_ids:
+        last = runs[-1][-1] if runs else None
+        if last and last[:-3] == rule_id[:-3] and int(last[-3:]) + 1 == int(rule_id[-3:]):
+            runs[-1].append(rule_id)
+        else:
+            runs.append([rule_id])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
 
 
 class EffectivePolicy(NamedTuple):

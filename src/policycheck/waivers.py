@@ -51,7 +51,9 @@ class Governance(NamedTuple):
     @classmethod
     def of(cls, settings: Mapping[str, Any], rules: Mapping[str, Rule], audit: bool = False) -> Governance:
         """From `waivers:` settings; a rule's declared `waiver_authority` is its default list of offices."""
-        authorities = {rule_id: tuple(rule.waiver_authority) for rule_id, rule in rules.items() if rule.waiver_authority}
+        authorities = {
+            rule_id: tuple(rule.waiver_authority) for rule_id, rule in rules.items() if rule.waiver_authority
+        }
         authorities.update({rule_id: tuple(names) for rule_id, names in settings.get("authorities", {}).items()})
         return cls(
             approvers=tuple(settings.get("approvers", ())),
@@ -67,6 +69,13 @@ class Governance(NamedTuple):
             return waiver.refused, "point `at` at the node whose finding is excused, or leave it out"
         if waiver.rule in self.unwaivable:
             return f"{waiver.rule} cannot be waived", "fix the document instead; remove the waiver"
+        offices = self.authorities.get(waiver.rule)
+        if offices and not (waiver.authority and _matches(waiver.authority, offices)):
+            named = f"'{waiver.authority}' is not" if waiver.authority else "no `authority` is"
+            return (
+                f"an exception to {waiver.rule} belongs to {' or '.join(offices)}; {named} one of them",
+                "record the decision of that office in `authority` (and its reference in the justification)",
+            )
         if self.approvers and not _matches(waiver.approved_by, self.approvers):
             return (
                 f"{waiver.approved_by} may not approve waivers",
@@ -77,13 +86,6 @@ class Governance(NamedTuple):
             return (
                 f"the waiver runs {days} days, past the policy's limit of {self.max_days}",
                 f"set `expires` no later than {date.fromordinal(today.toordinal() + self.max_days)}, and renew it then",
-            )
-        offices = self.authorities.get(waiver.rule)
-        if offices and not (waiver.authority and _matches(waiver.authority, offices)):
-            named = f"'{waiver.authority}' is not" if waiver.authority else "no `authority` is"
-            return (
-                f"an exception to {waiver.rule} belongs to {' or '.join(offices)}; {named} one of them",
-                "record the decision of that office in `authority` (and its reference in the justification)",
             )
         return None
 
@@ -114,7 +116,9 @@ def read_waivers(data: Any, positions: Mapping[tuple, tuple[int, int]]) -> tuple
         line, column = positions.get(("waivers", index), (1, 1))
         refused = None
         if at is not None and not _resolves(data, at):
-            what = "is not an RFC 6901 pointer to one node" if not POINTER.match(at) else "names no node of this document"
+            what = (
+                "is not an RFC 6901 pointer to one node" if not POINTER.match(at) else "names no node of this document"
+            )
             refused = f"`at: {at}` {what}, so the waiver cannot say what it excuses"
         waivers.append(
             Waiver(

@@ -39,7 +39,9 @@ def _annotation(finding) -> str:
         waiver = finding.waiver
         authority = f", authority {waiver.authority}" if waiver.authority else ""
         waived = "waived" if finding.level == "waived" else "would be waived (--no-waivers)"
-        message = f"{waived} until {waiver.expires} by {waiver.approved_by}{authority} ({waiver.justification}): {message}"
+        message = (
+            f"{waived} until {waiver.expires} by {waiver.approved_by}{authority} ({waiver.justification}): {message}"
+        )
     where = f"file={_property(inert(relative_path(finding.file)))},line={finding.line},col={finding.column}"
     return f"::{_COMMANDS[finding.level]} {where},title={_property(finding.rule_id)}::{_data(message)}"
 

@@ -25,7 +25,7 @@ import re
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
-from ..baseline import fingerprint, relative_path
+from ..baseline import fingerprint
 from ..quoting import inert
 from . import Report, live_waivers
 

@@ -91,8 +91,8 @@ def waiver_lines(waivers: list[tuple[str, object]]) -> list[str]:
         scope = f" at {waiver.at}" if waiver.at else ""
         authority = f", authority {waiver.authority}" if waiver.authority else ""
         lines.append(
-            f"  waiver {path_text(file)}:{waiver.line} {waiver.rule}{scope} approved by {waiver.approved_by}{authority}, "
-            f"expires {waiver.expires} ({_plural(waiver.days_left, 'day')} left): {waiver.justification}"
+            f"  waiver {path_text(file)}:{waiver.line} {waiver.rule}{scope} approved by {waiver.approved_by}"
+            f"{authority}, expires {waiver.expires} ({_plural(waiver.days_left, 'day')} left): {waiver.justification}"
         )
     return lines
 
