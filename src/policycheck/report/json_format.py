@@ -21,7 +21,7 @@ def _finding(finding) -> dict:
     data = finding._asdict()
     data["rule"] = data.pop("rule_id")
     data["fingerprint"] = fingerprint(finding)
-    for key in ("message", "hint", "file", "activity_id"):
+    for key in ("message", "hint", "file", "activity_id", "pointer"):
         data[key] = _text(data[key])
     if finding.waiver is not None:
         waiver = finding.waiver

@@ -107,7 +107,9 @@ def _result(
     if baseline_applied:
         result["baselineState"] = "new"
     properties = {
-        key: value for key, value in (("jsonPointer", finding.pointer), ("activityId", finding.activity_id)) if value
+        key: inert(value)
+        for key, value in (("jsonPointer", finding.pointer), ("activityId", finding.activity_id))
+        if value
     }
     if properties:
         result["properties"] = properties
