@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 
@@ -64,7 +63,3 @@ def test_the_isolated_mode_refuses_p(tmp_path):
     assert result.returncode == 2
     assert "policycheck: error: -p this is refused: --isolated loads no plugin" in result.stderr
     assert "Beautiful is better than ugly" not in result.stdout + result.stderr  # `this` was never imported
-
-
-def test_git_is_on_path():
-    assert shutil.which("git"), "the security suite needs git"
