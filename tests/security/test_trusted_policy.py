@@ -91,7 +91,7 @@ def test_without_the_trusted_ref_the_report_says_what_the_checkout_switched_off(
         f"policy: configuration {pull_request}/.policycheck.yaml from the working tree (not a trusted" in result.stdout
     )
     assert "DAT001 off (" in result.stdout and ".policycheck.yaml:3)" in result.stdout
-    assert ", THR007 off (" in result.stdout and ".policycheck.yaml:1)" in result.stdout  # not selected, by line 1
+    assert "THR001-THR007 off (" in result.stdout and ".policycheck.yaml:1)" in result.stdout  # not selected: line 1
 
 
 def test_isolated_reads_no_configuration_and_imports_no_plugin(pull_request):
