@@ -14,7 +14,8 @@ from policycheck.cli import main
 from policycheck.findings import Finding, Waiver
 
 FIXTURES = Path(__file__).resolve().parent / "report" / "fixtures"
-EXPIRED = (FIXTURES / "expired.yaml").read_text(encoding="utf-8")  # DAT001 fail, WVR001 fail
+# DAT001 fail; without its expired waiver, whose WVR001 no selection can turn off
+EXPIRED = (FIXTURES / "expired.yaml").read_text(encoding="utf-8").split("waivers:")[0]
 CLEAN = (FIXTURES / "clean.yaml").read_text(encoding="utf-8")
 RULES = "DAT001,PRT001,WVR002"
 
@@ -83,6 +84,7 @@ def test_one_new_problem_is_the_only_thing_reported(project):
         "matched": 2,
         "unmatched": 0,
         "written": False,
+        "hidden_by_file": [{"file": "proposals/a.yaml", "findings": 1}, {"file": "proposals/c.yaml", "findings": 1}],
     }
 
 
@@ -119,10 +121,11 @@ def test_a_changed_finding_is_new(project):
 
 
 def test_findings_a_baseline_cannot_hide_are_not_recorded(project):
+    (project / "a.yaml").write_text((FIXTURES / "expired.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     (project / "b.yaml").write_text("schema: activity/v1\nid: FIX-2027-B\n", encoding="utf-8")  # SCH001
     result = check("--write-baseline", "baseline.json", "--format", "json", rules="DAT001,WVR001")
     recorded = {entry["rule"] for entry in json.loads(Path("baseline.json").read_text(encoding="utf-8"))["findings"]}
-    assert recorded == {"DAT001"}
+    assert recorded == {"DAT001", "PRT001"}  # PRT001 runs whatever is selected; a baseline may record it
     assert result.exit_code == 1
     assert {rule for _, rule in reported(result)} == {"SCH001", "WVR001"}
 
@@ -150,7 +153,7 @@ def test_a_baselined_warning_no_longer_gates_under_fail_on_warn(project):
         ('{"schema": "other/v9", "findings": []}', 'expected "schema": "policycheck-baseline/v1", found \'other/v9\''),
         (
             '{"schema": "policycheck-baseline/v1", "findings": [{"rule": "X"}]}',
-            '"findings" must be a list of entries, each with a "fingerprint"',
+            '"findings" must be a list of entries, each with a "file" and a "fingerprint"',
         ),
     ],
 )
@@ -226,14 +229,15 @@ def test_fingerprint_uses_the_path_relative_to_the_working_directory(tmp_path, m
 
 def test_identical_fingerprints_are_counted():
     findings = [finding(), finding(line=20), finding(line=30)]
-    baseline = Applying(Counter({fingerprint(finding()): 2}), "b.json")
+    baseline = Applying(Counter({("p/a.yaml", fingerprint(finding())): 2}), "b.json")
     assert [f.line for f in baseline.keep(findings)] == [30]  # the third is new
     outcome = baseline.done()
     assert (outcome.matched, outcome.unmatched, outcome.entries) == (2, 0, 2)
 
 
 def test_a_count_carries_over_from_file_to_file():
-    baseline = Applying(Counter({fingerprint(finding()): 1, fingerprint(finding(file="p/b.yaml")): 1}), "b.json")
+    recorded = {("p/a.yaml", fingerprint(finding())): 1, ("p/b.yaml", fingerprint(finding(file="p/b.yaml"))): 1}
+    baseline = Applying(Counter(recorded), "b.json")
     assert baseline.keep([finding()]) == [] and baseline.keep([finding()]) == [finding()]
     assert (baseline.done().matched, baseline.done().unmatched) == (1, 1)
 
@@ -241,7 +245,7 @@ def test_a_count_carries_over_from_file_to_file():
 def test_waived_findings_are_neither_matched_nor_dropped():
     waiver = Waiver(rule="INT003", justification="J", approved_by="A", expires="2027-01-01")
     waived = finding().waived_by(waiver)
-    baseline = Applying(Counter({fingerprint(finding()): 1}), "b.json")
+    baseline = Applying(Counter({("p/a.yaml", fingerprint(finding())): 1}), "b.json")
     assert baseline.keep([waived]) == [waived]
     outcome = baseline.done()
     assert (outcome.matched, outcome.unmatched) == (0, 1)

@@ -52,6 +52,11 @@ def findings(result) -> list[tuple[str, str]]:
     return [(finding["rule"], finding["level"]) for file in report["files"] for finding in file["findings"]]
 
 
+def without_waiver(project) -> None:
+    """proposals/a.yaml without its expired waiver, whose WVR001 no configuration turns off."""
+    (project / "proposals" / "a.yaml").write_text(FAILING.split("waivers:")[0], encoding="utf-8")
+
+
 def ran(result) -> set[str]:
     return {rule_id for file in json.loads(result.output)["files"] for rule_id in file["rules"]}
 
@@ -68,40 +73,42 @@ def error_of(result) -> str:
 def test_configuration_is_found_from_a_subfolder_upward(project, monkeypatch):
     (project / ".policycheck.yaml").write_text("select: [DAT001]\n", encoding="utf-8")
     monkeypatch.chdir(project / "proposals")
-    assert ran(check("a.yaml")) == {"DAT001", "LOAD001", "SCH001", "ERR001"}
+    assert ran(check("a.yaml")) == {"DAT001", "LOAD001", "SCH001", "PRT001", "ERR001", "WVR001", "WVR003"}
 
 
 def test_the_nearest_configuration_wins(project, monkeypatch):
     (project / ".policycheck.yaml").write_text("select: [DAT001]\n", encoding="utf-8")
-    (project / "proposals" / ".policycheck.yaml").write_text("select: [WVR001]\n", encoding="utf-8")
+    (project / "proposals" / ".policycheck.yaml").write_text("rules: {DAT001: {level: warn}}\n", encoding="utf-8")
     monkeypatch.chdir(project / "proposals")
-    assert findings(check("a.yaml")) == [("WVR001", "fail")]
+    assert findings(check("a.yaml")) == [("DAT001", "warn"), ("WVR001", "fail")]
 
 
 def test_pyproject_section_is_read(project):
     (project / "pyproject.toml").write_text(
-        '[project]\nname = "x"\n\n[tool.policycheck]\nselect = ["WVR001"]\n', encoding="utf-8"
+        '[project]\nname = "x"\n\n[tool.policycheck]\nrules = {DAT001 = {level = "warn"}}\n', encoding="utf-8"
     )
-    assert findings(check("proposals")) == [("WVR001", "fail")]
+    assert findings(check("proposals")) == [("DAT001", "warn"), ("WVR001", "fail")]
 
 
 def test_policycheck_yaml_wins_over_pyproject_in_the_same_folder(project):
-    (project / "pyproject.toml").write_text('[tool.policycheck]\nselect = ["WVR001"]\n', encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[tool.policycheck]\nrules = {DAT001 = {level = "warn"}}\n', encoding="utf-8"
+    )
     (project / ".policycheck.yaml").write_text("select: [DAT001]\n", encoding="utf-8")
-    assert findings(check("proposals")) == [("DAT001", "fail")]
+    assert findings(check("proposals")) == [("DAT001", "fail"), ("WVR001", "fail")]
 
 
 def test_pyproject_without_the_section_is_passed_over(project, monkeypatch):
     (project / ".policycheck.yaml").write_text("select: [DAT001]\n", encoding="utf-8")
     (project / "proposals" / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
     monkeypatch.chdir(project / "proposals")
-    assert findings(check("a.yaml")) == [("DAT001", "fail")]
+    assert findings(check("a.yaml")) == [("DAT001", "fail"), ("WVR001", "fail")]
 
 
 def test_explicit_config_file_and_no_config(project):
     (project / ".policycheck.yaml").write_text("select: [DAT001]\n", encoding="utf-8")
-    (project / "other.yaml").write_text("select: [WVR001]\n", encoding="utf-8")
-    assert findings(check("proposals", "--config", "other.yaml")) == [("WVR001", "fail")]
+    (project / "other.yaml").write_text("rules: {DAT001: {level: warn}}\n", encoding="utf-8")
+    assert findings(check("proposals", "--config", "other.yaml")) == [("DAT001", "warn"), ("WVR001", "fail")]
     assert sorted(findings(check("proposals", "--no-config", "--select", "DAT001,WVR001"))) == [
         ("DAT001", "fail"),
         ("WVR001", "fail"),
@@ -127,6 +134,7 @@ def test_extend_select_and_ignore_flags_add_to_the_file(project):
 
 
 def test_fail_on_flag_overrides_the_file(project):
+    without_waiver(project)
     (project / ".policycheck.yaml").write_text(
         "select: [DAT001]\nrules: {DAT001: {level: warn}}\nfail_on: warn\n", encoding="utf-8"
     )
@@ -150,13 +158,17 @@ def test_level_warn_demotes_a_rule_and_off_turns_it_off(project):
     config = project / ".policycheck.yaml"
     config.write_text("select: [DAT001, WVR001]\nrules:\n  DAT001: {level: warn}\n", encoding="utf-8")
     assert sorted(findings(check("proposals"))) == [("DAT001", "warn"), ("WVR001", "fail")]
-    config.write_text("select: [DAT001, WVR001]\nrules:\n  WVR001: {level: 'off'}\n", encoding="utf-8")
+    config.write_text("select: [DAT001, WVR001]\nrules:\n  DAT001: {level: 'off'}\n", encoding="utf-8")
     result = check("proposals")
-    assert findings(result) == [("DAT001", "fail")]
-    assert "WVR001" not in ran(result)
+    assert findings(result) == [("WVR001", "fail")]
+    assert "DAT001" not in ran(result)
+    # an expired waiver gates, whatever the configuration says
+    config.write_text("rules:\n  WVR001: {level: 'off'}\n", encoding="utf-8")
+    assert "rules.WVR001: WVR001 cannot be turned off or lowered" in error_of(check("proposals"))
 
 
 def test_rule_parameters_and_plugins_from_the_file(project, monkeypatch):
+    without_waiver(project)
     (project / "config_test_plugin.py").write_text(PLUGIN, encoding="utf-8")
     monkeypatch.syspath_prepend(str(project))
     config = project / ".policycheck.yaml"

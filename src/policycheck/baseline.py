@@ -18,7 +18,10 @@ The fingerprint of a finding hashes:
   finding; digits inside identifiers and dates (`OBJ-2`, `2027-01-15`) are kept.
 
 Findings with the same fingerprint are counted: a baseline with two such
-entries absorbs two findings, and a third is new. A baseline is a bulk waiver
+entries absorbs two findings, and a third is new. An entry only ever absorbs a
+finding in the file it records, so a baseline cannot hide anything in a file it
+did not know; with `--trusted-ref REF` it is read as that revision has it, so a
+pull request that rewrites it changes nothing. A baseline is a bulk waiver
 without an approver, so it covers no more than a waiver can: findings that say
 the document could not be judged (LOAD001, SCH001, ERR001) and findings about
 waivers (WVR001, WVR002) are never recorded and always reported.
@@ -74,7 +77,8 @@ def fingerprint(finding: Finding) -> str:
         _INDEX.sub("*", finding.pointer),
         _STANDALONE_NUMBER.sub("#", finding.message),
     )
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+    # surrogateescape: a file name that is not UTF-8 still has its bytes
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:FINGERPRINT_LENGTH]
 
 
 def baselinable(finding: Finding) -> bool:
@@ -90,6 +94,9 @@ class BaselineResult(NamedTuple):
     matched: int
     unmatched: int
     written: bool = False
+    # (file, findings the baseline hid there), in file order; and the hidden findings, for SARIF's suppressions
+    by_file: tuple[tuple[str, int], ...] = ()
+    hidden: tuple[Finding, ...] = ()
 
     def note(self) -> str:
         if self.written:
@@ -106,6 +113,7 @@ class BaselineResult(NamedTuple):
             "matched": self.matched,
             "unmatched": self.unmatched,
             "written": self.written,
+            "hidden_by_file": [{"file": file, "findings": count} for file, count in self.by_file],
         }
 
 
@@ -143,7 +151,8 @@ class Recording:
         self.entries.sort(key=lambda e: (e["file"], e["rule"], e["pointer"], e["fingerprint"], e["message"]))
         document = {"schema": BASELINE_SCHEMA, "findings": self.entries}
         try:
-            with open(self.file, "w", encoding="utf-8", newline="\n") as handle:
+            # surrogateescape: a file name that is not UTF-8 is recorded as its bytes
+            with open(self.file, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as handle:
                 handle.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
         except OSError as error:
             raise BaselineError(f"{self.file}: cannot write the baseline: {error.strerror}") from None
@@ -152,37 +161,53 @@ class Recording:
 
 
 class Applying:
-    """`--baseline FILE`: each recorded fingerprint absorbs as many findings as it occurs in the file."""
+    """`--baseline FILE`: each recorded (file, fingerprint) absorbs as many findings of that file as it occurs."""
 
     def __init__(self, recorded: Counter, file: str) -> None:
         self.file = file
         self.entries = sum(recorded.values())
         self.remaining = Counter(recorded)
         self.matched = 0
+        self.by_file: Counter = Counter()
+        self.hidden: list[Finding] = []
 
     def keep(self, findings: list[Finding]) -> list[Finding]:
         kept = []
         for finding in findings:
-            key = fingerprint(finding) if baselinable(finding) else None
+            key = (relative_path(finding.file), fingerprint(finding)) if baselinable(finding) else None
             if key is not None and self.remaining[key] > 0:
                 self.remaining[key] -= 1
                 self.matched += 1
+                self.by_file[finding.file] += 1
+                self.hidden.append(finding)
             else:
                 kept.append(finding)
         return kept
 
     def done(self) -> BaselineResult:
         unmatched = sum(self.remaining.values())
-        return BaselineResult(file=self.file, entries=self.entries, matched=self.matched, unmatched=unmatched)
+        return BaselineResult(
+            file=self.file,
+            entries=self.entries,
+            matched=self.matched,
+            unmatched=unmatched,
+            by_file=tuple(self.by_file.items()),
+            hidden=tuple(self.hidden),
+        )
 
 
-def read(path: str) -> Counter:
-    """The fingerprints a baseline file records, with how often each occurs."""
+def read(path: str, content: bytes | None = None) -> Counter:
+    """The (file, fingerprint) pairs a baseline file records, with how often each occurs.
+
+    `content`: the file's bytes when read elsewhere (at a trusted git revision; `path` then names it).
+    """
     import json  # 3.8 ms: only baseline runs need it
 
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
+        if content is None:
+            with open(path, "rb") as handle:
+                content = handle.read()
+        document = json.loads(content.decode("utf-8", "surrogateescape"))
     except FileNotFoundError:
         raise BaselineError(f"{path}: no such baseline file; create it with --write-baseline {path}") from None
     except OSError as error:
@@ -197,9 +222,11 @@ def read(path: str) -> Counter:
         )
     entries = document.get("findings")
     if not isinstance(entries, list) or not all(
-        isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str) for entry in entries
+        isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str) and isinstance(entry.get("file"), str)
+        for entry in entries
     ):
         raise BaselineError(
-            f'{path}: "findings" must be a list of entries, each with a "fingerprint"; rewrite it with --write-baseline'
+            f'{path}: "findings" must be a list of entries, each with a "file" and a "fingerprint"; rewrite it with '
+            "--write-baseline"
         )
-    return Counter(entry["fingerprint"] for entry in entries)
+    return Counter((entry["file"], entry["fingerprint"]) for entry in entries)

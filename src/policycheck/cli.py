@@ -39,38 +39,53 @@ class DefaultCommandGroup(click.Group):
             ctx.exit(EXIT_USAGE)
 
 
-def _format_outputs(args: list[str]) -> list[tuple[str, str | None]]:
-    """Pair each `--format F` with the `--output FILE` that follows it, in command-line order."""
+def _format_outputs(args: list[str], takes_value: frozenset[str] = frozenset()) -> list[tuple[str, str | None]]:
+    """Pair each `--format F` with the `--output FILE` that follows it, in command-line order.
+
+    Reads the options as click does: nothing after `--` (file names, whatever they
+    look like), and never the value of another option (`takes_value`), so that
+    `--today -oreport.yaml` or `-- -oreport.yaml` is no `--output`.
+    """
     pairs: list[list[Any]] = []
-    iterator = iter(range(len(args)))
-    for index in iterator:
+    index = 0
+    while index < len(args):
         arg = args[index]
-        for flag, slot in (("--format", 0), ("-f", 0), ("--output", 1), ("-o", 1)):
-            value = None
-            if arg == flag and index + 1 < len(args):
-                value = args[index + 1]
-                next(iterator, None)
-            elif arg.startswith(flag + "=") and flag.startswith("--"):
-                value = arg.split("=", 1)[1]
-            elif len(flag) == 2 and arg.startswith(flag) and len(arg) > 2:  # -fjson, -oout.json
-                value = arg[2:]
-            if value is None:
-                continue
-            if slot == 0:
-                pairs.append([value, None])
-            elif pairs and pairs[-1][1] is None:
-                pairs[-1][1] = value
-            elif not pairs:
-                pairs.append(["text", value])
-            else:
-                raise UsageError(f"--output {value}: each --output follows its own --format")
+        index += 1
+        if arg == "--":
             break
+        if arg in ("--format", "-f", "--output", "-o"):
+            if index >= len(args):
+                break
+            slot, value = (0 if arg in ("--format", "-f") else 1), args[index]
+            index += 1
+        elif arg.startswith(("--format=", "--output=")):
+            slot, value = (0 if arg.startswith("--format=") else 1), arg.split("=", 1)[1]
+        elif arg[:2] in ("-f", "-o") and len(arg) > 2:  # -fjson, -oout.json
+            slot, value = (0 if arg[:2] == "-f" else 1), arg[2:]
+        else:
+            if arg in takes_value:
+                index += 1  # its value, whatever it looks like
+            continue
+        if slot == 0:
+            pairs.append([value, None])
+        elif pairs and pairs[-1][1] is None:
+            pairs[-1][1] = value
+        elif not pairs:
+            pairs.append(["text", value])
+        else:
+            raise UsageError(f"--output {value}: each --output follows its own --format")
     return [(fmt, out) for fmt, out in pairs]
 
 
 class CheckCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        ctx.meta["format_outputs"] = _format_outputs(args[: args.index("--")] if "--" in args else args)
+        takes_value = frozenset(
+            name
+            for param in self.params
+            if isinstance(param, click.Option) and not param.is_flag and not param.count
+            for name in param.opts
+        )
+        ctx.meta["format_outputs"] = _format_outputs(args, takes_value)
         return super().parse_args(ctx, args)
 
 
@@ -162,6 +177,17 @@ def _formats_epilog() -> str:
     type=click.Path(dir_okay=False),
     help="Record today's findings in FILE; report only what a baseline cannot record.",
 )
+@click.option(
+    "--isolated",
+    is_flag=True,
+    help="Take no policy from the checkout: no configuration file, plugin or rule pack; built-in rules only.",
+)
+@click.option(
+    "--trusted-ref",
+    metavar="REF",
+    help="Read configuration, rule packs and baseline at this git revision (git show REF:path), e.g. origin/main.",
+)
+@click.option("--no-waivers", is_flag=True, help="Audit: waivers hide nothing; show what they would hide.")
 @_plugin_options
 @click.pass_context
 def check_command(
@@ -186,6 +212,9 @@ def check_command(
     strict_plugins,
     config_file,
     no_config,
+    isolated,
+    trusted_ref,
+    no_waivers,
 ) -> None:
     """Check activity files, directories (recursively), globs, or - for stdin."""
     request = CheckOptions(
@@ -209,6 +238,9 @@ def check_command(
         strict_plugins=strict_plugins,
         config_file=config_file,
         no_config=no_config,
+        isolated=isolated,
+        trusted_ref=trusted_ref,
+        no_waivers=no_waivers,
     )
     ctx.exit(execute(request))
 

@@ -16,10 +16,12 @@ from typing import Any, NamedTuple
 from .errors import UsageError
 from .hints import close_matches, rule_id_hint, setting
 
-# A broken file or a crashing rule must never pass silently, whatever is selected.
-ALWAYS_ON = frozenset({"LOAD001", "SCH001", "ERR001"})
+# What keeps the gate shut, whatever is selected: a file that cannot be read or validated,
+# a duplicate id, a crashed rule, an expired waiver or one the policy does not allow.
+ALWAYS_ON = frozenset({"LOAD001", "SCH001", "PRT001", "ERR001", "WVR001", "WVR003"})
 _ALWAYS_ON_WHY = (
-    "cannot be turned off: a document that cannot be read or validated, or a crashed rule, must never pass silently"
+    "cannot be turned off or lowered: an unreadable, invalid or duplicate document, a crashed rule or an expired or"
+    " refused waiver must never pass silently"
 )
 OFF = "off"
 # hyphenated alias -> key, for every multi-word top-level key
@@ -30,6 +32,8 @@ ALIASES = {
     "rule-packs": "rule_packs",
     "max-file-size": "max_file_size",
 }
+# where the policy came from, for the effective-policy statement of every report
+FROM_CHECKOUT, FROM_DEFAULTS, FROM_REVISION, ISOLATED = "checkout", "defaults", "trusted-ref", "isolated"
 
 
 class ConfigError(UsageError):
@@ -58,6 +62,15 @@ class Config(NamedTuple):
     per_file_ignores: Mapping[str, tuple[str, ...]] = NO_SETTINGS
     reference: Mapping[str, Any] = NO_SETTINGS
     max_file_size: int = MAX_FILE_SIZE
+    # `waivers:`: who may approve, for how long, what cannot be waived, what needs an authority
+    waivers: Mapping[str, Any] = NO_SETTINGS
+    # how the policy was found (FROM_*), and the trusted revision "REF (commit)" it was read at
+    origin: str = FROM_DEFAULTS
+    revision: str | None = None
+    # --no-waivers: waivers are listed and judged but hide nothing
+    audit_waivers: bool = False
+    # the line of each setting in the file (keys as in `config_file.where`), for messages and reports
+    lines: Mapping[tuple, int] = NO_SETTINGS
 
     def enabled(self, rule_id: str) -> bool:
         """ruff-style selection: the longest matching selector wins; ties go to ignore."""
@@ -87,6 +100,10 @@ class Config(NamedTuple):
             if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(file), pattern):
                 found.extend(selectors)
         return tuple(found)
+
+    def ignores(self, rule_id: str, ignored: Iterable[str]) -> bool:
+        """Whether `per_file_ignores` selectors (from `ignored_for`) skip a rule; never an always-on one."""
+        return rule_id not in ALWAYS_ON and any(rule_id.startswith(selector) for selector in ignored)
 
     def is_excluded(self, path: str) -> bool:
         relative = _relative(path, self.root)
@@ -122,7 +139,7 @@ class Config(NamedTuple):
         for rule_id, settings in self.rules.items():
             if rule_id not in known:
                 yield ("rules", rule_id), f"rules: unknown rule id '{rule_id}'{rule_id_hint(rule_id, known)}"
-            elif rule_id in ALWAYS_ON and settings.get("level") == OFF:
+            elif rule_id in ALWAYS_ON and settings.get("level") not in (None, "fail"):
                 yield ("rules", rule_id, "level"), f"rules.{rule_id}: {rule_id} {_ALWAYS_ON_WHY}"
 
     def bad_parameters(self, defaults: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[tuple, str]]:
@@ -215,6 +232,8 @@ def from_mapping(raw: Mapping[str, Any], source: str | None = None, root: str = 
         per_file_ignores={glob: tuple(ids) for glob, ids in raw.get("per_file_ignores", {}).items()},
         reference=dict(raw.get("reference", {})),
         max_file_size=raw.get("max_file_size", MAX_FILE_SIZE),
+        waivers=dict(raw.get("waivers", {})),
+        origin=FROM_CHECKOUT if source else FROM_DEFAULTS,
     )
 
 
@@ -227,4 +246,6 @@ def with_overrides(config: Config, **overrides: Any) -> Config:
     for key in ("ignore", "extend_select", "plugins", "exclude"):
         if overrides.get(key):
             changes[key] = tuple(getattr(config, key)) + tuple(overrides[key])
+    if overrides.get("audit_waivers"):
+        changes["audit_waivers"] = True
     return config._replace(**changes)

@@ -101,7 +101,7 @@ class Engine:
         result.outcomes.update((rule.id, "pass") for rule in self.enabled if rule.kind == "stage")
         ignored = self.config.ignored_for(source.path)
         for rule in self.enabled:
-            if rule.kind == "stage" or any(rule.id.startswith(prefix) for prefix in ignored):
+            if rule.kind == "stage" or self.config.ignores(rule.id, ignored):
                 continue
             self._run(rule, activity, result, invalid=bool(schema_errors))
         return result

@@ -21,6 +21,13 @@ class Waiver(NamedTuple):
     index: int = 0
     line: int = 1
     column: int = 1
+    # the statutory office that granted it, for rules whose exception belongs to one (GOV005, REL007)
+    authority: str | None = None
+    # set when finished: "live", "expired", "refused" or "unknown-rule", and the days it has left
+    status: str = ""
+    days_left: int | None = None
+    # why the document itself makes the waiver void (an `at` that names no node), found when it is read
+    refused: str | None = None
 
 
 class Finding(NamedTuple):

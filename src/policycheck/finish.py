@@ -44,11 +44,12 @@ def finish(engine: "Engine", checked: Results, baseline: BaselineStage | None = 
         for rule_id in ("WVR001", "WVR002")
         if rule_id in engine.enabled_ids
     }
+    governance = waivers.Governance.of(engine.config.waivers, engine.registry.rules, engine.config.audit_waivers)
     finished, tally = Results(), Tally()
     for index, result in enumerate(checked):
         result.findings.extend(added.get(index, ()))
         if result.waivers:
-            result.findings = waivers.apply(
+            result.findings, result.waivers = waivers.judge(
                 result.findings,
                 result.waivers,
                 engine.today,
@@ -57,6 +58,7 @@ def finish(engine: "Engine", checked: Results, baseline: BaselineStage | None = 
                 result.file,
                 result.activity_id,
                 wvr_levels,
+                governance,
             )
         result.findings.sort(key=Finding.sort_key)
         if baseline is not None:

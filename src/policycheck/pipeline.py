@@ -18,11 +18,14 @@ from . import __version__, baseline, outputs, policy, startup
 from .config import check_selectors, with_overrides
 from .config_file import check as check_config
 from .discover import discover
+from .effective import describe
 from .engine import Engine
 from .errors import UsageError
 from .finish import finish
+from .gitref import Revision, find_root, open_revision
 from .parallel import check_sources, wants_progress
 from .report import Report
+from .waivers import Governance
 
 
 class CheckOptions(NamedTuple):
@@ -49,6 +52,11 @@ class CheckOptions(NamedTuple):
     strict_plugins: bool = False
     config_file: str | None = None
     no_config: bool = False
+    # where the policy comes from: nowhere in the checkout, or a trusted git revision (SECURITY.md)
+    isolated: bool = False
+    trusted_ref: str | None = None
+    # audit: waivers are judged and listed, but hide nothing
+    no_waivers: bool = False
 
 
 def is_terminal(stream) -> bool:
@@ -58,23 +66,28 @@ def is_terminal(stream) -> bool:
 
 def execute(options: CheckOptions) -> int:
     """Run the whole pipeline and write every report; the exit code (docs/cli.md)."""
-    file_config = policy.read_config(options.config_file, options.no_config)
+    _refuse_untrusted_policy(options)
+    revision = open_revision(options.trusted_ref) if options.trusted_ref else None
+    file_config = policy.read_config(options.config_file, options.no_config, revision, options.isolated)
     config = with_overrides(
         file_config,
         select=options.select,
         extend_select=options.extend_select,
         ignore=options.ignore,
         fail_on=options.fail_on,
+        audit_waivers=options.no_waivers,
     )
     run_policy, registry = policy.load(
-        config, options.plugin_modules, options.no_plugins, options.strict_plugins, options.today
+        config, options.plugin_modules, options.no_plugins or options.isolated, options.strict_plugins, options.today
     )
     check_config(file_config, file_config.unknown_rules(registry.rules))
     selectors = {"--select": options.select, "--extend-select": options.extend_select, "--ignore": options.ignore}
     check_selectors(selectors, registry.rules)
     check_config(config, config.bad_parameters(registry.parameter_defaults()))
     targets = outputs.targets(list(options.targets) or [("text", None)], options.formats, registry.formats)
-    baseline = _baseline_stage(options)
+    baseline = _baseline_stage(options, revision)
+    governance = Governance.of(config.waivers, registry.rules, config.audit_waivers)
+    statement = describe(config, file_config, selectors, registry, governance)
 
     paths = options.paths or (".",)
     # one byte past the limit is enough to report it: never hold an endless stream in memory
@@ -101,13 +114,34 @@ def execute(options: CheckOptions) -> int:
         show_passes=options.show_passes,
         quiet=options.quiet,
         baseline=finished.baseline,
+        policy=statement,
+        root=find_root(os.getcwd()),
     )
     outputs.write(report, targets, registry.formats, color)
     return finished.tally.exit_code(config.fail_on)
 
 
-def _baseline_stage(options: CheckOptions):
-    """What the finishing stage does with a baseline: apply one, record one, or nothing."""
+def _refuse_untrusted_policy(options: CheckOptions) -> None:
+    """`--isolated` takes nothing from the checkout: options that would are usage errors, not ignored."""
+    if not options.isolated:
+        return
+    refused = [
+        (options.plugin_modules, f"-p {' -p '.join(options.plugin_modules)}", "loads no plugin"),
+        (options.config_file, f"--config {options.config_file}", "reads no configuration file"),
+        (options.trusted_ref, f"--trusted-ref {options.trusted_ref}", "takes no policy from a revision either"),
+        (options.baseline_file, f"--baseline {options.baseline_file}", "reads no baseline from the checkout"),
+    ]
+    for given, option, why in refused:
+        if given:
+            hint = "; to read a baseline, use --trusted-ref REF instead" if option.startswith("--baseline") else ""
+            raise UsageError(f"{option} is refused: --isolated {why}{hint}")
+
+
+def _baseline_stage(options: CheckOptions, revision: Revision | None = None):
+    """What the finishing stage does with a baseline: apply one, record one, or nothing.
+
+    With a trusted revision the baseline is the one that revision has.
+    """
     if options.baseline_file and options.write_baseline:
         raise UsageError(
             "give either --baseline FILE (report new findings) or --write-baseline FILE (record findings), not both"
@@ -116,6 +150,10 @@ def _baseline_stage(options: CheckOptions):
         return None
     if options.write_baseline:
         return baseline.Recording(options.write_baseline)
+    if revision is not None:
+        path = revision.path_of(options.baseline_file)
+        label = revision.label(path)
+        return baseline.Applying(baseline.read(label, revision.read(path, "baseline")), label)
     return baseline.Applying(baseline.read(options.baseline_file), options.baseline_file)
 
 

@@ -2,6 +2,11 @@
 
 `Policy` is picklable, so that a worker process rebuilds exactly the parent's
 registry from it (`-p` plugins and configuration work under any start method).
+
+The policy comes from a trusted place, never from what is being judged:
+`--isolated` reads no configuration and loads no plugin (built-ins only); `--trusted-ref REF` reads the
+configuration and its rule packs at a git revision, and imports the plugins it
+names only when they are installed, never from the checkout.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ import sys
 from datetime import date
 from typing import NamedTuple
 
-from .config import Config, ConfigError
-from .config_file import discover, read
-from .plugins import Registry, load_registry
+from .config import FROM_REVISION, ISOLATED, Config, ConfigError
+from .config_file import discover, discover_at, read, read_at
+from .gitref import Revision, find_root
+from .plugins import PluginError, Registry, load_registry
 
 
 class Policy(NamedTuple):
@@ -38,8 +44,21 @@ def warn(message: str) -> None:
     print(f"policycheck: warning: {message}", file=sys.stderr)
 
 
-def read_config(config_file: str | None, no_config: bool) -> Config:
-    """The configuration named with `--config`, else the one found upward from the current folder."""
+def read_config(
+    config_file: str | None, no_config: bool, revision: Revision | None = None, isolated: bool = False
+) -> Config:
+    """The configuration named with `--config`, else the one found upward from the current folder.
+
+    Under `--isolated` none; with a trusted `revision`, the one that revision has.
+    """
+    if isolated:
+        return Config(origin=ISOLATED)
+    if revision is not None:
+        label = f"{revision.ref} ({revision.commit[:12]})"
+        path = None if no_config else (revision.path_of(config_file) if config_file else discover_at(revision))
+        if path is None:
+            return Config(origin=FROM_REVISION, revision=label)
+        return read_at(revision, path)
     if no_config:
         return Config()
     if config_file and not os.path.isfile(config_file):
@@ -56,6 +75,8 @@ def load(
     today: date | None = None,
 ) -> tuple[Policy, Registry]:
     """The policy and its registry; a plugin that failed to load is a warning (an error with `strict_plugins`)."""
+    if config.origin == FROM_REVISION:
+        installed_only(config.plugins)
     policy = Policy(
         config=config,
         today=today or date.today(),
@@ -67,3 +88,35 @@ def load(
     for failed in registry.failed:
         warn(f"plugin '{failed.name}' ({failed.module}) failed to load and is skipped: {failed.error}")
     return policy, registry
+
+
+def installed_only(modules: tuple[str, ...]) -> None:
+    """Plugins named by a trusted configuration come from the installation, never from the checkout.
+
+    The current folder leaves `sys.path` (where `python -m` put it), and a module
+    still found inside the repository is refused before anything of it runs.
+    """
+    import importlib.util  # only trusted-ref runs with plugins need it
+
+    root = find_root(os.getcwd())
+    here = {"", ".", os.getcwd()}
+    sys.path[:] = [entry for entry in sys.path if entry not in here]
+    for name in modules:
+        top = name.partition(".")[0]
+        try:
+            spec = importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            spec = None
+        places = [spec.origin] if spec is not None and spec.origin else []
+        places += list(spec.submodule_search_locations or ()) if spec is not None else []
+        inside = [place for place in places if _inside(place, root)]
+        if inside:
+            raise PluginError(
+                f"plugin '{name}' resolves to {inside[0]}, inside the checkout: under --trusted-ref a configured "
+                "plugin is imported only when installed; install it, or drop it from `plugins:`"
+            )
+
+
+def _inside(path: str, root: str) -> bool:
+    path, root = os.path.realpath(path), os.path.realpath(root)
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)

@@ -1,19 +1,43 @@
-"""Document text as findings and reports quote it: cut short and made inert.
+"""Document text and file names as findings and reports quote them: cut short and made inert.
 
 Messages quote document values (SCH001 quotes what it rejects, rules quote ids),
-so what a proposal's author wrote must neither flood a report nor drive it.
+and file names come from whoever named the file, so what a proposal's author
+wrote must neither flood a report nor drive it. `inert` is the one escaping
+every format applies to such text; each format adds its own syntax on top
+(markdown's HTML and tables, XML's forbidden characters, workflow commands).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # a 9 MB title must not become a 9 MB line in every report
 MAX_MESSAGE = 1000
 # escaped where they could drive a terminal (ESC, BEL, C1), forge report lines
-# (CR, LF, U+2028/9) or reorder what a reader sees (bidirectional overrides)
+# (CR, LF, NEL, U+2028/9) or reorder what a reader sees (bidirectional controls and marks)
 _UNSAFE = {code: f"\\x{code:02x}" for code in (*range(0x09), *range(0x0A, 0x20), 0x7F, *range(0x80, 0xA0))}
-_UNSAFE.update({code: f"\\u{code:04x}" for code in (0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+_BIDI = (0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_UNSAFE.update({code: f"\\u{code:04x}" for code in _BIDI})
+# a lone surrogate cannot be written as UTF-8; U+DC80-U+DCFF is a byte of a non-UTF-8
+# file name (surrogateescape), shown as that byte
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def inert(text: str) -> str:
+    """`text` with every control, line break, bidirectional control and lone surrogate written as an escape.
+
+    Idempotent, and the same string when nothing needed escaping.
+    """
+    escaped = text.translate(_UNSAFE)
+    if _SURROGATE.search(escaped):
+        escaped = _SURROGATE.sub(_surrogate, escaped)
+    return text if escaped == text else escaped
 
 
 def shorten(text: str, limit: int = 60) -> str:
@@ -22,10 +46,9 @@ def shorten(text: str, limit: int = 60) -> str:
 
 
 def bounded(text: Any) -> Any:
-    """Text for a finding: controls escaped, cut at MAX_MESSAGE; anything else as it is."""
+    """Text for a finding: made inert, cut at MAX_MESSAGE; anything else as it is."""
     if not isinstance(text, str):
         return text
-    escaped = text.translate(_UNSAFE)
     # the same string when nothing was escaped: a file's activity id is then one
     # string with the id portfolio rules collected, not two held through the run
-    return shorten(text if escaped == text else escaped, MAX_MESSAGE)
+    return shorten(inert(text), MAX_MESSAGE)

@@ -81,13 +81,15 @@ class Rule:
     the test suite runs: the first must raise this rule, the second must not.
     `kind` is `document`, `portfolio`, or `stage` (core findings such as LOAD001
     that a pipeline stage produces; declared here so they can be configured and
-    explained like any rule).
+    explained like any rule). `waiver_authority` names the offices that alone may
+    grant an exception to the rule, when the law gives it to one (GOV005: the
+    Secretaries of State and Defense); a waiver must then name one in `authority`.
     """
 
     # The pipeline's records are NamedTuples or slotted classes, not dataclasses:
     # generating dataclass methods at import was a sixth of a cold start (issue 8).
     __slots__ = ("id", "title", "family", "level", "rationale", "source", "check", "collect",
-                 "parameters", "fails", "passes", "kind", "help_uri", "description")  # fmt: skip
+                 "parameters", "fails", "passes", "kind", "help_uri", "description", "waiver_authority")  # fmt: skip
 
     def __init__(
         self,
@@ -105,6 +107,7 @@ class Rule:
         kind: str = "document",
         help_uri: str | None = None,
         description: str = "",
+        waiver_authority: Sequence[str] = (),
     ) -> None:
         if not isinstance(id, str) or not RULE_ID.match(id):
             raise ValueError(f"rule id {id!r} must be 2-5 capitals and 3 digits, like THR001")
@@ -121,6 +124,7 @@ class Rule:
         self.parameters: Mapping[str, Any] = MappingProxyType(dict(parameters or {}))
         self.fails, self.passes, self.kind = fails, passes, kind
         self.help_uri, self.description = help_uri, description
+        self.waiver_authority: tuple[str, ...] = tuple(waiver_authority)
 
     def __repr__(self) -> str:
         return f"Rule(id={self.id!r}, kind={self.kind!r}, level={self.level!r})"
@@ -155,6 +159,7 @@ def rule(
     passes: str = "",
     help_uri: str | None = None,
     description: str = "",
+    waiver_authority: Sequence[str] = (),
 ) -> Callable[[Callable[["Activity", RuleContext], Iterable[Violation]]], Rule]:
     """Turn `check(activity, ctx) -> Iterable[Violation]` into a `Rule`."""
     # the signature above is spelled out for plugin authors' editors; forward it whole
@@ -175,6 +180,7 @@ def portfolio_rule(
     passes: str = "",
     help_uri: str | None = None,
     description: str = "",
+    waiver_authority: Sequence[str] = (),
 ) -> Callable[[Callable[[Sequence[Collected], RuleContext], Iterable[Violation]]], Rule]:
     """Turn `check(collected, ctx)` into a portfolio `Rule`; `collect` runs per activity."""
     return _decorator("portfolio", locals())

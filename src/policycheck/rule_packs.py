@@ -45,8 +45,10 @@ class RulePackError(UsageError):
 def load_pack(path: str | os.PathLike[str]) -> list[Rule]:
     """The rules of one pack, or RulePackError naming `file:line`, what is wrong and what to do."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = getattr(path, "content", None)  # a pack read from a trusted git revision (gitref.TrustedFile)
+        if raw is None:
+            with open(path, "rb") as handle:
+                raw = handle.read()
     except OSError as error:
         raise RulePackError(
             f"{path}: cannot read the rule pack: {error.strerror}; check the path in `rule_packs:`"
@@ -306,6 +308,7 @@ class _Compiler:
             fails=spec.get("fails", ""),
             passes=spec.get("passes", ""),
             help_uri=spec.get("help_uri"),
+            waiver_authority=spec.get("waiver_authority", ()),
             description=" ".join(spec.get("description", "").split()),
         )
 

@@ -21,7 +21,8 @@ def test_pre_commit_manifest_is_valid_for_pre_commit():
     from pre_commit.clientlib import load_manifest
 
     [hook] = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
-    assert (hook["id"], hook["entry"], hook["language"]) == ("policycheck", "policycheck check", "python")
+    # `--` last: pre-commit appends file names, and none may be read as an option (issue 15)
+    assert (hook["id"], hook["entry"], hook["language"]) == ("policycheck", "policycheck check --", "python")
     assert hook["require_serial"] is True
 
 
@@ -168,7 +169,8 @@ def test_action_passes_a_clean_portfolio_and_reports_usage_errors(tmp_path):
 def test_example_workflows_use_the_action_and_a_junit_report():
     github = yaml.safe_load((ROOT / "examples" / "ci" / "github-workflow.yml").read_text(encoding="utf-8"))
     [job] = github["jobs"].values()
-    assert github["permissions"]["security-events"] == "write"
+    assert github["permissions"] == {}  # nothing by default; the job asks for what it needs
+    assert job["permissions"] == {"contents": "read", "security-events": "write"}
     assert any(str(step.get("uses", "")).split("@")[0].endswith("/policycheck") for step in job["steps"])
     gitlab = yaml.safe_load((ROOT / "examples" / "ci" / "gitlab-ci.yml").read_text(encoding="utf-8"))
     job = gitlab["policycheck"]

@@ -45,6 +45,8 @@ def golden():
 
     def compare(name: str, text: str) -> None:
         text = text.replace(__version__, "VERSION")
+        # SARIF's %SRCROOT%: where this checkout happens to be
+        text = text.replace(HERE.parents[1].as_uri() + "/", "file:///REPOSITORY/")
         path = GOLDEN / name
         if os.environ.get("POLICYCHECK_UPDATE_GOLDEN") == "1":
             path.write_text(text, encoding="utf-8", newline="\n")

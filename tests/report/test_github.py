@@ -19,13 +19,15 @@ def test_fail_warn_and_waived_become_error_warning_and_notice(run):
     assert lines[1].startswith(
         "::error file=fixtures/expired.yaml,line=33,col=5,title=WVR001::the waiver for DAT001 expired"
     )
-    assert lines[2].startswith(
+    # the most severe first: errors, warnings, then notices, then one summary notice
+    assert lines[2].startswith("::warning file=fixtures/waived.yaml,line=38,col=5,title=WVR002::")
+    assert lines[3].startswith(
         "::notice file=fixtures/waived.yaml,line=12,col=3,title=DAT001::waived until 2027-06-30 by Director, Office "
         "of Defense Cooperation"
         " (Dates follow the partner's fiscal year: 100%25 funded"
     )
-    assert lines[3].startswith("::warning file=fixtures/waived.yaml,line=38,col=5,title=WVR002::")
-    assert lines[4] == "2 files checked: 1 failed, 1 with warnings, 0 passed (2 fail, 1 warn, 1 waived)"
+    assert lines[4].startswith("::notice title=policycheck::2 files checked: 1 failed, 1 with warnings, 0 passed")
+    assert lines[-1] == "2 files checked: 1 failed, 1 with warnings, 0 passed (2 fail, 1 warn, 1 waived)"
 
 
 def test_escaping_follows_the_actions_toolkit():

@@ -46,8 +46,8 @@ def test_findings_are_listed_per_file_with_hint_and_waiver(run):
     output = run("fixtures/waived.yaml", "--select", STABLE_RULES, "--format", "markdown").output
     assert "#### `fixtures/waived.yaml`" in output
     assert (
-        "- **WARN** `WVR002` line 38, column 5: the waiver for PRT001 matches no finding — *remove it: the problem "
-        "it excused is gone*" in output
+        "- **WARN** `WVR002` line 38, column 5: the waiver for DAT001 at /activity/start matches no finding — "
+        "*remove it: the problem it excused is gone*" in output
     )
     # the table cell and the waiver text are escaped: `|` would split the row, `<memo>` would vanish as HTML
     assert "see &lt;memo&gt; &amp; \\| table" in output

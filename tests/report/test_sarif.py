@@ -59,7 +59,12 @@ def test_rules_are_described_with_help_level_and_family(run, monkeypatch):
     assert dat["properties"]["family"] == "core"
     assert rules["TRP001"]["helpUri"] == "https://example.org/rules/TRP001"
     assert rules["TRP001"]["defaultConfiguration"] == {"level": "warning"}
-    assert "helpUri" not in rules["TRP002"] and "helpUri" not in dat
+    # a rule without its own link points at its section of docs/rules.md, at this version
+    assert (
+        dat["helpUri"]
+        == f"https://github.com/policycheck/policycheck/blob/v{log['runs'][0]['tool']['driver']['version']}/docs/rules.md#dat001"
+    )
+    assert rules["TRP002"]["helpUri"].endswith("/docs/rules.md#trp002")
 
 
 def test_results_have_rule_level_location_and_fingerprint(run):
@@ -72,7 +77,7 @@ def test_results_have_rule_level_location_and_fingerprint(run):
     assert dat["message"]["text"].startswith("the activity ends (2027-06-30) before it starts (2028-03-01) [swap")
     location = dat["locations"][0]["physicalLocation"]
     assert location == {
-        "artifactLocation": {"uri": "fixtures/expired.yaml"},
+        "artifactLocation": {"uri": "tests/report/fixtures/expired.yaml", "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": 12, "startColumn": 3},
     }
     assert dat["properties"] == {"jsonPointer": "/activity/end", "activityId": "FIX-2027-EXPIRED"}
@@ -97,7 +102,7 @@ def test_uri_is_relative_with_forward_slashes_even_for_an_absolute_path(run):
     absolute = str(HERE / "fixtures" / "expired.yaml")
     log = sarif_of(run(absolute, "--select", "DAT001", "--format", "sarif"))
     uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-    assert uri == "fixtures/expired.yaml"
+    assert uri == "tests/report/fixtures/expired.yaml"  # relative to the repository root, %SRCROOT%
 
 
 def test_fingerprint_survives_moved_lines(run, tmp_path, monkeypatch):

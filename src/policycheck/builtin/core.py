@@ -1,6 +1,6 @@
 """Core rules: what every run checks, whatever the policy families say.
 
-LOAD001, SCH001, ERR001, WVR001 and WVR002 are produced by pipeline stages
+LOAD001, SCH001, ERR001, WVR001, WVR002 and WVR003 are produced by pipeline stages
 (load, validate, the engine, waivers); they are declared here, through the same
 hook as every rule, so that they are listed, explained and configured alike.
 """
@@ -86,8 +86,7 @@ WVR002 = Rule(
     id="WVR002",
     title="Waiver unused or for an unknown rule",
     description=(
-        "A waiver names an unknown rule or a rule that cannot be waived, or its rule ran on the document "
-        "and raised nothing the waiver covers."
+        "A waiver names an unknown rule, or its rule ran on the document and raised nothing the waiver covers."
     ),
     family=FAMILY,
     level="warn",
@@ -96,7 +95,33 @@ WVR002 = Rule(
     source="docs/format.md, waiver; ruff RUF100",
     fails=(
         "waivers:\n  - rule: THR005\n    justification: Assessment source pending release.\n"
-        '    approved_by: Director, Office of Defense Cooperation\n    expires: "2099-01-01"\n'
+        '    approved_by: Director, Office of Defense Cooperation\n    expires: "2027-06-30"\n'
+    ),
+    passes="waivers: []\n",
+)
+
+
+WVR003 = Rule(
+    id="WVR003",
+    title="Waiver not allowed by policy",
+    description=(
+        "A waiver the trusted configuration's `waivers:` policy does not allow: its rule cannot be waived "
+        "(PRT001 and the core findings by default), its approver is not among `approvers`, it runs longer than"
+        " `max_days` (365 by default), it lacks the statutory `authority` its rule requires (GOV005, REL007), "
+        "or its `at` names no node of the document. The waiver hides nothing."
+    ),
+    family=FAMILY,
+    level="fail",
+    kind="stage",
+    rationale=(
+        "A proposal's author writes its waivers; only the policy can say who may approve one, for how long, "
+        "and which exceptions belong to an office the law names (FAA 620M and 10 U.S.C. 362 for the Leahy "
+        "laws; the National Disclosure Policy Committee for NDP-1). A waiver outside it must gate, not pass."
+    ),
+    source="docs/cli.md, Waiver governance; 22 U.S.C. 2378d; 10 U.S.C. 362; NDP-1",
+    fails=(
+        "waivers:\n  - rule: DAT001\n    justification: Dates follow the partner's fiscal year.\n"
+        '    approved_by: Director, Office of Defense Cooperation\n    expires: "2099-12-31"\n'
     ),
     passes="waivers: []\n",
 )

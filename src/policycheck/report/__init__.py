@@ -9,6 +9,7 @@ from ..findings import tally
 
 if TYPE_CHECKING:
     from ..baseline import BaselineResult
+    from ..effective import EffectivePolicy
     from ..findings import FileResult, Tally
     from ..rule import Rule
 
@@ -34,6 +35,10 @@ class Report(NamedTuple):
     quiet: bool = False
     # set when --baseline or --write-baseline dropped known findings from `results`
     baseline: "BaselineResult | None" = None
+    # what the run judged by, stated by every format; None for a Report built by hand
+    policy: "EffectivePolicy | None" = None
+    # the repository root (else the current folder): SARIF's %SRCROOT%
+    root: str = "."
 
     @property
     def summary(self) -> dict[str, int]:
@@ -62,3 +67,8 @@ class OutputFormat(NamedTuple):
             return
         for piece in self.stream(report):
             handle.write(piece)
+
+
+def live_waivers(result: "FileResult"):
+    """A finished file's live waivers (the finishing stage judged them), for every format's list."""
+    return [waiver for waiver in result.waivers if waiver.status == "live"]

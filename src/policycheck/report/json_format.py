@@ -1,10 +1,16 @@
-"""The JSON report: sorted, stable, described by `schemas/report.schema.json`."""
+"""The JSON report: sorted, stable, described by `schemas/report.schema.json`.
+
+Strings from a document or a file name are made inert, as in every format (a
+file name that is not UTF-8 shows its bytes as `\\xNN`); the report states the
+effective policy (`policy`) and each file's waivers with what became of them.
+"""
 
 from __future__ import annotations
 
 import json
 
 from ..baseline import fingerprint
+from ..quoting import inert
 from . import Report
 
 REPORT_SCHEMA = "policycheck-report/v1"
@@ -15,25 +21,48 @@ def _finding(finding) -> dict:
     data = finding._asdict()
     data["rule"] = data.pop("rule_id")
     data["fingerprint"] = fingerprint(finding)
+    for key in ("message", "hint", "file", "activity_id", "pointer"):
+        data[key] = _text(data[key])
     if finding.waiver is not None:
         waiver = finding.waiver
         data["waiver"] = {
             "justification": waiver.justification,
             "approved_by": waiver.approved_by,
+            "authority": waiver.authority,
             "expires": waiver.expires,
             "at": waiver.at,
+            "applied": finding.level == "waived",  # false under --no-waivers: what the waiver would hide
         }
     return data
 
 
+def _text(value):
+    return inert(value) if isinstance(value, str) else value
+
+
+def _waiver(waiver) -> dict:
+    return {
+        "rule": waiver.rule,
+        "at": waiver.at,
+        "approved_by": waiver.approved_by,
+        "authority": waiver.authority,
+        "justification": waiver.justification,
+        "expires": waiver.expires,
+        "status": waiver.status,
+        "days_left": waiver.days_left,
+        "line": waiver.line,
+    }
+
+
 def _file(result) -> dict:
     return {
-        "file": result.file,
-        "activity_id": result.activity_id,
-        "banner": result.banner,
+        "file": _text(result.file),
+        "activity_id": _text(result.activity_id),
+        "banner": _text(result.banner),
         "status": result.status,
         "findings": [_finding(finding) for finding in result.findings],
         "rules": result.outcomes,
+        "waivers": [_waiver(waiver) for waiver in result.waivers],
     }
 
 
@@ -51,6 +80,10 @@ def stream(report: Report):
     }
     if report.baseline is not None:
         top["baseline"] = report.baseline.as_dict()
+        for entry in top["baseline"]["hidden_by_file"]:
+            entry["file"] = inert(entry["file"])
+    if report.policy is not None:
+        top["policy"] = report.policy.as_dict()
     keys = sorted([*top, "files", "summary"])
     yield "{"
     for position, key in enumerate(keys):

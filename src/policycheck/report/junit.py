@@ -12,7 +12,12 @@ One testsuite per file, one testcase per (file, rule), from the rule's outcome:
             exception is neither a pass nor a failure, and never gates
     error   <error>: the rule crashed (ERR001 carries the traceback message)
 
-Times are 0 and there is no timestamp, so the output is deterministic.
+Times are 0 and there is no timestamp, so the output is deterministic. The
+output is valid against `junit-10.xsd` (the schema Jenkins' xUnit and pytest
+follow): the file is the suite's `file` and each case's `classname` (GitLab
+shows it), and a last suite, `policycheck`, with no testcase, carries the
+waivers in force and the effective policy in its properties and `system-out`.
+Every string from a document or a file name is made inert and XML-clean.
 """
 
 from __future__ import annotations
@@ -21,14 +26,16 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..baseline import relative_path
-from . import Report
+from ..quoting import inert
+from . import Report, live_waivers
+from .text import baseline_lines, hidden_lines, waiver_lines
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _clean(text: str) -> str:
-    """Text XML 1.0 can carry: characters it forbids (from escaped YAML strings) become U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
+    """Text XML 1.0 can carry, made inert: what it still forbids becomes U+FFFD."""
+    return _NOT_XML.sub("\ufffd", inert(text))
 
 
 def _line(finding) -> str:
@@ -37,7 +44,9 @@ def _line(finding) -> str:
         text += f" [{finding.hint}]"
     if finding.waiver is not None:
         waiver = finding.waiver
-        text += f"\n    waived until {waiver.expires} by {waiver.approved_by}: {waiver.justification}"
+        authority = f" (authority: {waiver.authority})" if waiver.authority else ""
+        waived = "waived" if finding.level == "waived" else "would be waived (--no-waivers)"
+        text += f"\n    {waived} until {waiver.expires} by {waiver.approved_by}{authority}: {waiver.justification}"
     return text
 
 
@@ -56,9 +65,11 @@ def render(report: Report) -> str:
     gate_warnings = report.fail_on == "warn"
     root = ET.Element("testsuites", name="policycheck")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    waivers = []
     for result in report.results:
-        path = relative_path(result.file)
-        suite = ET.SubElement(root, "testsuite", name=path)
+        waivers.extend((result.file, waiver) for waiver in live_waivers(result))
+        path = _clean(relative_path(result.file))
+        suite = ET.SubElement(root, "testsuite", name=path, file=path)
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         properties = [
             (name, value) for name, value in (("activity_id", result.activity_id), ("banner", result.banner)) if value
@@ -79,12 +90,9 @@ def render(report: Report) -> str:
                 suite,
                 "testcase",
                 classname=path,
-                name=f"{rule_id} {rule.title}" if rule else rule_id,
-                file=path,
+                name=_clean(f"{rule_id} {rule.title}" if rule else rule_id),
                 time="0",
             )
-            if findings:
-                case.set("line", str(findings[0].line))
             counts["tests"] += 1
             body = "\n".join(_clean(_line(f)) for f in findings)
             if status == "error":
@@ -112,8 +120,22 @@ def render(report: Report) -> str:
             suite.set(key, str(value))
             totals[key] += value
         suite.set("time", "0")
+    if report.policy is not None:
+        _policy_suite(root, report, waivers)
     for key, value in totals.items():
-        root.set(key, str(value))
+        if key != "skipped":  # junit-10.xsd has no `skipped` on <testsuites>
+            root.set(key, str(value))
     root.set("time", "0")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _policy_suite(root: ET.Element, report: Report, waivers: list) -> None:
+    """The `policycheck` suite: no testcase, the run's baseline, waivers in force and effective policy."""
+    suite = ET.SubElement(root, "testsuite", name="policycheck", tests="0", failures="0", errors="0", skipped="0")
+    holder = ET.SubElement(suite, "properties")
+    lines = [*baseline_lines(report), *waiver_lines(waivers), *report.policy.lines(), *hidden_lines(report)]
+    for index, line in enumerate(report.policy.lines()):
+        ET.SubElement(holder, "property", name=f"policy.{index + 1}", value=_clean(line))
+    ET.SubElement(suite, "system-out").text = "\n".join(_clean(line) for line in lines)
+    suite.set("time", "0")

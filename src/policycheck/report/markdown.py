@@ -1,33 +1,47 @@
 """Markdown: a summary table per file and family, then the findings; fit for
-`$GITHUB_STEP_SUMMARY` or a pull-request comment."""
+`$GITHUB_STEP_SUMMARY` or a pull-request comment.
+
+Everything a document or a file name says is literal text here: no HTML, no
+link, no table break, no @mention. GitHub keeps at most 1 MiB of a step's
+summary, so past `COMPACT_AFTER` files, or past `MAX_BYTES`, the summary is the
+compact form (the table of files with something to fix), with a note saying so.
+"""
 
 from __future__ import annotations
 
 import re
 
 from ..baseline import relative_path
-from . import Report
+from ..quoting import inert
+from . import Report, live_waivers
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+# GitHub's limit is 1 MiB a step; room is left for what other steps append
+MAX_BYTES = 1_000_000
+COMPACT_AFTER = 200
 
 
 def _escape(text: str, code_spans: bool = True) -> str:
     """Plain text as literal markdown; backtick pairs in messages and hints stay code spans.
 
     Table cells pass `code_spans=False`: a `|` would end the cell even inside code.
+    A pair is kept only when every span has text, so that markdown pairs the
+    backticks as this does (`` `` `` would open a longer span and let HTML through).
     """
-    text = " ".join(text.split())  # a newline would end a list item or a table row
+    text = inert(" ".join(text.split()))  # a newline would end a list item or a table row
     parts = text.split("`")
-    if not code_spans or len(parts) % 2 == 0:  # or an unpaired backtick
+    if not code_spans or len(parts) % 2 == 0 or not all(parts[1::2]):  # or an unpaired backtick
         parts = [text]
     for index in range(0, len(parts), 2):
         plain = _SPECIAL.sub(r"\\\1", parts[index])
-        parts[index] = plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        plain = plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        parts[index] = plain.replace("@", "&#64;")  # no @mention from a document
     return "`".join(parts)
 
 
 def _code(text: str) -> str:
     """A path or id as a code span (paths with backticks or pipes fall back to escaped text)."""
+    text = inert(text)
     return f"`{text}`" if "`" not in text and "|" not in text else _escape(text, code_spans=False)
 
 
@@ -42,15 +56,36 @@ def _family_cell(statuses: list[str], findings: list) -> str:
 
 
 def render(report: Report) -> str:
-
+    results = list(report.results)
     families = sorted(
-        {
-            report.rules[rule_id].family
-            for result in report.results
-            for rule_id in result.outcomes
-            if rule_id in report.rules
-        }
+        {report.rules[rule_id].family for result in results for rule_id in result.outcomes if rule_id in report.rules}
     )
+    shown = [result for result in results if not report.quiet or any(f.level != "waived" for f in result.findings)]
+    head = _head(report)
+    tail = _tail(report, results)
+    full = head + _table(report, shown, families) + _findings(report, shown) + tail
+    text = "\n".join(full) + "\n"
+    if len(shown) <= COMPACT_AFTER and len(text.encode("utf-8")) <= MAX_BYTES:
+        return text
+    # the compact form: files with something to fix, no finding list, as many rows as fit
+    gating = [result for result in shown if result.status in ("fail", "error", "warn")]
+    budget = MAX_BYTES - len("\n".join(head + tail).encode("utf-8")) - 1000
+    rows, size = [], 0
+    for row in _table(report, gating, families):
+        size += len(row.encode("utf-8")) + 1
+        if size > budget:
+            break
+        rows.append(row)
+    left = max(len(gating) - (len(rows) - 2), 0) if rows else len(gating)
+    note = (
+        f"*Compact summary: {len(shown)} files are more than a step summary holds (GitHub keeps 1 MiB); only files"
+        " with failures or warnings are listed, and the findings are in the text report and SARIF."
+    )
+    note += f" {left} more files with findings are not listed.*" if left else "*"
+    return "\n".join(head + [note, ""] + rows + tail) + "\n"
+
+
+def _head(report: Report) -> list[str]:
     summary = report.summary
     lines = [
         "## policycheck",
@@ -61,13 +96,19 @@ def render(report: Report) -> str:
         f"({summary['fail']} fail, {summary['warn']} warn, {summary['waived']} waived)",
         "",
     ]
-    lines.extend(f"{_escape(note)}\n" for note in ((report.baseline.note(),) if report.baseline else ()))
-    shown = [
-        result for result in report.results if not report.quiet or any(f.level != "waived" for f in result.findings)
-    ]
-    if shown:
-        lines.append("| File | Activity | Classification | Result | " + " | ".join(families) + " |")
-        lines.append("|---" * (4 + len(families)) + "|")
+    if report.baseline:
+        lines.extend([_escape(report.baseline.note()), ""])
+        if report.baseline.by_file:
+            hidden = ", ".join(f"{_code(relative_path(file))} ({count})" for file, count in report.baseline.by_file)
+            lines.extend([f"Baseline hid findings in: {hidden}", ""])
+    return lines
+
+
+def _table(report: Report, shown: list, families: list[str]) -> list[str]:
+    if not shown:
+        return []
+    lines = ["| File | Activity | Classification | Result | " + " | ".join(families) + " |"]
+    lines.append("|---" * (4 + len(families)) + "|")
     for result in shown:
         cells = [
             _code(relative_path(result.file)),
@@ -84,9 +125,19 @@ def render(report: Report) -> str:
             statuses = [result.outcomes[rule_id] for rule_id in sorted(ids)]
             cells.append(_family_cell(statuses, [f for f in result.findings if f.rule_id in ids]))
         lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _waiver(waiver) -> str:
+    authority = f" (authority: {_escape(waiver.authority)})" if waiver.authority else ""
+    return (
+        f"until {_escape(waiver.expires)} by {_escape(waiver.approved_by)}{authority}: {_escape(waiver.justification)}"
+    )
+
+
+def _findings(report: Report, shown: list) -> list[str]:
     with_findings = [result for result in shown if result.findings]
-    if with_findings:
-        lines.extend(["", "### Findings"])
+    lines = ["", "### Findings"] if with_findings else []
     for result in with_findings:
         lines.extend(["", f"#### {_code(relative_path(result.file))}", ""])
         for finding in result.findings:
@@ -99,10 +150,35 @@ def render(report: Report) -> str:
             if finding.hint:
                 item += f" — *{_escape(finding.hint)}*"
             if finding.waiver is not None:
-                waiver = finding.waiver
-                item += (
-                    f"<br>waived until {_escape(waiver.expires)} by {_escape(waiver.approved_by)}: "
-                    f"{_escape(waiver.justification)}"
-                )
+                waived = "waived" if finding.level == "waived" else "would be waived (--no-waivers)"
+                item += f"<br>{waived} {_waiver(finding.waiver)}"
             lines.append(item)
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _tail(report: Report, results: list) -> list[str]:
+    """The waivers in force and the effective policy: never left out, whatever else is."""
+    if report.policy is None:
+        return []
+    waivers = [(result.file, waiver) for result in results for waiver in live_waivers(result)]
+    lines = ["", "### Waivers in force", ""]
+    if waivers:
+        lines.append("| File | Rule | Approved by | Authority | Justification | Expires | Days left |")
+        lines.append("|---" * 7 + "|")
+        for file, waiver in waivers:
+            scope = f" at {_escape(waiver.at, code_spans=False)}" if waiver.at else ""
+            cells = [
+                _code(relative_path(file)),
+                _code(waiver.rule) + scope,
+                _escape(waiver.approved_by, code_spans=False),
+                _escape(waiver.authority or "", code_spans=False),
+                _escape(waiver.justification, code_spans=False),
+                _escape(waiver.expires, code_spans=False),
+                str(waiver.days_left),
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    else:
+        lines.append("None.")
+    lines.extend(["", "### Effective policy", ""])
+    lines.extend(f"- {_escape(line.removeprefix('policy: '))}" for line in report.policy.lines())
+    return lines

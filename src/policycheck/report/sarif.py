@@ -5,22 +5,38 @@ physical location and `partialFingerprints` from the baseline's stable
 fingerprint (`policycheck/v1`, suffixed `:N` for the Nth finding with the same
 fingerprint in a file, as GitHub does with its line hashes). A waived finding
 is a result with a suppression: kind `inSource`, because the waiver is written
-in the activity file itself (SARIF 3.35.2), with its justification.
+in the activity file itself (SARIF 3.35.2), with its justification; a finding
+the baseline hid is one with kind `external` (and `baselineState: unchanged`),
+so neither shows as an open alert.
+
+At GitHub code scanning's limits: paths are relative to the repository root
+(`uriBaseId: %SRCROOT%`, defined in `originalUriBaseIds`); at most
+`MAX_RESULTS` results per run, the most severe first, with a run-level
+notification when some were cut; every rule has a `helpUri` (its own, else its
+section of docs/rules.md, `RULES_DOC`). The run's properties carry the
+effective policy and the waivers in force.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from urllib.parse import quote
 
-from ..baseline import fingerprint, relative_path
-from . import Report
+from ..baseline import fingerprint
+from ..quoting import inert
+from . import Report, live_waivers
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "policycheck/v1"
 _LEVELS = {"fail": "error", "warn": "warning"}
+# GitHub code scanning refuses a run with more results than this
+MAX_RESULTS = 25_000
+SRCROOT = "%SRCROOT%"
+# where the project's rule documentation lives, at the version that wrote the log
+RULES_DOC = "https://github.com/policycheck/policycheck/blob/v{version}/docs/rules.md#{anchor}"
 
 
 def _name(title: str) -> str:
@@ -40,7 +56,7 @@ def _help(rule) -> dict:
     return {"text": text, "markdown": "\n\n".join(markdown)}
 
 
-def _descriptor(rule, plugin: str) -> dict:
+def _descriptor(rule, plugin: str, version: str) -> dict:
     descriptor = {
         "id": rule.id,
         "name": _name(rule.title),
@@ -50,23 +66,28 @@ def _descriptor(rule, plugin: str) -> dict:
         "defaultConfiguration": {"level": _LEVELS[rule.level]},
         "properties": {"family": rule.family, "plugin": plugin, "tags": [rule.family]},
     }
-    if rule.help_uri:
-        descriptor["helpUri"] = rule.help_uri
+    descriptor["helpUri"] = rule.help_uri or RULES_DOC.format(version=version or "0", anchor=rule.id.lower())
     return descriptor
 
 
-def _uri(file: str) -> str:
-    """Relative to the current directory (the repository root in CI), or a file: URI outside it."""
-    path = relative_path(file)
-    if PurePath(path).is_absolute():
-        return PurePath(path).as_uri()
-    return quote(path, safe="/")
+def _location(file: str, root: str) -> dict:
+    """Relative to the repository root (`%SRCROOT%`), or a file: URI outside it; bytes of a non-UTF-8 name kept."""
+    absolute = os.path.abspath(file)
+    relative = os.path.relpath(absolute, root) if not file.startswith("<") else file
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep) or PurePath(relative).is_absolute():
+        return {"uri": "file://" + quote(Path(absolute).as_posix(), safe="/", errors="surrogateescape")}
+    return {"uri": quote(relative.replace(os.sep, "/"), safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def _result(
-    finding, rule_index: dict[str, int], default_levels: dict[str, str], fingerprint: str, baseline_applied: bool
+    finding,
+    rule_index: dict[str, int],
+    default_levels: dict[str, str],
+    fingerprint: str,
+    baseline_applied: bool,
+    root: str,
 ) -> dict:
-    text = finding.message + (f" [{finding.hint}]" if finding.hint else "")
+    text = inert(finding.message) + (f" [{inert(finding.hint)}]" if finding.hint else "")
     level = finding.level if finding.level in _LEVELS else default_levels.get(finding.rule_id, "fail")
     result = {
         "ruleId": finding.rule_id,
@@ -76,7 +97,7 @@ def _result(
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(finding.file)},
+                    "artifactLocation": _location(finding.file, root),
                     "region": {"startLine": finding.line, "startColumn": finding.column},
                 }
             }
@@ -86,65 +107,133 @@ def _result(
     if baseline_applied:
         result["baselineState"] = "new"
     properties = {
-        key: value for key, value in (("jsonPointer", finding.pointer), ("activityId", finding.activity_id)) if value
+        key: inert(value)
+        for key, value in (("jsonPointer", finding.pointer), ("activityId", finding.activity_id))
+        if value
     }
     if properties:
         result["properties"] = properties
-    if finding.waiver is not None:
+    if finding.waiver is not None and finding.level == "waived":
         waiver = finding.waiver
+        authority = f", authority {waiver.authority}" if waiver.authority else ""
         result["suppressions"] = [
             {
                 "kind": "inSource",
                 "status": "accepted",
-                "justification": f"{waiver.justification} (approved by {waiver.approved_by}, expires {waiver.expires})",
+                "justification": (
+                    f"{waiver.justification} (approved by {waiver.approved_by}{authority}, expires {waiver.expires})"
+                ),
                 "location": {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(finding.file)},
+                        "artifactLocation": _location(finding.file, root),
                         "region": {"startLine": waiver.line, "startColumn": waiver.column},
                     }
                 },
-                "properties": {"approvedBy": waiver.approved_by, "expires": waiver.expires},
+                "properties": {
+                    key: value
+                    for key, value in (
+                        ("approvedBy", waiver.approved_by),
+                        ("authority", waiver.authority),
+                        ("expires", waiver.expires),
+                    )
+                    if value
+                },
             }
         ]
     return result
 
 
-def as_dict(report: Report) -> dict:
+def _baselined(result: dict, baseline_file: str) -> dict:
+    """A finding the baseline hid: reported, suppressed where it is recorded (outside the file)."""
+    result["baselineState"] = "unchanged"
+    result["suppressions"] = [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": f"recorded in the baseline {inert(baseline_file)}: a known finding, not a new one",
+        }
+    ]
+    return result
 
+
+def _rank(result: dict) -> int:
+    """Fails first, then warnings, then what is suppressed: what a cut keeps."""
+    if result.get("suppressions"):
+        return 2
+    return 0 if result["level"] == "error" else 1
+
+
+def as_dict(report: Report) -> dict:
+    hidden = report.baseline.hidden if report.baseline is not None else ()
     ran = sorted(
         {rule_id for result in report.results for rule_id in result.outcomes}
         | {finding.rule_id for result in report.results for finding in result.findings}
+        | {finding.rule_id for finding in hidden}
     )
     rules = [report.rules[rule_id] for rule_id in ran if rule_id in report.rules]
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     default_levels = {rule.id: rule.level for rule in rules}
     baseline_applied = report.baseline is not None and not report.baseline.written
-    results = []
+    root = os.path.abspath(report.root)
+    results, waivers = [], []
+    seen: dict[tuple[str, str], int] = {}
+
+    def add(finding) -> dict:
+        key = fingerprint(finding)
+        seen[finding.file, key] = seen.get((finding.file, key), 0) + 1
+        found = f"{key}:{seen[finding.file, key]}"
+        return _result(finding, rule_index, default_levels, found, baseline_applied, root)
+
     for file_result in report.results:
-        seen: dict[str, int] = {}
-        for finding in file_result.findings:
-            key = fingerprint(finding)
-            seen[key] = seen.get(key, 0) + 1
-            results.append(_result(finding, rule_index, default_levels, f"{key}:{seen[key]}", baseline_applied))
+        waivers.extend(_waiver(file_result.file, waiver, root) for waiver in live_waivers(file_result))
+        results.extend(add(finding) for finding in file_result.findings)
+    results.extend(_baselined(add(finding), report.baseline.file) for finding in hidden)
     crashed = any(finding.rule_id == "ERR001" for result in report.results for finding in result.findings)
+    invocation: dict = {"executionSuccessful": not crashed}
+    if len(results) > MAX_RESULTS:
+        total = len(results)
+        results = sorted(results, key=_rank)[:MAX_RESULTS]  # stable: file order within each rank
+        invocation["toolExecutionNotifications"] = [
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{total - MAX_RESULTS:,} of {total:,} results left out: code scanning takes at most "
+                    f"{MAX_RESULTS:,} per run; failures are kept first, then warnings, then suppressed results. "
+                    "The text and JSON reports have every finding."
+                },
+            }
+        ]
     driver = {"name": "policycheck"}
     if report.version:
         driver.update(version=report.version, semanticVersion=report.version)
-    driver["rules"] = [_descriptor(rule, report.rule_plugins.get(rule.id, "")) for rule in rules]
+    driver["rules"] = [_descriptor(rule, report.rule_plugins.get(rule.id, ""), report.version) for rule in rules]
+    run = {
+        "tool": {"driver": driver},
+        "invocations": [invocation],
+        "originalUriBaseIds": {
+            SRCROOT: {"uri": Path(root).as_uri().rstrip("/") + "/", "description": {"text": "The repository root"}}
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    if report.policy is not None:
+        run["properties"] = {"policy": report.policy.as_dict(), "waiversInForce": waivers}
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _waiver(file: str, waiver, root: str) -> dict:
     return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": driver},
-                "invocations": [{"executionSuccessful": not crashed}],
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            }
-        ],
+        "location": _location(file, root),
+        "line": waiver.line,
+        "rule": waiver.rule,
+        "at": waiver.at,
+        "approvedBy": waiver.approved_by,
+        "authority": waiver.authority,
+        "justification": waiver.justification,
+        "expires": waiver.expires,
+        "daysLeft": waiver.days_left,
     }
 
 
 def render(report: Report) -> str:
-
     return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,8 +1,16 @@
-"""The text report: grouped by file, `path:line:col LEVEL ID message [hint]`, a summary line."""
+"""The text report: grouped by file, `path:line:col LEVEL ID message [hint]`, then what the run
+judged by (the waivers in force, the effective policy), the summary line and the baseline.
+
+CI prints it to the job log, where a line starting with `::` is a GitHub workflow
+command: every line starts with fixed words, an indent, or a file name that cannot
+start with `:` or `#` (`./` goes before it), and document text is made inert, so
+nothing a proposal says can become a command.
+"""
 
 from __future__ import annotations
 
-from . import Report
+from ..quoting import inert
+from . import Report, live_waivers
 
 _COLORS = {"fail": "red", "error": "red", "warn": "yellow", "waived": "cyan", "pass": "green", "skip": "bright_black"}
 
@@ -19,26 +27,39 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def path_text(file: str) -> str:
+    """A file name as the text formats print it: inert, and never a workflow command (`::`, `##[`) at line start."""
+    text = inert(file)
+    return "./" + text if text.startswith((":", "#")) else text
+
+
+def waiver_text(waiver) -> str:
+    """Who approved a waiver, under which authority, until when, and why."""
+    authority = f" (authority: {waiver.authority})" if waiver.authority else ""
+    return f"until {waiver.expires} by {waiver.approved_by}{authority}: {waiver.justification}"
+
+
 def _file_lines(result, report: Report) -> list[str]:
     color = report.color
     shown = [finding for finding in result.findings if not report.quiet or finding.level != "waived"]
     if report.quiet and not shown:
         return []
-    header = result.file
+    header = path_text(result.file)
     if result.banner:
-        header += f"  [{result.banner}]"
+        header += f"  [{inert(result.banner)}]"
     if result.activity_id:
-        header += f"  {result.activity_id}"
+        header += f"  {inert(result.activity_id)}"
     lines = [_style(header, None, color, bold=True)]
     for finding in shown:
         level = _style(finding.level.upper(), _COLORS.get(finding.level), color, bold=True)
-        line = f"  {finding.file}:{finding.line}:{finding.column} {level} {finding.rule_id} {finding.message}"
+        where = f"{path_text(finding.file)}:{finding.line}:{finding.column}"
+        line = f"  {where} {level} {finding.rule_id} {inert(finding.message)}"
         if finding.hint:
-            line += f" [{finding.hint}]"
+            line += f" [{inert(finding.hint)}]"
         lines.append(line)
         if finding.waiver is not None:
-            waiver = finding.waiver
-            lines.append(f"      waived until {waiver.expires} by {waiver.approved_by}: {waiver.justification}")
+            waived = "waived" if finding.level == "waived" else "would be waived (--no-waivers)"
+            lines.append(f"      {waived} {waiver_text(finding.waiver)}")
     if report.show_passes:
         for rule_id, status in result.outcomes.items():
             if status in ("pass", "skip"):
@@ -48,20 +69,54 @@ def _file_lines(result, report: Report) -> list[str]:
     return lines
 
 
+def baseline_lines(report: Report) -> list[str]:
+    """What the baseline did (the report's last line)."""
+    return [inert(report.baseline.note())] if report.baseline else []
+
+
+def hidden_lines(report: Report) -> list[str]:
+    """Where the baseline hid findings, for the effective-policy statement."""
+    if not (report.baseline and report.baseline.by_file):
+        return []
+    hidden = ", ".join(f"{path_text(file)} ({count})" for file, count in report.baseline.by_file)
+    return [f"policy: the baseline {inert(report.baseline.file)} hid findings in {hidden}"]
+
+
+def waiver_lines(waivers: list[tuple[str, object]]) -> list[str]:
+    """The waivers in force, one line each: where, rule, scope, approver, authority, expiry, days left, why."""
+    if not waivers:
+        return ["waivers in force: none"]
+    lines = [f"waivers in force: {len(waivers)}"]
+    for file, waiver in waivers:
+        scope = f" at {waiver.at}" if waiver.at else ""
+        authority = f", authority {waiver.authority}" if waiver.authority else ""
+        lines.append(
+            f"  waiver {path_text(file)}:{waiver.line} {waiver.rule}{scope} approved by {waiver.approved_by}"
+            f"{authority}, expires {waiver.expires} ({_plural(waiver.days_left, 'day')} left): {waiver.justification}"
+        )
+    return lines
+
+
 def stream(report: Report):
-    """The report one file at a time, then a blank line and the summary."""
+    """The report one file at a time, then a blank line, the waivers in force, the effective policy,
+    the summary and what the baseline did (last, where a reader and a script look)."""
     wrote = False
+    waivers = []
     for result in report.results:
+        waivers.extend((result.file, waiver) for waiver in live_waivers(result))
         lines = _file_lines(result, report)
         if lines:
             wrote = True
             yield "\n".join(lines) + "\n"
     tail = [""] if wrote else []
+    if report.policy is not None:
+        tail.extend(waiver_lines(waivers))
+        tail.extend(inert(line) for line in report.policy.lines())
+        tail.extend(hidden_lines(report))
     tail.append(
         _style(summary_line(report), "red" if report.summary["files_failed"] else "green", report.color, bold=True)
     )
-    if report.baseline:
-        tail.append(report.baseline.note())
+    tail.extend(baseline_lines(report))
     yield "\n".join(tail) + "\n"
 
 
