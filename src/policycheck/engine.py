@@ -7,7 +7,7 @@ and makes `results` finish each file (waivers, outcomes) as it is read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -18,6 +18,7 @@ from .config import Config
 from .discover import Source, read_source
 from .findings import FAIL, FileResult, Finding, outcome
 from .load import Limits, LoadError, decode, parse, shorten
+from .markings import banner  # the CAPCO logic lives in markings (issue 18)
 from .results import Results
 from .rule import Rule, RuleContext, Skip, Violation
 
@@ -43,23 +44,6 @@ class RunOptions(NamedTuple):
             strict=self.strict_plugins,
             rule_packs=self.config.rule_packs,
         )
-
-
-def banner(data: Any) -> str | None:
-    """The classification banner, e.g. `CUI//REL TO USA, ALB` or `SECRET//NOFORN`."""
-    releasability = data.get("releasability") if isinstance(data, Mapping) else None
-    if not isinstance(releasability, Mapping) or not isinstance(releasability.get("classification"), str):
-        return None
-    controls = []
-    dissemination = releasability.get("dissemination")
-    for control in dissemination if isinstance(dissemination, (list, tuple)) else ():
-        if control == "REL TO" and isinstance(releasability.get("rel_to"), (list, tuple)):
-            control = "REL TO " + ", ".join(str(code) for code in releasability["rel_to"])
-        controls.append(str(control))
-    text = "//".join(
-        [releasability["classification"], "/".join(controls)] if controls else [releasability["classification"]]
-    )
-    return shorten(text, MAX_MESSAGE)
 
 
 # Messages quote document values (SCH001 quotes what it rejects, rules quote ids):
@@ -146,7 +130,7 @@ class Engine:
 
         activity = Activity(source.path, loaded.data, loaded.positions)
         result.activity_id = _bounded(activity.id)  # the schema allows 64 characters; reports print it
-        result.banner = banner(loaded.data)
+        result.banner = banner(loaded.data, self.reference)
         result.waivers = waiver_stage.read_waivers(loaded.data, loaded.positions)
         schema_errors = self.validator.violations(loaded.data)
         sch001 = self.registry.rules["SCH001"]

@@ -19,9 +19,10 @@ def effective_schema(reference: "Reference", fragments: Mapping[str, Mapping[str
     """The shipped schema with reference-data enums and plugin sections filled in."""
     schema = read_schema(ACTIVITY_SCHEMA)  # a fresh copy to fill in
     defs = schema.setdefault("$defs", {})
-    for name, kind in (("countryCode", "countries"), ("currencyCode", "currencies")):
-        if name in defs and kind in reference:
-            defs[name]["enum"] = sorted(reference[kind])
+    # country codes: ISO 3166-1 and GENC together (Reference.countries)
+    for name, codes in (("countryCode", reference.countries), ("currencyCode", reference.get("currencies"))):
+        if name in defs and codes:
+            defs[name]["enum"] = sorted(codes)
     if fragments:
         import copy  # lazily: only plugins' sections need it
 
@@ -145,7 +146,9 @@ class SchemaValidator:
             yield Violation(path, f"{where} is missing the required key '{missing}'", f"add '{missing}:'")
         elif kind == "enum" and error.validator_value is self.schema["$defs"].get("countryCode", {}).get("enum"):
             yield Violation(
-                path, f"{where}: '{value}' is not an ISO 3166-1 alpha-3 country code", self._country_hint(value)
+                path,
+                f"{where}: '{value}' is not a GENC country code (ISO 3166-1 alpha-3, or a GENC code such as XKS)",
+                self._country_hint(value),
             )
         elif kind == "enum" and error.validator_value is self.schema["$defs"].get("currencyCode", {}).get("enum"):
             yield Violation(

@@ -201,11 +201,22 @@ def test_rel005_each_ordering_mistake(only, codes, index, problem, correct):
     assert finding.message == f"`rel_to` is not in marking order ({problem}): write `rel_to: {correct}`"
 
 
+@pytest.mark.parametrize("codes, correct", [("[ALB]", "[USA, ALB]"), ("[NATO, ALB]", "[USA, ALB, NATO]")])
+def test_rel005_a_list_without_usa_points_at_the_list(only, codes, correct):
+    # CAPCO: every REL TO list begins with USA, so leaving it out is never "in order"
+    finding = only(rel_to(codes), "REL005")
+    assert finding.pointer == "/releasability/rel_to"
+    assert (
+        finding.message
+        == f"`rel_to` does not include USA, which every REL TO list begins with: write `rel_to: {correct}`"
+    )
+
+
 def test_rel005_one_finding_for_a_list_with_several_mistakes():
     assert_findings(rel_to("[NATO, GBR, USA, ALB, FVEY]"), ["REL005"], select=["REL005"])
 
 
-@pytest.mark.parametrize("codes", ["[USA, ALB]", "[USA, ALB, GBR, FVEY, NATO]", "[USA]", "[USA, NATO]", "[ALB]"])
+@pytest.mark.parametrize("codes", ["[USA, ALB]", "[USA, ALB, GBR, FVEY, NATO]", "[USA]", "[USA, NATO]"])
 def test_rel005_silent_in_marking_order(codes):
     assert_findings(rel_to(codes), [], select=["REL005"])
 
@@ -228,10 +239,31 @@ def test_rel006_unknown_code_points_at_the_entry_and_hints_the_closest(only, cod
     assert finding.level == "fail"
     assert finding.pointer == "/releasability/rel_to/2"
     assert finding.message == (
-        f"'{code}' in `rel_to` is neither an ISO 3166-1 alpha-3 country code nor a known tetragraph: "
-        "write the country's alpha-3 code or a tetragraph such as NATO"
+        f"'{code}' in `rel_to` is neither a GENC country trigraph nor a known tetragraph: write the country's "
+        "trigraph (its ISO 3166-1 alpha-3 code, or a GENC code such as XKS) or a tetragraph such as NATO"
     )
     assert finding.hint == hint
+
+
+@pytest.mark.parametrize("code", ["XKS", "XWB", "XSP", "DGA"])
+def test_rel006_accepts_genc_codes_iso_does_not_assign(code):
+    # US markings use GENC: Kosovo is XKS, a code no ISO 3166 list has
+    assert_findings(rel_to(f"[USA, {code}]", country="XKS"), [], select=["REL006", "SCH001"])
+
+
+@pytest.mark.parametrize(
+    "code, write",
+    [("PSE", "write XGZ (Gaza Strip) or XWB (West Bank)"), ("SJM", "write XSV (Svalbard) or XJM (Jan Mayen)")],
+)
+def test_rel006_flags_the_iso_codes_genc_does_not_use(only, code, write):
+    finding = only(rel_to(f"[USA, ALB, {code}]"), "REL006")
+    assert finding.pointer == "/releasability/rel_to/2"
+    assert finding.message.endswith(f"GENC, the code list of US markings, does not use: {write}")
+
+
+@pytest.mark.parametrize("code", ["XKX", "RKS"])
+def test_rel006_points_kosovo_s_other_codes_to_its_genc_code(only, code):
+    assert only(rel_to(f"[USA, {code}]"), "REL006").hint == "did you mean 'XKS' (Kosovo)?"
 
 
 @pytest.mark.parametrize(

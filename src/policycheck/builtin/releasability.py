@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from .. import markings
 from ..activity import Activity, Path
 from ..hookimpl import hookimpl
 from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
-from .sources import CAPCO, ITAR, SEED
+from .sources import CAPCO, GENC, ITAR, SEED
 
 FAMILY = "releasability"
 REC1 = f"{SEED}, recommendation 1 and 'Information and technology sharing: take a collaboration-first mentality'"
@@ -23,9 +24,19 @@ TRANSFERS: Path = ("releasability", "technology_transfer")
 NOFORN, RELTO = "NOFORN", "REL TO"
 # partner activities where NOFORN defeats the purpose with an ally trusted like the US
 SHARING_TYPES = ("information-sharing", "co-production")
-# codes people write instead of the ISO 3166-1 alpha-3 trigraphs CAPCO uses (two-letter and
-# sporting codes), which no string similarity would lead back to
-ALIASES = {"UK": "GBR", "US": "USA", "GER": "DEU", "NED": "NLD", "SUI": "CHE", "DEN": "DNK"}
+# codes people write instead of the GENC trigraphs CAPCO uses (two-letter, sporting and
+# user-assigned codes), which no string similarity would lead back to
+ALIASES = {
+    "UK": "GBR",
+    "US": "USA",
+    "GER": "DEU",
+    "NED": "NLD",
+    "SUI": "CHE",
+    "DEN": "DNK",
+    "XKX": "XKS",
+    "KOS": "XKS",
+    "RKS": "XKS",
+}
 
 TRANSFER = "releasability:\n  technology_transfer:\n    - item: Link 16 terminal\n      usml_category: XI\n"
 
@@ -195,25 +206,19 @@ def partner_not_covered(activity: Activity, ctx: RuleContext) -> Iterator[Violat
     )
 
 
-def _rank(code: str, ctx: RuleContext) -> int:
-    if code == "USA":
-        return 0
-    return 2 if code in ctx.reference.tetragraphs or len(code) > 3 else 1
-
-
 @rule(
     id="REL005",
-    title="rel_to not in marking order",
+    title="rel_to does not begin with USA or is not in marking order",
     description=(
-        "`rel_to` is not in marking order: `USA` first, then country trigraphs alphabetically, then "
-        "tetragraphs alphabetically. The finding points at the first code out of place; the rule is "
-        "skipped when there is no `rel_to`."
+        "`rel_to` does not include `USA`, or is not in marking order: `USA` first, then country trigraphs "
+        "alphabetically, then tetragraphs alphabetically. The finding points at the list when USA is missing, "
+        "else at the first code out of place; the rule is skipped when there is no `rel_to`."
     ),
     family=FAMILY,
     level="warn",
     rationale=(
-        f"In a REL TO marking USA comes first, then country trigraphs in alphabetical order, "
-        f"then tetragraphs in alphabetical order ({CAPCO}); a list in another order produces a "
+        f"A REL TO marking always begins with USA, then names country trigraphs in alphabetical order, "
+        f"then tetragraphs in alphabetical order ({CAPCO}); a list without USA or in another order produces a "
         "banner that does not match the portion markings and must be corrected before release."
     ),
     source=CAPCO,
@@ -225,23 +230,23 @@ def rel_to_order(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     if not entries:
         skip("no rel_to")
     actual = [code for _index, code in entries]
-    expected = sorted(actual, key=lambda code: (_rank(code, ctx), code))
-    for (index, code), want in zip(entries, expected):
-        if code == want:
-            continue
-        if want == "USA":
-            problem = "USA comes first"
-        elif _rank(want, ctx) < _rank(code, ctx):
-            problem = f"trigraph {want} comes before tetragraph {code}"
-        else:
-            kind = "tetragraphs" if _rank(want, ctx) == 2 else "trigraphs"
-            problem = f"{kind} go in alphabetical order: {want} before {code}"
+    tetragraphs = ctx.reference.tetragraphs
+    problem = markings.rel_to_problem(actual, tetragraphs)
+    if problem is None:
+        return
+    expected = ", ".join(markings.rel_to_order(actual, tetragraphs))
+    hint = "USA first, then trigraphs, then tetragraphs, each alphabetically"
+    if markings.USA not in actual:
         yield Violation(
-            REL_TO + (index,),
-            f"`rel_to` is not in marking order ({problem}): write `rel_to: [{', '.join(expected)}]`",
-            "USA first, then trigraphs, then tetragraphs, each alphabetically",
+            REL_TO, f"`rel_to` does not include USA, which every REL TO list begins with: write `rel_to: [{expected}]`"
         )
         return
+    index = next(
+        index for (index, code), want in zip(entries, markings.rel_to_order(actual, tetragraphs)) if code != want
+    )
+    yield Violation(
+        REL_TO + (index,), f"`rel_to` is not in marking order ({problem}): write `rel_to: [{expected}]`", hint
+    )
 
 
 def _code_hint(code: str, ctx: RuleContext) -> str:
@@ -260,9 +265,7 @@ def _code_hint(code: str, ctx: RuleContext) -> str:
         guess = max(close, key=lambda known: len(os.path.commonprefix([known, wanted])), default=None)
     if guess is None:
         return (
-            "use an ISO 3166-1 alpha-3 country code (GBR, POL, ...) or a tetragraph ("
-            + ", ".join(sorted(tetragraphs))
-            + ")"
+            "use a GENC country trigraph (GBR, POL, XKS, ...) or a tetragraph (" + ", ".join(sorted(tetragraphs)) + ")"
         )
     return f"did you mean '{guess}' ({countries[guess]})?" if guess in countries else f"did you mean '{guess}'?"
 
@@ -271,17 +274,20 @@ def _code_hint(code: str, ctx: RuleContext) -> str:
     id="REL006",
     title="Unknown code in rel_to",
     description=(
-        "A code in `rel_to` is neither a known ISO 3166-1 alpha-3 country code nor a known tetragraph; "
-        "the hint suggests the closest code. The rule is skipped when there is no `rel_to`."
+        "A code in `rel_to` is neither a known GENC country trigraph (an ISO 3166-1 alpha-3 code, or a GENC "
+        "addition such as XKS for Kosovo) nor a known tetragraph, or is one of the ISO codes GENC does not use "
+        "(such as PSE); the hint suggests the code to write. The rule is skipped when there is no `rel_to`."
     ),
     family=FAMILY,
     level="fail",
     rationale=(
-        f"REL TO lists use ISO 3166-1 alpha-3 trigraphs and registered tetragraphs ({CAPCO}); "
-        "an unknown code (GER for Germany instead of DEU, a two-letter code such as UK, a typo) releases to "
-        "nobody, and the partner it was meant for cannot receive the document."
+        f"REL TO lists use the US Government's country trigraphs and registered tetragraphs ({CAPCO}). Those "
+        f"trigraphs are GENC's ({GENC}): the ISO 3166-1 alpha-3 codes, plus codes for entities ISO does not "
+        "list, such as XKS for Kosovo, and minus a few ISO codes the US does not use. An unknown code (GER for "
+        "Germany instead of DEU, a two-letter code such as UK, a typo) releases to nobody, and the partner it "
+        "was meant for cannot receive the document."
     ),
-    source=f"{CAPCO}; ISO 3166-1 alpha-3; rules/data/countries.yaml and tetragraphs.yaml",
+    source=f"{CAPCO}; {GENC}; rules/data/countries.yaml, genc.yaml and tetragraphs.yaml",
     fails="releasability:\n  rel_to: [USA, ALB, GER]\n",
     passes="releasability:\n  rel_to: [USA, ALB, DEU]\n",
 )
@@ -290,11 +296,18 @@ def unknown_code(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     if not entries:
         skip("no rel_to")
     for index, code in entries:
-        if code not in ctx.reference.countries and code not in ctx.reference.tetragraphs:
+        if code in ctx.reference.genc_not_used:
             yield Violation(
                 REL_TO + (index,),
-                f"'{code}' in `rel_to` is neither an ISO 3166-1 alpha-3 country code nor a known tetragraph: "
-                "write the country's alpha-3 code or a tetragraph such as NATO",
+                f"'{code}' in `rel_to` is an ISO 3166 code that GENC, the code list of US markings, does not use: "
+                f"write {ctx.reference.genc_not_used[code]}",
+            )
+        elif code not in ctx.reference.countries and code not in ctx.reference.tetragraphs:
+            yield Violation(
+                REL_TO + (index,),
+                f"'{code}' in `rel_to` is neither a GENC country trigraph nor a known tetragraph: write the "
+                "country's trigraph (its ISO 3166-1 alpha-3 code, or a GENC code such as XKS) or a tetragraph "
+                "such as NATO",
                 _code_hint(code, ctx),
             )
 

@@ -13,3 +13,7 @@ ITAR = (
     " such as 126.4)"
 )
 TOTAL_PACKAGE = "DSCA Security Assistance Management Manual, Total Package Approach"
+GENC = (
+    "GENC Standard (Geopolitical Entities, Names, and Codes), the US Government profile of ISO 3166"
+    " (IC-GENC CES, CVEnumGENCCountryCode)"
+)
