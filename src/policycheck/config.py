@@ -33,6 +33,7 @@ ALIASES = {
     "per-file-ignores": "per_file_ignores",
     "rule-packs": "rule_packs",
     "max-file-size": "max_file_size",
+    "require-schema": "require_schema",
 }
 
 
@@ -62,6 +63,8 @@ class Config(NamedTuple):
     per_file_ignores: Mapping[str, tuple[str, ...]] = NO_SETTINGS
     reference: Mapping[str, Any] = NO_SETTINGS
     max_file_size: int = MAX_FILE_SIZE
+    # the oldest activity format accepted (`activity/v2`): older documents fail SCH001 (issue 18)
+    require_schema: str | None = None
 
     def enabled(self, rule_id: str) -> bool:
         """ruff-style selection: the longest matching selector wins; ties go to ignore."""
@@ -303,6 +306,7 @@ def from_mapping(raw: Mapping[str, Any], source: str | None = None, root: str = 
         per_file_ignores={glob: tuple(ids) for glob, ids in raw.get("per_file_ignores", {}).items()},
         reference=dict(raw.get("reference", {})),
         max_file_size=raw.get("max_file_size", MAX_FILE_SIZE),
+        require_schema=raw.get("require_schema"),
     )
 
 

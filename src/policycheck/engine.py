@@ -90,10 +90,10 @@ class Engine:
     @property
     def validator(self):
         if self._validator is None:
-            from .validate import SchemaValidator, effective_schema
+            from .validate import ActivityValidator  # each document against its own version's schema (issue 18)
 
-            schema = effective_schema(self.reference, self.registry.schema_fragments)
-            self._validator = SchemaValidator(schema, self.reference)
+            fragments, required = self.registry.schema_fragments, self.config.require_schema
+            self._validator = ActivityValidator(self.reference, fragments, required)
         return self._validator
 
     def level(self, rule: Rule, violation: Violation | None = None) -> str:

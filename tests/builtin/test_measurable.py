@@ -62,9 +62,30 @@ def test_msr002_names_what_is_missing(only, fields, missing):
     assert finding.message == f"indicator 'Strategy adopted' of objective OBJ-1 has no {missing}"
 
 
-@pytest.mark.parametrize("fields", [{"baseline": 0, "target": 0.5}, {"baseline": "none", "target": "signed"}])
+@pytest.mark.parametrize("fields", [{"baseline": 0, "target": 0.5}, {"baseline": "no strategy", "target": "signed"}])
 def test_msr002_silent_with_both_even_zero(fields):
     assert_findings(indicator(**fields), [], select=["MSR002"])
+
+
+@pytest.mark.parametrize(
+    "fields, missing, hint",
+    [
+        ({"baseline": "TBD", "target": 1}, "baseline", "baseline: 'TBD' only stands in for a value"),
+        ({"baseline": 0, "target": '"N/A"'}, "target", "target: 'N/A' only stands in for a value"),
+        ({"baseline": "unknown", "target": '"-"'}, "baseline or target", "baseline: 'unknown' and target: '-' only"),
+        ({"baseline": "none", "target": 1}, "baseline", "baseline: 'none' only stands in for a value"),
+    ],
+)
+def test_msr002_a_placeholder_is_no_value(only, fields, missing, hint):
+    finding = only(indicator(**fields), "MSR002")
+    assert finding.message.startswith(f"indicator 'Strategy adopted' of objective OBJ-1 has no {missing}: add")
+    assert finding.hint.startswith(hint)
+
+
+def test_msr002_placeholders_from_configuration_count(only):
+    config = {"reference": {"placeholders": ["to be measured"]}}
+    assert only(indicator(baseline='"To be measured"', target=1), "MSR002", config=config).pointer
+    assert_findings(indicator(baseline='"To be measured"', target=1), [], select=["MSR002"])
 
 
 # --- MSR003 -------------------------------------------------------------------

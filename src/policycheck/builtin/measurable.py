@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..activity import Activity, Path
-from ..helpers import as_date, as_number, is_blank, item_id, years_after
+from ..helpers import as_date, as_number, is_blank, is_placeholder, item_id, years_after
 from ..hookimpl import hookimpl
 from ..rule import Rule, RuleContext, Violation, rule, rules_in
 from .sources import AME, SEED
@@ -51,7 +51,10 @@ MEANING = {"baseline": "the value today", "target": "the value that means the ob
 @rule(
     id="MSR002",
     title="Indicator without baseline or target",
-    description="An indicator of an objective has no `baseline` or no `target` (or leaves one blank).",
+    description=(
+        "An indicator of an objective has no `baseline` or no `target`, or leaves one blank or a placeholder "
+        "such as `TBD`, `N/A` or `unknown` (reference data `placeholders`)."
+    ),
     family=FAMILY,
     level="fail",
     rationale=(
@@ -66,12 +69,14 @@ MEANING = {"baseline": "the value today", "target": "the value that means the ob
 )
 def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     for path, label, indicator in _indicators(activity):
-        missing = [key for key in ("baseline", "target") if is_blank(indicator.get(key))]
+        missing = [key for key in ("baseline", "target") if is_blank(indicator.get(key), ctx)]
         if missing:
+            stand_ins = [f"{key}: {indicator[key]!r}" for key in missing if is_placeholder(indicator.get(key), ctx)]
             yield Violation(
                 path,
                 f"{label} has no {' or '.join(missing)}: add "
                 + " and ".join(f"`{key}` ({MEANING[key]})" for key in missing),
+                f"{' and '.join(stand_ins)} only stands in for a value" if stand_ins else None,
             )
 
 
@@ -97,7 +102,7 @@ def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator
 def target_equals_baseline(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     for path, label, indicator in _indicators(activity):
         baseline, target = indicator.get("baseline"), indicator.get("target")
-        if is_blank(baseline) or is_blank(target):
+        if is_blank(baseline, ctx) or is_blank(target, ctx):
             continue
         left, right = as_number(baseline), as_number(target)
         if left is not None and right is not None:
@@ -147,7 +152,7 @@ def due_date_out_of_range(activity: Activity, ctx: RuleContext) -> Iterator[Viol
     latest = years_after(end, years) if end else None
     span = f"{years} year{'s' if years != 1 else ''}"
     for path, label, indicator in _indicators(activity):
-        if is_blank(indicator.get("due")):
+        if is_blank(indicator.get("due"), ctx):
             window = f"between {start} and {latest}" if start and latest else None
             yield Violation(
                 path, f"{label} has no due date: add `due: YYYY-MM-DD`, when the target should be reached", window
