@@ -58,6 +58,14 @@ def _shipped_placeholders() -> tuple[str, ...]:
     return tuple(Reference().get("placeholders", ()))
 
 
+def format_version(value: Any) -> int | None:
+    """The format version a document's `schema` value names: 2 for "activity/v2", 1 for v1, else None.
+
+    Rules that read an activity/v2 field use it to leave v1 documents, which cannot have the field, alone.
+    """
+    return {"activity/v1": 1, "activity/v2": 2}.get(value) if isinstance(value, str) else None
+
+
 def as_date(value: Any) -> date | None:
     """An ISO 8601 date written as text (`"2027-01-15"`), else None."""
     try:

@@ -29,6 +29,7 @@ BUILTIN_PLUGINS = (
     "policycheck.builtin.measurable",
     "policycheck.builtin.releasability",
     "policycheck.builtin.interoperability",
+    "policycheck.builtin.governance",  # the Leahy and notification checks that need dates (issue 18)
     "policycheck.builtin.packs",
     "policycheck.report.builtin",
 )

@@ -1,4 +1,4 @@
-"""What the four Python rule families share: registration, documentation, the reference example, bad shapes."""
+"""What the five Python rule families share: registration, documentation, the reference example, bad shapes."""
 
 import importlib
 import re
@@ -25,7 +25,7 @@ REFERENCE_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "referenc
 
 
 def test_each_family_is_a_builtin_plugin_registering_its_rules_through_the_hook():
-    assert len(FAMILY_MODULES) == 4
+    assert len(FAMILY_MODULES) == 5
     for module in FAMILY_MODULES:
         registered = importlib.import_module(module).policycheck_rules()
         ids = sorted(rule.id for rule in registered)
@@ -39,7 +39,11 @@ def test_rule_documents_itself_and_cites_its_source(rule_id):
     rule = REGISTRY.rules[rule_id]
     assert rule.title and rule.description and rule.fails and rule.passes
     # the rationale cites the document it rests on, in parentheses, as the source field does
-    cited = re.findall(r"\((Atlantic Council|ODNI|International Traffic in Arms|DoD Instruction)", rule.rationale)
+    cited = re.findall(
+        r"\((Atlantic Council|ODNI|International Traffic in Arms|DoD Instruction|Leahy laws|Arms Export Control Act"
+        r"|10 U\.S\.C\. 333|DSCA Security Assistance Management Manual|GENC)",
+        rule.rationale,
+    )
     assert cited and all(name in rule.source for name in cited[:1])
 
 

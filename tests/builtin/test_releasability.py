@@ -345,7 +345,8 @@ def test_rel008_silent_once_decided(decision):
 
 
 def test_rel009_approved_usml_item_without_licence(only):
-    finding = only(transfers("item: Link 16 terminal, usml_category: XI, disclosure_decision: approved"), "REL009")
+    snippet = transfers("item: Link 16 terminal, usml_category: XI, disclosure_decision: approved")
+    finding = only(snippet, "REL009", base="activity/v1")
     assert finding.level == "warn"
     assert finding.pointer == "/releasability/technology_transfer/0"
     assert finding.message == (
@@ -353,14 +354,26 @@ def test_rel009_approved_usml_item_without_licence(only):
         "name its export authorization in `license`"
     )
     assert "ITAR exemption" in finding.hint
-
-
-def test_rel009_blank_licence_is_no_licence():
-    assert_findings(
-        transfers("item: Radar, usml_category: XI, disclosure_decision: approved, license: '  '"),
-        ["REL009"],
-        select=["REL009"],
+    # an activity/v2 document is pointed at the field v2 has for it
+    assert only(snippet, "REL009").message.endswith(
+        "name its export authorization in `export_authorization` (kind license, exemption or loa, and its reference)"
     )
+
+
+def test_rel009_a_disclosure_not_required_still_needs_an_export_authorization(only):
+    snippet = transfers("item: Radar, usml_category: XI, disclosure_decision: not-required")
+    assert only(snippet, "REL009", base="activity/v1").message == (
+        "'Radar' (USML Category XI) needs no disclosure decision but still needs an export authorization, and has "
+        "no licence or exemption named: name its export authorization in `license`"
+    )
+
+
+@pytest.mark.parametrize("licence", ["'  '", "N/A", "TBD", "'-'", "pending"])
+def test_rel009_blank_or_placeholder_licence_is_no_licence(only, licence):
+    snippet = transfers(f"item: Radar, usml_category: XI, disclosure_decision: approved, license: {licence}")
+    finding = only(snippet, "REL009", base="activity/v1")
+    if licence != "'  '":
+        assert "only a placeholder (`license: " in finding.message
 
 
 @pytest.mark.parametrize(
@@ -370,11 +383,47 @@ def test_rel009_blank_licence_is_no_licence():
         "item: Radar, usml_category: XI, disclosure_decision: approved, license: ITAR 126.4 exemption",
         "item: Radar, disclosure_decision: approved",
         "item: Radar, usml_category: XI, disclosure_decision: pending",
-        "item: Radar, usml_category: XI, disclosure_decision: not-required",
+        "item: Radar, usml_category: XI, disclosure_decision: denied",
+        "item: Radar, usml_category: XI",
     ],
 )
 def test_rel009_silent_with_a_licence_or_exemption_or_when_not_applicable(item):
+    assert_findings(transfers(item), [], select=["REL009"], base="activity/v1")
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "{kind: license, reference: DSP-5 050112233}",
+        "{kind: loa, reference: EC-B-UAB}",
+        "{kind: exemption, reference: 22 CFR 126.4(a)}",
+        "{kind: exemption, reference: ITAR 126.18 (dual and third-country nationals)}",
+    ],
+)
+def test_rel009_v2_export_authorization_counts(authorization):
+    item = f"item: Radar, usml_category: XI, disclosure_decision: approved, export_authorization: {authorization}"
     assert_findings(transfers(item), [], select=["REL009"])
+
+
+def test_rel009_an_exemption_must_name_its_itar_section(only):
+    item = "item: Radar, usml_category: XI, disclosure_decision: approved, export_authorization: "
+    finding = only(transfers(item + "{kind: exemption, reference: AUKUS exemption}"), "REL009")
+    assert finding.pointer == "/releasability/technology_transfer/0/export_authorization/reference"
+    assert "'AUKUS exemption' names no ITAR section" in finding.message
+
+
+def test_rel009_a_placeholder_reference_is_no_authorization(only):
+    item = "item: Radar, usml_category: XI, disclosure_decision: approved, export_authorization: "
+    assert only(transfers(item + "{kind: license, reference: TBD}"), "REL009").pointer == (
+        "/releasability/technology_transfer/0"
+    )
+
+
+def test_rel009_export_authorization_is_an_activity_v2_field():
+    # in a v1 document the key is unknown to the schema; it must not quietly satisfy the rule
+    item = "item: Radar, usml_category: XI, disclosure_decision: approved, export_authorization: "
+    found = check(transfers(item + "{kind: license, reference: DSP-5}"), select=["REL009"], base="activity/v1")
+    assert sorted(f.rule_id for f in found) == ["REL009", "SCH001"]
 
 
 @pytest.mark.parametrize("rule_id", ["REL007", "REL008", "REL009"])

@@ -6,13 +6,16 @@ disclosure decisions live here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from .. import markings
 from ..activity import Activity, Path
+from ..helpers import format_version, is_blank, is_placeholder
 from ..hookimpl import hookimpl
 from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
-from .sources import CAPCO, GENC, ITAR, SEED
+from .sources import CAPCO, GENC, GOLDEN_SENTRY, ITAR, SEED
 
 FAMILY = "releasability"
 REC1 = f"{SEED}, recommendation 1 and 'Information and technology sharing: take a collaboration-first mentality'"
@@ -21,6 +24,7 @@ REC3 = f"{SEED}, recommendation 3"
 DISSEMINATION: Path = ("releasability", "dissemination")
 REL_TO: Path = ("releasability", "rel_to")
 TRANSFERS: Path = ("releasability", "technology_transfer")
+SYSTEMS: Path = ("interoperability", "systems")
 NOFORN, RELTO = "NOFORN", "REL TO"
 # partner activities where NOFORN defeats the purpose with an ally trusted like the US
 SHARING_TYPES = ("information-sharing", "co-production")
@@ -102,9 +106,12 @@ def noforn_with_rel_to(activity: Activity, ctx: RuleContext) -> Iterator[Violati
         "DOD should take a 'collaboration-first' mentality with its closest and most capable "
         "allies rather than 'a reflexive move to classify documents as NOFORN', which 'unnecessarily "
         f"constrains information-sharing with likeminded nations' ({REC1}). A proposal for an "
-        "activity carried out with the partner should be releasable to it; only an FMS case, "
-        "managed on the US side, is exempt. It fails outright when the partner is most capable "
-        "and the activity is information sharing or co-production, where sharing is the point."
+        "activity carried out with the partner should be releasable to it. An FMS case is skipped: "
+        "its partner-facing documents, the Letter of Request and the Letter of Offer and Acceptance, "
+        "are exchanged and marked through the case process itself, while the case file reviewed here "
+        "also holds the US side's technology-release, pricing and notification deliberations. It fails "
+        "outright when the partner is most capable and the activity is information sharing or "
+        "co-production, where sharing is the point."
     ),
     source=REC1,
     fails="releasability:\n  dissemination: [NOFORN]\n  rel_to: null\n",
@@ -113,7 +120,7 @@ def noforn_with_rel_to(activity: Activity, ctx: RuleContext) -> Iterator[Violati
 def reflexive_noforn(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     activity_type = activity.get(("activity", "type"))
     if activity_type == "fms-case":
-        skip("NOFORN is not judged on an FMS case")
+        skip("an FMS case's partner-facing documents (LOR, LOA) are marked through the case process")
     noforn = _control(activity, NOFORN)
     if noforn is None:
         return
@@ -174,18 +181,19 @@ def rel_to_mismatch(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
 
 @rule(
     id="REL004",
-    title="rel_to does not cover the partner",
+    title="rel_to does not cover a partner",
     description=(
-        "`rel_to` names no code that covers the partner country, either directly or through a tetragraph "
-        "such as `NATO` or `FVEY` that contains it. The rule is skipped when there is no `rel_to` or the "
-        "partner country is not a known code."
+        "`rel_to` names no code that covers the partner country, or one of the countries in `partners` "
+        "(activity/v2), either directly or through a tetragraph such as `NATO` or `FVEY` that contains it; one "
+        "finding per country left out. The rule is skipped when there is no `rel_to`, and a country that is "
+        "not a known code is left to the schema."
     ),
     family=FAMILY,
     level="fail",
     rationale=(
         "A proposal released to a list that leaves out the partner cannot be shared with the "
-        f"partner it is about ({REC1}). A tetragraph such as NATO or FVEY covers each of its "
-        f"members ({CAPCO})."
+        f"partner it is about ({REC1}); in a regional activity every partner is one. A tetragraph such as "
+        f"NATO or FVEY covers each of its members ({CAPCO})."
     ),
     source=f"{REC1}; {CAPCO}",
     fails="releasability:\n  rel_to: [USA, GBR]\n",
@@ -193,17 +201,23 @@ def rel_to_mismatch(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
 )
 def partner_not_covered(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     codes = [code for _index, code in _rel_to(activity)]
-    country = _partner(activity)
-    if not codes or country not in ctx.reference.countries:
-        skip("no rel_to, or no valid partner country (the schema reports that)")
-    if any(ctx.reference.covers(code, country) for code in codes):
-        return
-    groups = sorted(code for code, members in ctx.reference.tetragraphs.items() if country in members)
-    yield Violation(
-        REL_TO,
-        f"`rel_to` [{', '.join(codes)}] does not include the partner, {country}: add {country} to `rel_to`",
-        f"or a tetragraph that contains it: {', '.join(groups)}" if groups else None,
-    )
+    if not codes:
+        skip("no rel_to")
+    countries = [(_partner(activity), "the partner")]
+    countries += [(partner.get("country"), "partner") for _path, partner in activity.items("partners")]
+    countries = [(country, role) for country, role in countries if country in ctx.reference.countries]
+    if not countries:
+        skip("no valid partner country (the schema reports that)")
+    for country, role in countries:
+        if any(ctx.reference.covers(code, country) for code in codes):
+            continue
+        groups = sorted(code for code, members in ctx.reference.tetragraphs.items() if country in members)
+        said = f"the partner, {country}" if role == "the partner" else f"partner {country}"
+        yield Violation(
+            REL_TO,
+            f"`rel_to` [{', '.join(codes)}] does not include {said}: add {country} to `rel_to`",
+            f"or a tetragraph that contains it: {', '.join(groups)}" if groups else None,
+        )
 
 
 @rule(
@@ -381,22 +395,28 @@ def disclosure_pending(activity: Activity, ctx: RuleContext) -> Iterator[Violati
             )
 
 
+# an ITAR section such as 126.4 or 125.4(b)(1): what an exemption must cite (22 CFR parts 120-130)
+ITAR_SECTION = re.compile(r"\b1[23][0-9]\.[0-9]+")
+
+
 @rule(
     id="REL009",
-    title="Approved USML item without a licence or exemption",
+    title="USML item without an export authorization",
     description=(
-        "A `technology_transfer` item with a `usml_category` has `disclosure_decision: approved` but no "
-        "`license` naming its licence, agreement or ITAR exemption. The rule is skipped when the activity"
-        " transfers no technology."
+        "A `technology_transfer` item with a `usml_category` and `disclosure_decision: approved` or "
+        "`not-required` names no export authorization: no `license` and, in activity/v2, no "
+        "`export_authorization` (a placeholder such as `N/A` or `TBD` names none). An `export_authorization` "
+        "of kind `exemption` must cite the ITAR section (e.g. 22 CFR 126.4). The rule is skipped when the "
+        "activity transfers no technology; a pending or denied item is left to REL008 and REL007."
     ),
     family=FAMILY,
     level="warn",
     rationale=(
-        "An approved disclosure says the item may be shared; exporting a US Munitions List "
-        f"article or its technical data still needs a licence or agreement (DSP-5, TAA, an FMS "
-        f"LOA) or a named ITAR exemption ({ITAR}). Reducing ITAR's burdens ({REC3}) means "
-        "fewer transactional licences, not unnamed ones. The format has no exemption field: "
-        "name the exemption in `license` (e.g. 'ITAR 126.4 exemption') and the rule accepts it."
+        "A disclosure decision says whether the item may be shared; exporting a US Munitions List "
+        f"article or its technical data still needs a licence or agreement (DSP-5, TAA), an FMS LOA, or a named "
+        f"ITAR exemption ({ITAR}), and 'not required' for the disclosure does not make it so for the export. "
+        f"Reducing ITAR's burdens ({REC3}) means fewer transactional licences, not unnamed ones: an exemption "
+        "is named by its ITAR section."
     ),
     source=f"{ITAR}; {REC3}",
     fails=TRANSFER + "      disclosure_decision: approved\n",
@@ -404,20 +424,115 @@ def disclosure_pending(activity: Activity, ctx: RuleContext) -> Iterator[Violati
     + "      disclosure_decision: approved\n      license: ITAR 126.4 exemption (US Government transfer)\n",
 )
 def usml_without_license(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    v2 = format_version(activity.get("schema")) == 2
+    where = "`export_authorization` (kind license, exemption or loa, and its reference)" if v2 else "`license`"
     for path, name, item in _transfers(activity):
-        category, license_ = item.get("usml_category"), item.get("license")
-        if (
-            item.get("disclosure_decision") == "approved"
-            and isinstance(category, str)
-            and category.strip()
-            and not (isinstance(license_, str) and license_.strip())
-        ):
-            yield Violation(
-                path,
-                f"{name} (USML Category {category}) has an approved disclosure but no licence or exemption named: "
-                "name its export authorization in `license`",
-                "a DSP-5, TAA or FMS LOA number, or the ITAR exemption it ships under (e.g. 'ITAR 126.4 exemption')",
-            )
+        category, decision = item.get("usml_category"), item.get("disclosure_decision")
+        if is_blank(category, ctx) or decision not in ("approved", "not-required"):
+            continue
+        authorization = item.get("export_authorization")
+        authorization = authorization if isinstance(authorization, Mapping) and v2 else {}
+        reference, license_ = authorization.get("reference"), item.get("license")
+        if not is_blank(reference, ctx):
+            if authorization.get("kind") == "exemption" and not ITAR_SECTION.search(str(reference)):
+                yield Violation(
+                    path + ("export_authorization", "reference"),
+                    f"{name} ships under an ITAR exemption, but '{reference}' names no ITAR section: cite it in "
+                    "`export_authorization.reference` (e.g. '22 CFR 126.4' or '22 CFR 126.18')",
+                )
+            continue
+        if not is_blank(license_, ctx):
+            continue
+        named = (
+            f"only a placeholder (`license: {license_}`) for its licence or exemption"
+            if is_placeholder(license_, ctx)
+            else "no licence or exemption named"
+        )
+        if decision == "approved":
+            problem = f"has an approved disclosure but {named}"
+        else:
+            problem = f"needs no disclosure decision but still needs an export authorization, and has {named}"
+        yield Violation(
+            path,
+            f"{name} (USML Category {category}) {problem}: name its export authorization in {where}",
+            "a DSP-5, TAA or FMS LOA number, or the ITAR exemption it ships under (e.g. 'ITAR 126.4 exemption')",
+        )
+
+
+def _enhanced(name: Any, ctx: RuleContext) -> str | None:
+    """The enhanced-EUM designation (reference data `enhanced_eum`) an item's name matches, or None.
+
+    Each designation's words match whole (a word ending in "-", such as "an/pvs-", takes any model
+    number after it); `re` keeps the compiled patterns, so building them per call costs little.
+    """
+    if not isinstance(name, str):
+        return None
+    for entry in ctx.reference.get("enhanced_eum", ()):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+            continue
+        words = [word.strip() for word in entry.get("match", ()) if isinstance(word, str) and word.strip()]
+        ends = ["" if word.endswith("-") else r"(?![\w-])" for word in words]
+        alternatives = "|".join(re.escape(word) + end for word, end in zip(words, ends))
+        if alternatives and re.search(rf"(?<![\w/-])(?:{alternatives})", name, re.IGNORECASE):
+            return entry["name"]
+    return None
+
+
+@rule(
+    id="REL011",
+    title="Enhanced end-use monitoring item without enhanced monitoring",
+    description=(
+        "On an activity/v2 document, a `technology_transfer` item whose name matches an item on the enhanced "
+        "end-use monitoring list (reference data `enhanced_eum`: Stinger, Javelin, night-vision devices, AIM-9X, "
+        "AIM-120, TOW, ...) has no `end_use_monitoring: enhanced`, or a system the activity provides matches one "
+        "and no such transfer item covers it."
+    ),
+    family=FAMILY,
+    level="fail",
+    rationale=(
+        "Defense articles transferred by the US Government are monitored for their use: routinely for most, "
+        f"and with enhanced end-use monitoring (serial-number inventories, physical security checks) for the "
+        f"sensitive articles designated for it, such as MANPADS, Javelin and night-vision devices ({GOLDEN_SENTRY})."
+        " A proposal that transfers one without planning enhanced monitoring cannot meet the terms of the transfer."
+    ),
+    source=f"{GOLDEN_SENTRY}; rules/data/enhanced_eum.yaml",
+    fails=(
+        "schema: activity/v2\nreleasability:\n  technology_transfer:\n    - item: FGM-148 Javelin missiles\n"
+        "      usml_category: IV\n      disclosure_decision: approved\n"
+        "      export_authorization: {kind: loa, reference: AL-B-ZAA}\n      end_use_monitoring: routine\n"
+    ),
+    passes=(
+        "schema: activity/v2\nreleasability:\n  technology_transfer:\n    - item: FGM-148 Javelin missiles\n"
+        "      usml_category: IV\n      disclosure_decision: approved\n"
+        "      export_authorization: {kind: loa, reference: AL-B-ZAA}\n      end_use_monitoring: enhanced\n"
+    ),
+)
+def enhanced_eum(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    if format_version(activity.get("schema")) != 2:
+        skip("only an activity/v2 document records end-use monitoring")
+    covered = set()
+    for path, name, item in activity.named_items(TRANSFERS, "item", unnamed="item #"):
+        designation = _enhanced(item.get("item"), ctx)
+        if designation is None:
+            continue
+        if item.get("end_use_monitoring") == "enhanced":
+            covered.add(designation)
+            continue
+        where = path + ("end_use_monitoring",) if "end_use_monitoring" in item else path
+        yield Violation(
+            where,
+            f"{name} is designated for enhanced end-use monitoring ({designation}): set `end_use_monitoring: "
+            "enhanced`, and plan the serial-number inventories and security checks it needs",
+        )
+    for path, name, system in activity.named_items(SYSTEMS, "name"):
+        designation = _enhanced(system.get("name"), ctx)
+        if designation is None or designation in covered or system.get("provided") is False:
+            continue
+        yield Violation(
+            path,
+            f"system {name} is designated for enhanced end-use monitoring ({designation}), and no technology "
+            "transfer covers it: list it in `releasability.technology_transfer` with `end_use_monitoring: enhanced`",
+        )
 
 
 @hookimpl
