@@ -255,7 +255,7 @@ def partners_not_vetted(activity: Activity, ctx: RuleContext) -> Iterator[Violat
             f"partner {country} has no unit in `governance.vetting.units`, though the lead partner's units are "
             f"vetted: the units of every partner the activity assists need vetting; list {country}'s, with "
             f"`country: {country}`, as the embassy submits them",
-            "if the activity assists no unit of this partner, say how it takes part in the partner's `organizations`",
+            "a country in `partners` is one the activity assists; an observer that receives nothing is not a partner",
         )
 
 

@@ -485,7 +485,7 @@ def _enhanced(name: Any, ctx: RuleContext) -> str | None:
         "On an activity/v2 document, a `technology_transfer` item whose name matches an item on the enhanced "
         "end-use monitoring list (reference data `enhanced_eum`: Stinger, Javelin, night-vision devices, AIM-9X, "
         "AIM-120, TOW, ...) has no `end_use_monitoring: enhanced`, or a system the activity provides matches one "
-        "and no such transfer item covers it."
+        "and no technology transfer item lists it."
     ),
     family=FAMILY,
     level="fail",
@@ -515,8 +515,8 @@ def enhanced_eum(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
         designation = _enhanced(item.get("item"), ctx)
         if designation is None:
             continue
+        covered.add(designation)  # a system it covers is judged here, once
         if item.get("end_use_monitoring") == "enhanced":
-            covered.add(designation)
             continue
         where = path + ("end_use_monitoring",) if "end_use_monitoring" in item else path
         yield Violation(
