@@ -90,6 +90,38 @@ MALFORMED = [
         "releasability": {"dissemination": ["NOFORN", "REL TO"], "rel_to": "USA"},
         "partner": {"country": "AUS", "category": "most-capable"},
     },
+    # an activity/v2 document, so that the rules reading v2 fields get past their version check
+    {
+        "schema": "activity/v2",
+        "activity": {"type": "fms-case", "start": "2027-01-15", "end": "2028-01-01", "budget": {"amount": "lots"}},
+        "partner": {"country": "JPN"},
+        "partners": ["FSM", {"country": 4}, {"country": "MHL"}],
+        "funding": {"authority": ["fms"], "source": 7},
+        "notification": {"required": "yes", "submitted": 20270101},
+        "assessment": {"initial_assessment": "done"},
+        "objectives": [{"indicators": [{"kind": "output"}, "x", {"kind": 3, "baseline_source": "estimated"}]}],
+        "releasability": {
+            "rel_to": ["USA", "FSM"],
+            "technology_transfer": [
+                {"item": "Javelin", "export_authorization": "DSP-5", "end_use_monitoring": ["enhanced"]},
+                {"item": 5, "usml_category": "IV", "disclosure_decision": "approved", "export_authorization": {}},
+            ],
+        },
+        "interoperability": {"systems": [{"name": "Stinger", "provided": "no", "sustainment": {"funded_by": []}}]},
+        "governance": {
+            "human_rights_vetting": "required-complete",
+            "vetting": {"completed": ["2026-01-01"], "units": [None, {"country": ["ALB"]}, {"country": {"code": 1}}]},
+        },
+    },
+    {
+        "schema": "activity/v2",
+        "activity": {"type": "training", "start": "2027-01-15", "budget": {"amount": 5000000, "currency": "USD"}},
+        "funding": {"authority": "10-usc-333", "source": "us-appropriated"},
+        "notification": None,
+        "governance": {"human_rights_vetting": "required-pending", "vetting": {"units": "all of them"}},
+        "partners": [{"country": "MKD"}],
+        "assessment": [],
+    },
 ]
 
 

@@ -1,4 +1,5 @@
-"""REL001-REL009: markings, REL TO lists and technology transfer (policycheck.builtin.releasability).
+"""REL001-REL009 and REL011: markings, REL TO lists, technology transfer and end-use monitoring
+(policycheck.builtin.releasability).
 
 The starter's partner is ALB (most-capable), its activity `advisory`, marked
 `dissemination: [REL TO]`, `rel_to: [USA, ALB]`.
@@ -8,7 +9,7 @@ import pytest
 
 from policycheck.testing import activity_text, assert_examples, assert_findings, check, starter
 
-RULES = [f"REL00{n}" for n in range(1, 10)]
+RULES = [*(f"REL00{n}" for n in range(1, 10)), "REL011"]
 
 
 def marked(*controls: str, rel_to: str | None = "[USA, ALB]") -> str:
@@ -436,3 +437,86 @@ def test_transfer_finding_line(locate):
     text = activity_text(transfers("item: Radar, usml_category: XI, disclosure_decision: pending"))
     [finding] = check(text, select=["REL008"], base=False)
     assert (finding.line, finding.column) == locate(text, "disclosure_decision: pending")
+
+
+# --- REL004 with partners (activity/v2) -----------------------------------------
+
+
+REGIONAL = (
+    "partners: [{country: FSM, category: institution-building}, {country: MHL, category: institution-building}]\n"
+)
+
+
+def test_rel004_every_additional_partner_must_be_covered():
+    found = check(REGIONAL + "partner: {country: PLW}\nreleasability: {rel_to: [USA, FSM, PLW]}\n", select=["REL004"])
+    assert [finding.message for finding in found] == [
+        "`rel_to` [USA, FSM, PLW] does not include partner MHL: add MHL to `rel_to`"
+    ]
+    assert found[0].pointer == "/releasability/rel_to"
+
+
+def test_rel004_one_finding_per_country_left_out_and_tetragraphs_cover_partners():
+    nato = "partners: [{country: MKD, category: institution-building}, {country: MNE, category: other}]\n"
+    assert_findings(nato + "releasability: {rel_to: [USA, ALB]}\n", ["REL004", "REL004"], select=["REL004"])
+    assert_findings(nato + "releasability: {rel_to: [USA, NATO]}\n", [], select=["REL004"])
+
+
+# --- REL011 -------------------------------------------------------------------
+
+
+def eum(item: str, monitoring: str | None) -> str:
+    field = f", end_use_monitoring: {monitoring}" if monitoring else ""
+    return transfers(f"item: {item}, usml_category: IV, disclosure_decision: approved{field}")
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "FIM-92 Stinger missiles",
+        "Javelin Lightweight Command Launch Units",
+        "AN/PVS-14 monocular night vision devices",
+        "Thermal sights and NVGs",
+        "AIM-9X Block II missiles",
+        "AIM-120C-8 AMRAAM",
+        "BGM-71 TOW-2B missiles",
+        "Harpoon Block II coastal defense missiles",
+    ],
+)
+def test_rel011_items_on_the_enhanced_list_need_enhanced_monitoring(only, item):
+    finding = only(eum(item, "routine"), "REL011")
+    assert finding.level == "fail"
+    assert finding.pointer == "/releasability/technology_transfer/0/end_use_monitoring"
+    assert finding.message.startswith(f"'{item}' is designated for enhanced end-use monitoring (")
+    assert only(eum(item, None), "REL011").pointer == "/releasability/technology_transfer/0"
+    assert_findings(eum(item, "enhanced"), [], select=["REL011"])
+
+
+@pytest.mark.parametrize("item", ["Tow truck", "Link 16 terminal", "Sentinel radar", "Stingray patrol boat"])
+def test_rel011_other_items_need_no_enhanced_monitoring(item):
+    assert_findings(eum(item, "routine"), [], select=["REL011"])
+
+
+def test_rel011_a_provided_system_on_the_list_needs_a_transfer_item():
+    system = "interoperability:\n  systems:\n    - {name: FGM-148 Javelin CLU, origin: USA, quantity: 10"
+    found = check(system + "}\n", select=["REL011"])
+    assert [(finding.pointer, "no technology transfer item lists it" in finding.message) for finding in found] == [
+        ("/interoperability/systems/0", True)
+    ]
+    assert found[0].message.endswith(
+        "list it in `releasability.technology_transfer` with `end_use_monitoring: enhanced`"
+    )
+    # the partner's own Javelins need nothing from this activity, and a transfer item covers a delivered one
+    assert_findings(system + ", provided: false}\n", [], select=["REL011"])
+    covered = eum("Javelin missiles", "enhanced") + system + "}\n"
+    assert_findings(covered, [], select=["REL011"])
+
+
+def test_rel011_the_list_is_reference_data_extendable_by_configuration(only):
+    config = {"reference": {"enhanced_eum": [{"name": "Case-unique EEUM: Coyote interceptors", "match": ["coyote"]}]}}
+    assert only(eum("Coyote Block 2 interceptors", "routine"), "REL011", config=config).message.endswith(
+        "plan the serial-number inventories and security checks it needs"
+    )
+
+
+def test_rel011_applies_to_activity_v2():
+    assert_findings(eum("Stinger missiles", None), [], select=["REL011"], base="activity/v1")

@@ -253,3 +253,34 @@ def test_gov012_an_fms_case_names_its_case_and_agency():
     assert_findings("activity: {type: training}", [], select=["GOV012"])
     v1_case = "activity: {type: fms-case}\nimplementing_agency: null\ncase_id: null"
     assert_findings(v1_case, [], select=["GOV012"], base="activity/v1")  # v1 has neither field
+
+
+# --- placeholders (rules/data/placeholders.yaml) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "snippet, rule_id",
+    [
+        ("threats: [{id: THR-1, description: Hybrid operations, source: N/A}]", "THR005"),
+        ("governance: {participation: TBD}", "GOV001"),
+        ("governance: {accountability: '-'}", "GOV002"),
+        ("governance: {responsiveness: unknown}", "GOV003"),
+        ("governance: {transparency: n/a}", "GOV004"),
+        ("activity: {type: training}\ninteroperability: {standards: [TBD, '?']}", "INT001"),
+        ("activity: {type: training}\ninteroperability: {absorptive_capacity: To be determined}", "INT004"),
+        ("releasability: {classification: SECRET, foreign_disclosure_officer: '(TBD)'}", "REL010"),
+    ],
+)
+def test_a_placeholder_is_no_value_for_present_and_empty(snippet, rule_id):
+    assert_findings(snippet, [rule_id], select=[rule_id])
+
+
+def test_a_list_with_one_real_entry_is_not_empty():
+    assert_findings("activity: {type: training}\ninteroperability: {standards: [TBD, Link 16]}", [], select=["INT001"])
+
+
+def test_placeholders_added_by_configuration_count_in_packs():
+    snippet = "governance: {participation: awaiting partner input}"
+    assert_findings(snippet, [], select=["GOV001"])
+    config = {"reference": {"placeholders": ["awaiting partner input"]}}
+    assert_findings(snippet, ["GOV001"], select=["GOV001"], config=config)

@@ -245,7 +245,8 @@ def partners_not_vetted(activity: Activity, ctx: RuleContext) -> Iterator[Violat
     if activity.get(VETTING) not in VETTED:
         skip("the lead partner's units are not vetted")
     lead = activity.get(("partner", "country"))
-    vetted = {unit.get("country", lead) for _path, unit in activity.items(("governance", "vetting", "units"))}
+    units = activity.items(("governance", "vetting", "units"))
+    vetted = {country for _path, unit in units if isinstance(country := unit.get("country", lead), str)}
     for path, partner in partners:
         country = partner.get("country")
         if not isinstance(country, str) or country == lead or country in vetted:

@@ -530,8 +530,8 @@ def enhanced_eum(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
             continue
         yield Violation(
             path,
-            f"system {name} is designated for enhanced end-use monitoring ({designation}), and no technology "
-            "transfer covers it: list it in `releasability.technology_transfer` with `end_use_monitoring: enhanced`",
+            f"system {name} is designated for enhanced end-use monitoring ({designation}), and no technology transfer "
+            "item lists it: list it in `releasability.technology_transfer` with `end_use_monitoring: enhanced`",
         )
 
 
