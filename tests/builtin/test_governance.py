@@ -247,7 +247,8 @@ def test_gov009_a_case_above_the_nato_plus_threshold_not_notified_in_time_fails(
     assert finding.level == "fail"
     assert finding.pointer == "/notification"
     assert finding.message == (
-        "the case's defense articles and services of $120,000,000 reaches the 36(b) threshold of $100,000,000 for "
+        "the case's value in defense articles and services, $120,000,000, is at or above the 36(b) threshold of "
+        "$100,000,000 for "
         "NATO members, Australia, Japan, South Korea, Israel and New Zealand (ALB): the AECA 36(b) notification has "
         "not been submitted and the activity starts in 14 days (2027-01-15), inside the 15-day review period: "
         "submit it and move `activity.start` to 2027-01-16 or later"
@@ -257,12 +258,12 @@ def test_gov009_a_case_above_the_nato_plus_threshold_not_notified_in_time_fails(
 @pytest.mark.parametrize(
     "country, budget, threshold",
     [
-        ("ECU", "{amount: 60000000, currency: USD}", "defense articles and services of $60,000,000 reaches the 36(b) "
-         "threshold of $50,000,000 for a purchaser outside NATO"),
-        ("KOR", "{amount: 40000000, major_defense_equipment: 30000000, currency: USD}", "major defense equipment of "
-         "$30,000,000 reaches the 36(b) threshold of $25,000,000"),
-        ("EGY", "{amount: 40000000, design_and_construction: 210000000, currency: USD}", "design and construction of "
-         "$210,000,000 reaches the 36(b) threshold of $200,000,000"),
+        ("ECU", "{amount: 60000000, currency: USD}", "defense articles and services, $60,000,000, is at or above the "
+         "36(b) threshold of $50,000,000 for a purchaser outside NATO"),
+        ("KOR", "{amount: 40000000, major_defense_equipment: 30000000, currency: USD}", "major defense equipment, "
+         "$30,000,000, is at or above the 36(b) threshold of $25,000,000"),
+        ("EGY", "{amount: 40000000, design_and_construction: 210000000, currency: USD}", "design and construction, "
+         "$210,000,000, is at or above the 36(b) threshold of $200,000,000"),
     ],
 )  # fmt: skip
 def test_gov009_each_threshold_of_each_group(only, country, budget, threshold):

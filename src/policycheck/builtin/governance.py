@@ -60,9 +60,9 @@ def _funding_source(activity: Activity) -> str | None:
     rationale=(
         "No assistance may go to a unit of a foreign security force credibly implicated in a gross violation of "
         f"human rights ({LEAHY}), so assistance cannot start before the vetting result is back. The vetting "
-        f"itself is the embassy's: it submits the units and the Department of State vets them ({LEAHY_VETTING}); "
-        "the proposal tracks the result against its start date. How close to the start a pending result "
-        "becomes a blocker is a judgment (`fail_within_days`)."
+        "itself is the embassy's: it enters the units nominated for assistance in the INVEST system and the "
+        f"Department of State vets them ({LEAHY_VETTING}); the proposal tracks the result against its start "
+        "date. How close to the start a pending result becomes a blocker is a judgment (`fail_within_days`)."
     ),
     source=f"{LEAHY}; {LEAHY_VETTING}",
     parameters={"fail_within_days": 30},
@@ -120,11 +120,12 @@ def _render(value: Any) -> str:
     family=FAMILY,
     level="warn",
     rationale=(
-        f"The Leahy laws ({LEAHY}) require vetting of the foreign security force units that receive US "
-        "training, equipment or other assistance, education included (IMET students are vetted): a "
-        "training, equipment, exercise, education or FMS activity that records vetting as not required needs "
-        "a second look, and one paid with US funds must not go ahead unvetted. A purchase with the partner's "
-        f"own funds is not assistance, so it is out of scope. The vetting is the embassy's ({LEAHY_VETTING})."
+        "The foreign security force units that receive US training, equipment or other assistance are vetted "
+        f"for gross violations of human rights ({LEAHY}), students in education included (IMET is assistance "
+        "under the Foreign Assistance Act): a training, equipment, exercise, education or FMS activity that "
+        "records vetting as not required needs a second look, and one paid with US funds must not go ahead "
+        "unvetted. A purchase with the partner's own funds is not assistance, so it is out of scope. The "
+        f"vetting is the embassy's submission of the units ({LEAHY_VETTING})."
     ),
     source=f"{LEAHY}; {LEAHY_VETTING}",
     parameters={"activity_types": ["training", "equipment", "exercise", "education", "fms-case"]},
@@ -219,9 +220,9 @@ def vetting_stale(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     family=FAMILY,
     level="fail",
     rationale=(
-        f"The Leahy laws ({LEAHY}) apply to every unit the activity assists, whichever country it belongs to: "
+        f"Vetting applies to every unit the activity assists, whichever country it belongs to ({LEAHY}): "
         "a regional activity that vets the lead partner's units must vet those of each other partner too, "
-        f"through the embassy accredited to it ({LEAHY_VETTING})."
+        f"each submitted by the embassy accredited to it ({LEAHY_VETTING})."
     ),
     source=f"{LEAHY}; {LEAHY_VETTING}",
     fails=(
@@ -357,7 +358,10 @@ def notification_36b(activity: Activity, ctx: RuleContext) -> Iterator[Violation
     for key, path, name in _VALUES:
         value, limit = as_number(activity.get(path)), as_number(limits.get(key))
         if value is not None and limit is not None and value >= limit:
-            why = f"the case's {name} of ${value:,.0f} reaches the 36(b) threshold of ${limit:,.0f} for {group}"
+            why = (
+                f"the case's value in {name}, ${value:,.0f}, is at or above the 36(b) threshold of ${limit:,.0f} "
+                f"for {group}"
+            )
             yield from _notification(activity, ctx, why, int(limits.get("review_days", 30)), "AECA 36(b)")
             return
 

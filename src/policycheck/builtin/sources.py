@@ -17,16 +17,10 @@ GENC = (
     "GENC Standard (Geopolitical Entities, Names, and Codes), the US Government profile of ISO 3166"
     " (IC-GENC CES, CVEnumGENCCountryCode)"
 )
-LEAHY = (
-    "Leahy laws: Foreign Assistance Act section 620M (22 U.S.C. 2378d) and 10 U.S.C. 362 (no assistance or"
-    " training for a unit of a foreign security force credibly implicated in a gross violation of human rights)"
-)
-LEAHY_VETTING = (
-    "US Department of State, 'An Overview of the Leahy Vetting Process' (HumanRights.gov): the embassy enters the"
-    " units nominated for assistance in the INVEST system, and the Department vets them"
-)
+LEAHY = "Leahy laws: Foreign Assistance Act section 620M (22 U.S.C. 2378d) and 10 U.S.C. 362"
+LEAHY_VETTING = "US Department of State, 'An Overview of the Leahy Vetting Process' (HumanRights.gov)"
 AECA_36B = "Arms Export Control Act section 36(b) (22 U.S.C. 2776(b)); DSCA SAMM C5.5 (congressional notification)"
-SEC_333 = "10 U.S.C. 333(e) (notification 15 days before initiating building partner capacity assistance)"
+SEC_333 = "10 U.S.C. 333(e), notice to the congressional committees"
 GOLDEN_SENTRY = (
     "DSCA Security Assistance Management Manual, chapter 8 (Golden Sentry end-use monitoring, C8.4 enhanced EUM);"
     " AECA section 40A (22 U.S.C. 2785)"
