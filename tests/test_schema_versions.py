@@ -117,3 +117,16 @@ def test_init_writes_a_v2_starter_that_passes_and_its_schema(tmp_path):
     assert json.loads((tmp_path / "activity.schema.json").read_text(encoding="utf-8"))["$id"].endswith(":v2")
     result = runner.invoke(main, [str(target), "--no-config", "--no-plugins", "--today", "2026-11-23"])
     assert result.exit_code == 0 and "PASS no findings" in result.output
+
+
+def test_a_plugin_cannot_replace_a_v2_section(tmp_path, monkeypatch):
+    from policycheck.plugins import PluginError, load_registry
+
+    (tmp_path / "funding_plugin.py").write_text(
+        "import policycheck\n@policycheck.hookimpl\ndef policycheck_schema_fragments():\n"
+        "    return {'funding': {'type': 'object'}}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginError, match="'funding' is a built-in section of the activity schema"):
+        load_registry(modules=["funding_plugin"], entry_points=False)

@@ -306,8 +306,9 @@ def _claim(owners: dict[str, str], key: str, plugin: str, what: str) -> None:
 
 def _builtin_sections() -> set[str]:
     from .resources import load_schema
+    from .validate import SCHEMAS  # the sections of every format version are built in (issue 18)
 
-    return set(load_schema("activity.schema.json").get("properties", {}))
+    return {key for name in SCHEMAS.values() for key in load_schema(name).get("properties", {})}
 
 
 def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:
