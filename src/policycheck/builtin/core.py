@@ -40,8 +40,11 @@ SCH001 = Rule(
     id="SCH001",
     title="Schema violation",
     description=(
-        "The document breaks the activity schema: a wrong type, a missing required key, a value outside "
-        "an enum or an unknown key. There is one finding per error, with its path, line and a hint."
+        "The document breaks the activity schema of the version its `schema` names (activity/v2 or "
+        "activity/v1): a wrong type, a missing required key, a value outside an enum or an unknown key. There "
+        "is one finding per error, with its path, line and a hint. An unknown version is one finding naming "
+        "the versions, and with `require_schema: activity/v2` in the configuration a v1 document is one "
+        "finding saying how to move it to v2."
     ),
     family=FAMILY,
     level="fail",
