@@ -296,21 +296,23 @@ def explain_command(rule_id, plugin_modules, no_plugins, strict_plugins, config_
 
 @main.command("schema")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.option(
+    "--version",
+    "version",
+    type=click.Choice(["v1", "v2"]),
+    default="v2",
+    show_default=True,
+    help="The activity format version whose schema to print.",
+)
 @_plugin_options
-def schema_command(output, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+def schema_command(output, version, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
     """Print the effective activity JSON Schema (with plugin extensions)."""
     import json  # 3.5 ms: only these subcommands print JSON
 
     config = read_config(config_file, no_config)
     _, registry = load(config, plugin_modules, no_plugins, strict_plugins)
-    text = (
-        json.dumps(
-            effective_schema(registry.reference(config.reference), registry.schema_fragments),
-            indent=2,
-            ensure_ascii=False,
-        )
-        + "\n"
-    )
+    schema = effective_schema(registry.reference(config.reference), registry.schema_fragments, f"activity/{version}")
+    text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:

@@ -31,6 +31,7 @@ ALIASES = {
     "per-file-ignores": "per_file_ignores",
     "rule-packs": "rule_packs",
     "max-file-size": "max_file_size",
+    "require-schema": "require_schema",
 }
 # where the policy came from, for the effective-policy statement of every report
 FROM_CHECKOUT, FROM_DEFAULTS, FROM_REVISION, ISOLATED = "checkout", "defaults", "trusted-ref", "isolated"
@@ -71,6 +72,8 @@ class Config(NamedTuple):
     audit_waivers: bool = False
     # the line of each setting in the file (keys as in `config_file.where`), for messages and reports
     lines: Mapping[tuple, int] = NO_SETTINGS
+    # the oldest activity format accepted (`activity/v2`): older documents fail SCH001 (issue 18)
+    require_schema: str | None = None
 
     def enabled(self, rule_id: str) -> bool:
         """ruff-style selection: the longest matching selector wins; ties go to ignore."""
@@ -234,6 +237,7 @@ def from_mapping(raw: Mapping[str, Any], source: str | None = None, root: str = 
         max_file_size=raw.get("max_file_size", MAX_FILE_SIZE),
         waivers=dict(raw.get("waivers", {})),
         origin=FROM_CHECKOUT if source else FROM_DEFAULTS,
+        require_schema=raw.get("require_schema"),
     )
 
 

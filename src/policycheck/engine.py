@@ -19,7 +19,7 @@ from .load import Limits, LoadError, decode, parse
 from .markings import banner
 from .quoting import bounded, shorten
 from .rule import Rule, RuleContext, Skip, Violation
-from .validate import SchemaValidator, effective_schema
+from .validate import ActivityValidator
 
 if TYPE_CHECKING:
     from .plugins import Registry
@@ -40,7 +40,7 @@ class Engine:
         self.enabled_ids = frozenset(rule.id for rule in self.enabled)
         self.defaults = registry.parameter_defaults()
         self.contexts = {rule.id: self._context(rule) for rule in self.enabled}
-        self._validator: SchemaValidator | None = None
+        self._validator: ActivityValidator | None = None
 
     @classmethod
     def from_policy(cls, policy: "Policy") -> "Engine":
@@ -51,10 +51,11 @@ class Engine:
         return RuleContext(params=MappingProxyType(params), reference=self.reference, today=self.today)
 
     @property
-    def validator(self) -> SchemaValidator:
+    def validator(self) -> ActivityValidator:
         if self._validator is None:  # built for the first document, so a run of usage errors never builds it
-            schema = effective_schema(self.reference, self.registry.schema_fragments)
-            self._validator = SchemaValidator(schema, self.reference)
+            # each document against its own version's schema (issue 18)
+            fragments, required = self.registry.schema_fragments, self.config.require_schema
+            self._validator = ActivityValidator(self.reference, fragments, required)
         return self._validator
 
     def level(self, rule: Rule, violation: Violation | None = None) -> str:
@@ -93,7 +94,7 @@ class Engine:
 
         activity = Activity(source.path, loaded.data, loaded.positions)
         result.activity_id = bounded(activity.id)  # the schema allows 64 characters; reports print it
-        result.banner = banner(loaded.data)
+        result.banner = banner(loaded.data, self.reference)
         result.waivers = waivers.read_waivers(loaded.data, loaded.positions)
         schema_errors = self.validator.violations(loaded.data)
         sch001 = self.registry.rules["SCH001"]

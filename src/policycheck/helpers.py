@@ -9,12 +9,61 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
+# one surrounding pair a writer may put around a placeholder: "(TBD)", "[n/a]", "<unknown>"
+_BRACKETS = ("()", "[]", "<>", "{}", '""', "''")
 
-def is_blank(value: Any) -> bool:
-    """Missing, null, or text with nothing but spaces."""
-    return value is None or (isinstance(value, str) and not value.strip())
+
+def is_placeholder(value: Any, context: Any = None) -> bool:
+    """Text that only stands in for content: `TBD`, `N/A`, `unknown`, `-`, ... (reference data `placeholders`).
+
+    The whole value is compared, ignoring case, spacing, one surrounding pair of
+    brackets or quotes and a final full stop, so "TBD" and "(tbd.)" are
+    placeholders but "TBD by the Ministry in March" is not. Pass the rule's
+    `ctx` (or a `Reference`) so that placeholders added by configuration and
+    plugins count too; without it the shipped list (rules/data/placeholders.yaml) is used.
+    """
+    if not isinstance(value, str):
+        return False
+    reference = getattr(context, "reference", context)
+    entries = reference.get("placeholders", ()) if isinstance(reference, Mapping) else _shipped_placeholders()
+    known = _normalized(tuple(entry for entry in entries if isinstance(entry, str)))
+    text = _normal(value)
+    return text in known or (text.endswith(".") and text[:-1] in known)
+
+
+def is_blank(value: Any, context: Any = None) -> bool:
+    """Missing, null, text with nothing but spaces, or a placeholder (see `is_placeholder`, which takes `context`)."""
+    return value is None or (isinstance(value, str) and (not value.strip() or is_placeholder(value, context)))
+
+
+def _normal(text: str) -> str:
+    text = " ".join(text.casefold().split())
+    if len(text) > 2 and text[0] + text[-1] in _BRACKETS:
+        text = " ".join(text[1:-1].split())
+    return text
+
+
+@lru_cache(maxsize=8)
+def _normalized(entries: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_normal(entry) for entry in entries)
+
+
+@lru_cache(maxsize=1)
+def _shipped_placeholders() -> tuple[str, ...]:
+    from .reference import Reference  # lazily: most callers pass the rule's context
+
+    return tuple(Reference().get("placeholders", ()))
+
+
+def format_version(value: Any) -> int | None:
+    """The format version a document's `schema` value names: 2 for "activity/v2", 1 for v1, else None.
+
+    Rules that read an activity/v2 field use it to leave v1 documents, which cannot have the field, alone.
+    """
+    return {"activity/v1": 1, "activity/v2": 2}.get(value) if isinstance(value, str) else None
 
 
 def as_date(value: Any) -> date | None:

@@ -18,6 +18,7 @@ from .report import OutputFormat
 from .resources import load_schema
 from .rule import Rule
 from .rule_packs import load_pack
+from .validate import SCHEMAS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,6 +34,7 @@ BUILTIN_PLUGINS = (
     "policycheck.builtin.measurable",
     "policycheck.builtin.releasability",
     "policycheck.builtin.interoperability",
+    "policycheck.builtin.governance",  # the Leahy and notification checks that need dates (issue 18)
     "policycheck.builtin.packs",
     "policycheck.report.builtin",
 )
@@ -211,7 +213,8 @@ def _claim(owners: dict[str, str], key: str, plugin: str, what: str) -> None:
 
 
 def _builtin_sections() -> set[str]:
-    return set(load_schema("activity.schema.json").get("properties", {}))
+    # the sections of every format version are built in (issue 18)
+    return {key for name in SCHEMAS.values() for key in load_schema(name).get("properties", {})}
 
 
 def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:

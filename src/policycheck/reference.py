@@ -57,7 +57,11 @@ def merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
 
 
 class Reference(Mapping[str, Any]):
-    """All reference data, read-only, with the lookups rules need most."""
+    """All reference data, read-only, with the lookups rules need most.
+
+    `countries` is every country code accepted: the ISO 3166-1 alpha-3 codes of
+    `countries` and the GENC additions of `genc` (`genc` alone holds those).
+    """
 
     def __init__(self, extras: Iterable[Mapping[str, Any]] = ()):
         data = _shipped()
@@ -71,7 +75,11 @@ class Reference(Mapping[str, Any]):
             else value
             for kind, value in data.items()
         }
-        self.countries: Mapping[str, str] = self._data.get("countries", MappingProxyType({}))
+        genc = self._data.get("genc", {})
+        # GENC's own trigraphs (XKS, ...) are country codes too: US markings use GENC, not bare ISO 3166
+        self.genc: Mapping[str, str] = MappingProxyType(dict(genc.get("added", {})))
+        self.genc_not_used: Mapping[str, str] = MappingProxyType(dict(genc.get("not_used", {})))
+        self.countries: Mapping[str, str] = MappingProxyType({**self._data.get("countries", {}), **self.genc})
         self.tetragraphs: Mapping[str, tuple[str, ...]] = MappingProxyType(
             {code: tuple(members) for code, members in self._data.get("tetragraphs", {}).items()}
         )

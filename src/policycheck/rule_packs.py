@@ -23,6 +23,7 @@ from typing import Any
 from . import cache
 from .activity import Activity, freeze
 from .errors import UsageError
+from .helpers import is_blank
 from .hints import TYPE_NAMES, close_matches, where
 from .load import LoadError, decode, parse
 from .resources import load_schema, resource_dir
@@ -131,8 +132,9 @@ def _nodes(data: Any, parts: tuple[str, ...]) -> list[tuple[tuple, Any]]:
     return frontier
 
 
-def _blank(value: Any) -> bool:
-    return value is MISSING or value is None or (isinstance(value, str) and not value.strip())
+def _blank(value: Any, reference: Any) -> bool:
+    # a placeholder (TBD, N/A, -, ...) is as good as nothing: reference data `placeholders` (issue 18)
+    return value is MISSING or is_blank(value, reference)
 
 
 def _key(value: Any) -> Any:
@@ -349,9 +351,9 @@ class _Compiler:
 
     def test(self, operator: str, path: _Path, operand: Any, at: tuple, params: Mapping[str, Any]) -> Condition:
         if operator == "present":
-            return lambda scope, node: (not _blank(path.get(scope, node))) is operand
+            return lambda scope, node: (not _blank(path.get(scope, node), scope.reference)) is operand
         if operator == "empty":
-            return lambda scope, node: _empty(path.get(scope, node)) is operand
+            return lambda scope, node: _empty(path.get(scope, node), scope.reference) is operand
         fetch = self.lookup(operand, at, params)
         if operator == "equals":
             return lambda scope, node: _equal(path.get(scope, node), fetch(scope))
@@ -452,8 +454,11 @@ def _contains(value: Any, want: Any) -> bool:
     return isinstance(value, tuple) and any(_key(item) == _key(want) for item in value)
 
 
-def _empty(value: Any) -> bool:
-    return _blank(value) or (isinstance(value, (tuple, Mapping)) and not value)
+def _empty(value: Any, reference: Any) -> bool:
+    # a list of placeholders (`standards: [TBD]`) is as empty as `[]`
+    if isinstance(value, tuple):
+        return all(_blank(item, reference) for item in value)
+    return _blank(value, reference) or (isinstance(value, Mapping) and not value)
 
 
 def _keys(collection: Any, operand: Any) -> frozenset:

@@ -3,7 +3,9 @@
 A snippet is merged over a clean starter activity (the one `policycheck init`
 writes), so a test states only what it changes: mappings merge key by key,
 lists and scalars replace, and a key set to null is removed. A snippet that is
-not a YAML mapping is checked as it is.
+not a YAML mapping is checked as it is. The starter is an activity/v2 document;
+`base="activity/v1"` merges over the v1 starter instead, to test what a v1
+document gets.
 
     from policycheck.testing import assert_findings
 
@@ -35,9 +37,13 @@ from .rule import Rule
 TODAY = date(2027, 1, 1)
 
 
-def starter() -> str:
-    """The text of the clean starter activity."""
-    return resources.files("policycheck").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
+# the starter of each format version; `policycheck init` writes the latest (issue 18)
+STARTERS = {"activity/v2": "templates/starter.yaml", "activity/v1": "templates/starter-v1.yaml"}
+
+
+def starter(version: str = "activity/v2") -> str:
+    """The text of the clean starter activity (the activity/v2 one `policycheck init` writes, or activity/v1)."""
+    return resources.files("policycheck").joinpath(STARTERS[version]).read_text(encoding="utf-8")
 
 
 def _merge(base: Any, overlay: Any) -> Any:
@@ -52,8 +58,9 @@ def _merge(base: Any, overlay: Any) -> Any:
     return merged
 
 
-def activity_text(snippet: str, base: bool = True) -> str:
-    """The YAML document a snippet stands for (merged over the starter when `base`)."""
+def activity_text(snippet: str, base: bool | str = True) -> str:
+    """The YAML document a snippet stands for: merged over the starter when `base` is true, over the
+    starter of that version when it names one (`"activity/v1"`), and the snippet as it is when false."""
     if not base:
         return snippet
     try:
@@ -62,7 +69,7 @@ def activity_text(snippet: str, base: bool = True) -> str:
         return snippet
     if not isinstance(overlay, dict):
         return snippet
-    merged = _merge(parse(starter()).data, overlay)
+    merged = _merge(parse(starter(base) if isinstance(base, str) else starter()).data, overlay)
     return yaml.safe_dump(merged, sort_keys=False, allow_unicode=True, width=1000)
 
 
@@ -96,7 +103,7 @@ def check(
     plugins: Iterable[str] = (),
     config: Mapping[str, Any] | None = None,
     today: date = TODAY,
-    base: bool = True,
+    base: bool | str = True,
     file: str = "activity.yaml",
 ) -> list[Finding]:
     """Run the checks on one snippet and return its findings, sorted.
@@ -116,7 +123,7 @@ def check_portfolio(
     plugins: Iterable[str] = (),
     config: Mapping[str, Any] | None = None,
     today: date = TODAY,
-    base: bool = True,
+    base: bool | str = True,
 ) -> list[Finding]:
     """Check several snippets as one run, so portfolio rules see them all.
 

@@ -13,16 +13,25 @@ from .rule import Violation
 if TYPE_CHECKING:
     from .reference import Reference
 
-ACTIVITY_SCHEMA = "activity.schema.json"
+# the format versions this policycheck reads, oldest first, and the schema of each (issue 18)
+SCHEMAS = {"activity/v1": "activity.schema.json", "activity/v2": "activity-v2.schema.json"}
+VERSIONS = tuple(SCHEMAS)
+LATEST = VERSIONS[-1]
+ACTIVITY_SCHEMA = SCHEMAS[LATEST]
+# top-level keys only activity/v2 knows: a document of no known version is judged as v2 when it has one
+V2_KEYS = frozenset({"partners", "funding", "implementing_agency", "case_id", "notification", "assessment"})
 
 
-def effective_schema(reference: "Reference", fragments: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """The shipped schema with reference-data enums and plugin sections filled in."""
-    schema = read_schema(ACTIVITY_SCHEMA)  # a fresh copy to fill in
+def effective_schema(
+    reference: "Reference", fragments: Mapping[str, Mapping[str, Any]], version: str = LATEST
+) -> dict[str, Any]:
+    """The shipped schema of `version` with reference-data enums and plugin sections filled in."""
+    schema = read_schema(SCHEMAS[version])  # a fresh copy to fill in
     defs = schema.setdefault("$defs", {})
-    for name, kind in (("countryCode", "countries"), ("currencyCode", "currencies")):
-        if name in defs and kind in reference:
-            defs[name]["enum"] = sorted(reference[kind])
+    # country codes: ISO 3166-1 and GENC together (Reference.countries)
+    for name, codes in (("countryCode", reference.countries), ("currencyCode", reference.get("currencies"))):
+        if name in defs and codes:
+            defs[name]["enum"] = sorted(codes)
     if fragments:
         import copy  # lazily: only plugins' sections need it
 
@@ -158,3 +167,61 @@ class SchemaValidator:
             if code:
                 return f"did you mean '{code}' ({countries[code]})?"
         return None
+
+
+class ActivityValidator:
+    """Each document against the schema of the version its `schema` names, as SCH001 violations.
+
+    A document naming no known version gets one SCH001 saying which versions
+    exist, and the rest of it is judged as activity/v2 if it has a key only v2
+    knows, else as v1. With `require` (the configuration's `require_schema`), a
+    document of an older version gets an SCH001 saying how to move it.
+    """
+
+    def __init__(
+        self,
+        reference: "Reference",
+        fragments: Mapping[str, Mapping[str, Any]],
+        require: str | None = None,
+        fast: bool = True,
+    ):
+        self.reference, self.fragments, self.require, self.fast = reference, fragments, require, fast
+        self._by_version: dict[str, SchemaValidator] = {}
+
+    def validator(self, version: str) -> SchemaValidator:
+        """The validator of one version, built the first time a document of that version comes."""
+        if version not in self._by_version:
+            schema = effective_schema(self.reference, self.fragments, version)
+            self._by_version[version] = SchemaValidator(schema, self.reference, self.fast)
+        return self._by_version[version]
+
+    def violations(self, data: Any) -> list[Violation]:
+        declared = data.get("schema") if isinstance(data, Mapping) else None
+        if declared in SCHEMAS:
+            found = self.validator(declared).violations(data)
+            if self.require and VERSIONS.index(declared) < VERSIONS.index(self.require):
+                found.append(_too_old(declared, self.require))
+            return found
+        judged = "activity/v2" if isinstance(data, Mapping) and V2_KEYS & set(data) else "activity/v1"
+        found = self.validator(judged).violations(data)
+        if isinstance(data, Mapping) and "schema" in data:
+            found = [violation for violation in found if tuple(violation.path) != ("schema",)]
+            found.insert(
+                0,
+                Violation(
+                    ("schema",),
+                    f"schema: {declared!r} is not a format version this policycheck reads ({', '.join(VERSIONS)})",
+                    f"write `schema: {LATEST}` (docs/format.md describes each version)",
+                ),
+            )
+        return found
+
+
+def _too_old(declared: str, required: str) -> Violation:
+    return Violation(
+        ("schema",),
+        f"this project requires {required} (`require_schema` in its configuration) and the document is {declared}: "
+        f"move it to {required} as docs/format.md, 'Moving a v1 document to v2', describes (set `schema: "
+        f"{required}` and add `funding` with its `authority` and `source`)",
+        "every v1 field stays valid in v2; the new fields are optional apart from `funding`",
+    )

@@ -1,4 +1,4 @@
-"""Core portfolio rules beyond their own examples: who gets the finding, and where."""
+"""Core portfolio rules beyond their own examples (PRT002, PRT003): who gets the finding, and where."""
 
 from policycheck.testing import activity_text, check_portfolio
 
@@ -45,3 +45,81 @@ objectives:
   - {id: OBJ-2, statement: Same words, addresses_threats: [THR-1]}
 """
     assert check_portfolio({"a.yaml": twice}, select=["PRT002"]) == []
+
+
+def test_prt002_a_placeholder_statement_is_no_shared_objective():
+    tbd = "objectives: [{id: OBJ-1, statement: TBD, addresses_threats: [THR-1]}]"
+    files = {name: f"id: ALB-2027-NDS-0{n}\n{tbd}\n" for n, name in enumerate(("a.yaml", "b.yaml"), 1)}
+    assert check_portfolio(files, select=["PRT002"]) == []
+
+
+# --- PRT003 -------------------------------------------------------------------
+
+
+def activity(activity_id: str, start: str, end: str, kind: str = "training", extra: str = "") -> str:
+    return f'id: {activity_id}\nactivity: {{type: {kind}, start: "{start}", end: "{end}"}}\n{extra}'
+
+
+def test_prt003_every_activity_running_on_an_overloaded_day_gets_a_finding(locate):
+    files = {
+        "a.yaml": activity("ALB-A", "2027-01-01", "2027-12-31"),
+        "b.yaml": activity("ALB-B", "2027-03-01", "2027-06-30", "equipment"),
+        "c.yaml": activity("ALB-C", "2027-05-01", "2027-09-30", "fms-case"),
+        "d.yaml": activity("ALB-D", "2027-06-01", "2027-08-31", "co-production"),
+        "e.yaml": activity("ALB-E", "2027-07-01", "2027-12-31"),  # runs with A, C and D in July and August
+    }
+    found = check_portfolio(files, select=["PRT003"])
+    assert [finding.file for finding in found] == ["a.yaml", "b.yaml", "c.yaml", "d.yaml", "e.yaml"]
+    first = found[0]
+    assert (first.rule_id, first.level, first.pointer) == ("PRT003", "warn", "/activity/start")
+    assert first.message == (
+        "4 capability-delivering activities with ALB run at once on 2027-06-01, more than 3: this one and ALB-B "
+        "(b.yaml), ALB-C (c.yaml), ALB-D (d.yaml); decide them together, or stagger their dates"
+    )
+    assert (first.line, first.column) == locate(activity_text(files["a.yaml"]), "start:")
+
+
+def test_prt003_activities_that_follow_each_other_are_not_concurrent():
+    files = {
+        name: activity(f"ALB-{name[0].upper()}", start, end)
+        for name, start, end in [
+            ("a.yaml", "2027-01-01", "2027-03-31"),
+            ("b.yaml", "2027-04-01", "2027-06-30"),  # starts the day after a ends
+            ("c.yaml", "2027-01-01", "2027-12-31"),
+            ("d.yaml", "2027-01-01", "2027-12-31"),
+        ]
+    }
+    assert check_portfolio(files, select=["PRT003"]) == []
+
+
+def test_prt003_other_types_other_partners_and_repeated_ids_do_not_count():
+    files = {
+        "a.yaml": activity("ALB-A", "2027-01-01", "2027-12-31"),
+        "b.yaml": activity("ALB-B", "2027-01-01", "2027-12-31"),
+        "c.yaml": activity("ALB-B", "2027-01-01", "2027-12-31"),  # the same id again: PRT001's
+        "d.yaml": activity("ALB-D", "2027-01-01", "2027-12-31", "advisory"),
+        "e.yaml": activity("MKD-E", "2027-01-01", "2027-12-31", extra="partner: {country: MKD}\n"),
+        "f.yaml": activity("ALB-F", "2027-12-31", "2027-01-01"),  # ends before it starts: DAT001's
+    }
+    # PRT001 runs whatever is selected (issue 15): only PRT003 is judged here
+    assert [f for f in check_portfolio(files, select=["PRT003"]) if f.rule_id == "PRT003"] == []
+
+
+def test_prt003_counts_v2_additional_partners_and_its_limit_is_a_parameter():
+    regional = "partner: {country: PLW}\npartners: [{country: FSM, category: institution-building}]\n"
+    files = {
+        "a.yaml": activity("PLW-A", "2027-01-01", "2027-12-31", extra=regional),
+        "b.yaml": activity("FSM-B", "2027-01-01", "2027-12-31", extra="partner: {country: FSM}\n"),
+    }
+    config = {"rules": {"PRT003": {"max_concurrent": 1}}}
+    found = check_portfolio(files, select=["PRT003"], config=config)
+    assert [(finding.file, "with FSM" in finding.message) for finding in found] == [("a.yaml", True), ("b.yaml", True)]
+    assert check_portfolio(files, select=["PRT003"]) == []
+
+
+def test_prt003_names_five_others_then_counts_the_rest():
+    files = {f"{n:02d}.yaml": activity(f"ALB-{n:02d}", "2027-01-01", "2027-12-31") for n in range(9)}
+    found = check_portfolio(files, select=["PRT003"])
+    assert len(found) == 9
+    assert found[0].message.startswith("9 capability-delivering activities with ALB run at once on 2027-01-01")
+    assert " and 3 more; decide them together" in found[0].message

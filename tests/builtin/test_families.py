@@ -1,4 +1,4 @@
-"""What the four Python rule families share: registration, documentation, the reference example, bad shapes."""
+"""What the five Python rule families share: registration, documentation, the reference example, bad shapes."""
 
 import importlib
 import re
@@ -25,7 +25,7 @@ REFERENCE_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "referenc
 
 
 def test_each_family_is_a_builtin_plugin_registering_its_rules_through_the_hook():
-    assert len(FAMILY_MODULES) == 4
+    assert len(FAMILY_MODULES) == 5
     for module in FAMILY_MODULES:
         registered = importlib.import_module(module).policycheck_rules()
         ids = sorted(rule.id for rule in registered)
@@ -39,7 +39,11 @@ def test_rule_documents_itself_and_cites_its_source(rule_id):
     rule = REGISTRY.rules[rule_id]
     assert rule.title and rule.description and rule.fails and rule.passes
     # the rationale cites the document it rests on, in parentheses, as the source field does
-    cited = re.findall(r"\((Atlantic Council|ODNI|International Traffic in Arms|DoD Instruction)", rule.rationale)
+    cited = re.findall(
+        r"\((Atlantic Council|ODNI|International Traffic in Arms|DoD Instruction|Leahy laws|Arms Export Control Act"
+        r"|10 U\.S\.C\. 333|DSCA Security Assistance Management Manual|GENC)",
+        rule.rationale,
+    )
     assert cited and all(name in rule.source for name in cited[:1])
 
 
@@ -85,6 +89,38 @@ MALFORMED = [
     {
         "releasability": {"dissemination": ["NOFORN", "REL TO"], "rel_to": "USA"},
         "partner": {"country": "AUS", "category": "most-capable"},
+    },
+    # an activity/v2 document, so that the rules reading v2 fields get past their version check
+    {
+        "schema": "activity/v2",
+        "activity": {"type": "fms-case", "start": "2027-01-15", "end": "2028-01-01", "budget": {"amount": "lots"}},
+        "partner": {"country": "JPN"},
+        "partners": ["FSM", {"country": 4}, {"country": "MHL"}],
+        "funding": {"authority": ["fms"], "source": 7},
+        "notification": {"required": "yes", "submitted": 20270101},
+        "assessment": {"initial_assessment": "done"},
+        "objectives": [{"indicators": [{"kind": "output"}, "x", {"kind": 3, "baseline_source": "estimated"}]}],
+        "releasability": {
+            "rel_to": ["USA", "FSM"],
+            "technology_transfer": [
+                {"item": "Javelin", "export_authorization": "DSP-5", "end_use_monitoring": ["enhanced"]},
+                {"item": 5, "usml_category": "IV", "disclosure_decision": "approved", "export_authorization": {}},
+            ],
+        },
+        "interoperability": {"systems": [{"name": "Stinger", "provided": "no", "sustainment": {"funded_by": []}}]},
+        "governance": {
+            "human_rights_vetting": "required-complete",
+            "vetting": {"completed": ["2026-01-01"], "units": [None, {"country": ["ALB"]}, {"country": {"code": 1}}]},
+        },
+    },
+    {
+        "schema": "activity/v2",
+        "activity": {"type": "training", "start": "2027-01-15", "budget": {"amount": 5000000, "currency": "USD"}},
+        "funding": {"authority": "10-usc-333", "source": "us-appropriated"},
+        "notification": None,
+        "governance": {"human_rights_vetting": "required-pending", "vetting": {"units": "all of them"}},
+        "partners": [{"country": "MKD"}],
+        "assessment": [],
     },
 ]
 

@@ -6,7 +6,7 @@ from policycheck.config import ConfigError
 from policycheck.testing import activity_text, assert_examples, assert_findings, check
 
 RULES = ["INT002", "INT003", "INT005"]
-FULL = "{training: true, spare_parts: true, maintenance: true, funded_years: 5}"
+FULL = "{training: true, spare_parts: true, maintenance: true, funded_years: 5, funded_by: us}"
 
 
 def systems(*specs: str) -> str:
@@ -52,6 +52,16 @@ def test_int002_silent_with_any_sustainment_package():
     assert_findings(systems(f"sustainment: {FULL}", "sustainment: {training: false}"), [], select=["INT002"])
 
 
+def test_int002_skips_a_system_the_partner_already_has():
+    # an exercise with the partner's own F-16s depends on them; it delivers nothing to sustain (activity/v2)
+    assert_findings(systems("provided: false"), [], select=["INT002"])
+
+
+def test_int002_judges_a_provided_system_and_every_v1_system():
+    assert_findings(systems("provided: true"), ["INT002"], select=["INT002"])
+    assert_findings(systems(""), ["INT002"], select=["INT002"], base="activity/v1")
+
+
 def test_int002_line_of_the_system(locate):
     text = activity_text(systems(f"sustainment: {FULL}", ""))
     [finding] = check(text, select=["INT002"], base=False)
@@ -87,7 +97,7 @@ def test_int002_line_of_the_system(locate):
     ],
 )
 def test_int003_names_what_is_lacking_in_one_finding(only, sustainment, problem):
-    finding = only(systems(f"sustainment: {sustainment}"), "INT003")
+    finding = only(systems(f"sustainment: {sustainment}"), "INT003", base="activity/v1")
     assert finding.level == "warn"
     assert finding.pointer == "/interoperability/systems/0/sustainment"
     assert (
@@ -95,6 +105,35 @@ def test_int003_names_what_is_lacking_in_one_finding(only, sustainment, problem)
         == f"the sustainment of system 'System 1' {problem}: fund training, spare parts and maintenance for at least "
         "3 years"
     )
+    assert finding.hint == (
+        "count the years the partner funds too in `funded_years`; activity/v2 records who pays (`funded_by`)"
+    )
+
+
+def test_int003_v2_asks_who_funds_the_sustainment(only):
+    finding = only(
+        systems("sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}"), "INT003"
+    )
+    assert finding.message.startswith("the sustainment of system 'System 1' does not say who funds it: ")
+    assert finding.hint == (
+        "say who pays with `funded_by: us`, `partner` or `shared`, and count the partner's years in `funded_years`"
+    )
+
+
+@pytest.mark.parametrize("funded_by", ["partner", "shared", "us"])
+def test_int003_years_the_partner_funds_count(funded_by):
+    # under the Total Package Approach the purchaser often pays for the sustainment itself
+    full = (
+        "sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 3, "
+        f"funded_by: {funded_by}}}"
+    )
+    assert_findings(systems(full), [], select=["INT003"])
+
+
+def test_int003_skips_a_system_the_partner_already_has():
+    weak = "sustainment: {training: false, funded_years: 1}"
+    assert_findings(systems(f"provided: false, {weak}"), [], select=["INT003"])
+    assert_findings(systems(f"provided: true, {weak}"), ["INT003"], select=["INT003"])
 
 
 def test_int003_one_finding_per_system():
@@ -104,7 +143,7 @@ def test_int003_one_finding_per_system():
 
 def test_int003_silent_for_full_package_funded_three_years():
     assert_findings(
-        systems("sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 3}"),
+        systems("sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 3, funded_by: us}"),
         [],
         select=["INT003"],
     )

@@ -1,11 +1,12 @@
-"""MSR002-MSR004 and MSR007: indicators measure a change, by a date, on a numeric target."""
+"""MSR002-MSR004 and MSR007-MSR010: indicators measure a change, by a date, on a numeric target, from a
+measured baseline, and the activity starts from an initial assessment (policycheck.builtin.measurable)."""
 
 import pytest
 
 from policycheck.config import ConfigError
 from policycheck.testing import activity_text, assert_examples, assert_findings, check
 
-RULES = ["MSR002", "MSR003", "MSR004", "MSR007"]
+RULES = ["MSR002", "MSR003", "MSR004", "MSR007", "MSR008", "MSR009", "MSR010"]
 
 
 def indicator(**fields) -> str:
@@ -62,9 +63,30 @@ def test_msr002_names_what_is_missing(only, fields, missing):
     assert finding.message == f"indicator 'Strategy adopted' of objective OBJ-1 has no {missing}"
 
 
-@pytest.mark.parametrize("fields", [{"baseline": 0, "target": 0.5}, {"baseline": "none", "target": "signed"}])
+@pytest.mark.parametrize("fields", [{"baseline": 0, "target": 0.5}, {"baseline": "no strategy", "target": "signed"}])
 def test_msr002_silent_with_both_even_zero(fields):
     assert_findings(indicator(**fields), [], select=["MSR002"])
+
+
+@pytest.mark.parametrize(
+    "fields, missing, hint",
+    [
+        ({"baseline": "TBD", "target": 1}, "baseline", "baseline: 'TBD' only stands in for a value"),
+        ({"baseline": 0, "target": '"N/A"'}, "target", "target: 'N/A' only stands in for a value"),
+        ({"baseline": "unknown", "target": '"-"'}, "baseline or target", "baseline: 'unknown' and target: '-' only"),
+        ({"baseline": "none", "target": 1}, "baseline", "baseline: 'none' only stands in for a value"),
+    ],
+)
+def test_msr002_a_placeholder_is_no_value(only, fields, missing, hint):
+    finding = only(indicator(**fields), "MSR002")
+    assert finding.message.startswith(f"indicator 'Strategy adopted' of objective OBJ-1 has no {missing}: add")
+    assert finding.hint.startswith(hint)
+
+
+def test_msr002_placeholders_from_configuration_count(only):
+    config = {"reference": {"placeholders": ["to be measured"]}}
+    assert only(indicator(baseline='"To be measured"', target=1), "MSR002", config=config).pointer
+    assert_findings(indicator(baseline='"To be measured"', target=1), [], select=["MSR002"])
 
 
 # --- MSR003 -------------------------------------------------------------------
@@ -247,3 +269,117 @@ def test_msr007_verbs_are_reference_data_extendable_by_configuration(only):
     config = {"reference": {"vague_verbs": ["assist"]}}
     finding = only(objective("Advisors assisted the staff.", "a plan"), "MSR007", config=config)
     assert "'assist' (\"assisted\")" in finding.message
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "The logistics support command keeps two patrol boats at sea.",
+        "The Navy receives support from the regional maintenance centre.",
+        "Spare parts reach the fleet in advance of each patrol.",
+    ],
+)
+def test_msr007_the_noun_support_or_advance_is_not_a_vague_verb(statement):
+    assert_findings(objective(statement, "a plan"), [], select=["MSR007"])
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Support the Navy's maintenance planning.",
+        "The advisors will support the Navy's maintenance planning.",
+        "Train and support the Navy's maintenance planners.",
+        "The advisor supports the Navy's maintenance planning.",
+    ],
+)
+def test_msr007_support_as_a_verb_still_counts(statement):
+    assert_findings(objective(statement, "a plan"), ["MSR007"], select=["MSR007"])
+
+
+def test_msr007_a_noun_earlier_does_not_hide_a_verb_later(only):
+    finding = only(objective("The support command will strengthen its planning.", "a plan"), "MSR007")
+    assert "'strengthen'" in finding.message
+
+
+def test_msr007_v2_an_output_count_does_not_measure_the_change():
+    outputs = (
+        "objectives:\n  - id: OBJ-1\n    statement: Strengthen maritime law enforcement.\n"
+        "    addresses_threats: [THR-1]\n    indicators:\n"
+        "      - {name: Meetings held, kind: output, baseline: 0, target: 4}\n"
+    )
+    assert_findings(outputs, ["MSR007"], select=["MSR007"])
+    assert_findings(outputs.replace("kind: output", "kind: outcome"), [], select=["MSR007"])
+    # activity/v1 cannot say what kind an indicator is: any numeric target counts
+    assert_findings(outputs.replace("kind: output, ", ""), [], select=["MSR007"], base="activity/v1")
+
+
+# --- MSR008 -------------------------------------------------------------------
+
+
+def budget(amount: int, currency: str = "USD") -> str:
+    return f"activity:\n  budget: {{amount: {amount}, currency: {currency}}}\n"
+
+
+def test_msr008_a_large_activity_without_an_initial_assessment(only):
+    finding = only(budget(4500000) + "assessment: null\n", "MSR008")
+    assert finding.level == "warn" and finding.pointer == ""
+    assert finding.message.startswith(
+        "the activity costs $4,500,000, above the $1,000,000 at which an initial assessment is expected, but names none"
+    )
+    assert only(budget(1000000) + "assessment: {initial_assessment: null}\n", "MSR008").pointer == "/assessment"
+
+
+def test_msr008_an_assessment_dated_after_the_start(only):
+    late = 'assessment: {initial_assessment: {reference: Baseline study, date: "2027-03-01"}}\n'
+    finding = only(budget(4500000) + late, "MSR008")
+    assert finding.pointer == "/assessment/initial_assessment/date"
+    assert "dated 2027-03-01, after the activity starts (2027-01-15)" in finding.message
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        budget(999999) + "assessment: null\n",
+        budget(4500000, "EUR") + "assessment: null\n",
+        budget(4500000),  # the starter's assessment
+    ],
+)
+def test_msr008_silent_or_skipped(snippet):
+    assert_findings(snippet, [], select=["MSR008"])
+
+
+def test_msr008_min_budget_is_a_parameter_and_v1_is_not_judged(only):
+    config = {"rules": {"MSR008": {"min_budget": 500000}}}
+    assert only("assessment: null\n", "MSR008", config=config).level == "warn"  # the starter's $850,000
+    assert_findings(budget(90000000), [], select=["MSR008"], base="activity/v1")
+
+
+# --- MSR009, MSR010 -----------------------------------------------------------
+
+
+def kinds(*kinds: str) -> str:
+    items = "".join(
+        f"      - {{name: Indicator {n}, kind: {kind}, baseline: 0, target: 5}}\n" for n, kind in enumerate(kinds, 1)
+    )
+    return (
+        "objectives:\n  - id: OBJ-1\n    statement: The Navy patrols its EEZ every week.\n"
+        "    addresses_threats: [THR-1]\n    indicators:\n" + items
+    )
+
+
+def test_msr009_only_outputs_points_at_the_indicators(only):
+    finding = only(kinds("output", "output"), "MSR009")
+    assert finding.pointer == "/objectives/0/indicators"
+    assert finding.message.startswith("objective OBJ-1 is measured only by outputs (what the activity delivers)")
+
+
+def test_msr009_silent_with_an_outcome_or_an_unstated_kind():
+    assert_findings(kinds("output", "outcome"), [], select=["MSR009"])
+    assert_findings(kinds("output").replace("kind: output, ", ""), [], select=["MSR009"])
+    assert_findings(objective("The Navy patrols its EEZ.", "5"), [], select=["MSR009"])
+
+
+def test_msr010_an_estimated_baseline_points_at_its_source(only):
+    finding = only(indicator(baseline=30, baseline_source="estimated", target=60), "MSR010")
+    assert finding.pointer == "/objectives/0/indicators/0/baseline_source"
+    assert_findings(indicator(baseline=30, baseline_source="measured", target=60), [], select=["MSR010"])

@@ -1,4 +1,5 @@
-"""REL001-REL009: markings, REL TO lists and technology transfer (policycheck.builtin.releasability).
+"""REL001-REL009 and REL011: markings, REL TO lists, technology transfer and end-use monitoring
+(policycheck.builtin.releasability).
 
 The starter's partner is ALB (most-capable), its activity `advisory`, marked
 `dissemination: [REL TO]`, `rel_to: [USA, ALB]`.
@@ -8,7 +9,7 @@ import pytest
 
 from policycheck.testing import activity_text, assert_examples, assert_findings, check, starter
 
-RULES = [f"REL00{n}" for n in range(1, 10)]
+RULES = [*(f"REL00{n}" for n in range(1, 10)), "REL011"]
 
 
 def marked(*controls: str, rel_to: str | None = "[USA, ALB]") -> str:
@@ -201,11 +202,22 @@ def test_rel005_each_ordering_mistake(only, codes, index, problem, correct):
     assert finding.message == f"`rel_to` is not in marking order ({problem}): write `rel_to: {correct}`"
 
 
+@pytest.mark.parametrize("codes, correct", [("[ALB]", "[USA, ALB]"), ("[NATO, ALB]", "[USA, ALB, NATO]")])
+def test_rel005_a_list_without_usa_points_at_the_list(only, codes, correct):
+    # CAPCO: every REL TO list begins with USA, so leaving it out is never "in order"
+    finding = only(rel_to(codes), "REL005")
+    assert finding.pointer == "/releasability/rel_to"
+    assert (
+        finding.message
+        == f"`rel_to` does not include USA, which every REL TO list begins with: write `rel_to: {correct}`"
+    )
+
+
 def test_rel005_one_finding_for_a_list_with_several_mistakes():
     assert_findings(rel_to("[NATO, GBR, USA, ALB, FVEY]"), ["REL005"], select=["REL005"])
 
 
-@pytest.mark.parametrize("codes", ["[USA, ALB]", "[USA, ALB, GBR, FVEY, NATO]", "[USA]", "[USA, NATO]", "[ALB]"])
+@pytest.mark.parametrize("codes", ["[USA, ALB]", "[USA, ALB, GBR, FVEY, NATO]", "[USA]", "[USA, NATO]"])
 def test_rel005_silent_in_marking_order(codes):
     assert_findings(rel_to(codes), [], select=["REL005"])
 
@@ -228,10 +240,31 @@ def test_rel006_unknown_code_points_at_the_entry_and_hints_the_closest(only, cod
     assert finding.level == "fail"
     assert finding.pointer == "/releasability/rel_to/2"
     assert finding.message == (
-        f"'{code}' in `rel_to` is neither an ISO 3166-1 alpha-3 country code nor a known tetragraph: "
-        "write the country's alpha-3 code or a tetragraph such as NATO"
+        f"'{code}' in `rel_to` is neither a GENC country trigraph nor a known tetragraph: write the country's "
+        "trigraph (its ISO 3166-1 alpha-3 code, or a GENC code such as XKS) or a tetragraph such as NATO"
     )
     assert finding.hint == hint
+
+
+@pytest.mark.parametrize("code", ["XKS", "XWB", "XSP", "DGA"])
+def test_rel006_accepts_genc_codes_iso_does_not_assign(code):
+    # US markings use GENC: Kosovo is XKS, a code no ISO 3166 list has
+    assert_findings(rel_to(f"[USA, {code}]", country="XKS"), [], select=["REL006", "SCH001"])
+
+
+@pytest.mark.parametrize(
+    "code, write",
+    [("PSE", "write XGZ (Gaza Strip) or XWB (West Bank)"), ("SJM", "write XSV (Svalbard) or XJM (Jan Mayen)")],
+)
+def test_rel006_flags_the_iso_codes_genc_does_not_use(only, code, write):
+    finding = only(rel_to(f"[USA, ALB, {code}]"), "REL006")
+    assert finding.pointer == "/releasability/rel_to/2"
+    assert finding.message.endswith(f"GENC, the code list of US markings, does not use: {write}")
+
+
+@pytest.mark.parametrize("code", ["XKX", "RKS"])
+def test_rel006_points_kosovo_s_other_codes_to_its_genc_code(only, code):
+    assert only(rel_to(f"[USA, {code}]"), "REL006").hint == "did you mean 'XKS' (Kosovo)?"
 
 
 @pytest.mark.parametrize(
@@ -313,7 +346,8 @@ def test_rel008_silent_once_decided(decision):
 
 
 def test_rel009_approved_usml_item_without_licence(only):
-    finding = only(transfers("item: Link 16 terminal, usml_category: XI, disclosure_decision: approved"), "REL009")
+    snippet = transfers("item: Link 16 terminal, usml_category: XI, disclosure_decision: approved")
+    finding = only(snippet, "REL009", base="activity/v1")
     assert finding.level == "warn"
     assert finding.pointer == "/releasability/technology_transfer/0"
     assert finding.message == (
@@ -321,14 +355,26 @@ def test_rel009_approved_usml_item_without_licence(only):
         "name its export authorization in `license`"
     )
     assert "ITAR exemption" in finding.hint
-
-
-def test_rel009_blank_licence_is_no_licence():
-    assert_findings(
-        transfers("item: Radar, usml_category: XI, disclosure_decision: approved, license: '  '"),
-        ["REL009"],
-        select=["REL009"],
+    # an activity/v2 document is pointed at the field v2 has for it
+    assert only(snippet, "REL009").message.endswith(
+        "name its export authorization in `export_authorization` (kind license, exemption or loa, and its reference)"
     )
+
+
+def test_rel009_a_disclosure_not_required_still_needs_an_export_authorization(only):
+    snippet = transfers("item: Radar, usml_category: XI, disclosure_decision: not-required")
+    assert only(snippet, "REL009", base="activity/v1").message == (
+        "'Radar' (USML Category XI) needs no disclosure decision but still needs an export authorization, and has "
+        "no licence or exemption named: name its export authorization in `license`"
+    )
+
+
+@pytest.mark.parametrize("licence", ["'  '", "N/A", "TBD", "'-'", "pending"])
+def test_rel009_blank_or_placeholder_licence_is_no_licence(only, licence):
+    snippet = transfers(f"item: Radar, usml_category: XI, disclosure_decision: approved, license: {licence}")
+    finding = only(snippet, "REL009", base="activity/v1")
+    if licence != "'  '":
+        assert "only a placeholder (`license: " in finding.message
 
 
 @pytest.mark.parametrize(
@@ -338,11 +384,47 @@ def test_rel009_blank_licence_is_no_licence():
         "item: Radar, usml_category: XI, disclosure_decision: approved, license: ITAR 126.4 exemption",
         "item: Radar, disclosure_decision: approved",
         "item: Radar, usml_category: XI, disclosure_decision: pending",
-        "item: Radar, usml_category: XI, disclosure_decision: not-required",
+        "item: Radar, usml_category: XI, disclosure_decision: denied",
+        "item: Radar, usml_category: XI",
     ],
 )
 def test_rel009_silent_with_a_licence_or_exemption_or_when_not_applicable(item):
+    assert_findings(transfers(item), [], select=["REL009"], base="activity/v1")
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "{kind: license, reference: DSP-5 050112233}",
+        "{kind: loa, reference: EC-B-UAB}",
+        "{kind: exemption, reference: 22 CFR 126.4(a)}",
+        "{kind: exemption, reference: ITAR 126.18 (dual and third-country nationals)}",
+    ],
+)
+def test_rel009_v2_export_authorization_counts(authorization):
+    item = f"item: Radar, usml_category: XI, disclosure_decision: approved, export_authorization: {authorization}"
     assert_findings(transfers(item), [], select=["REL009"])
+
+
+def test_rel009_an_exemption_must_name_its_itar_section(only):
+    item = "item: Radar, usml_category: XI, disclosure_decision: approved, export_authorization: "
+    finding = only(transfers(item + "{kind: exemption, reference: AUKUS exemption}"), "REL009")
+    assert finding.pointer == "/releasability/technology_transfer/0/export_authorization/reference"
+    assert "'AUKUS exemption' names no ITAR section" in finding.message
+
+
+def test_rel009_a_placeholder_reference_is_no_authorization(only):
+    item = "item: Radar, usml_category: XI, disclosure_decision: approved, export_authorization: "
+    assert only(transfers(item + "{kind: license, reference: TBD}"), "REL009").pointer == (
+        "/releasability/technology_transfer/0"
+    )
+
+
+def test_rel009_export_authorization_is_an_activity_v2_field():
+    # in a v1 document the key is unknown to the schema; it must not quietly satisfy the rule
+    item = "item: Radar, usml_category: XI, disclosure_decision: approved, export_authorization: "
+    found = check(transfers(item + "{kind: license, reference: DSP-5}"), select=["REL009"], base="activity/v1")
+    assert sorted(f.rule_id for f in found) == ["REL009", "SCH001"]
 
 
 @pytest.mark.parametrize("rule_id", ["REL007", "REL008", "REL009"])
@@ -355,3 +437,86 @@ def test_transfer_finding_line(locate):
     text = activity_text(transfers("item: Radar, usml_category: XI, disclosure_decision: pending"))
     [finding] = check(text, select=["REL008"], base=False)
     assert (finding.line, finding.column) == locate(text, "disclosure_decision: pending")
+
+
+# --- REL004 with partners (activity/v2) -----------------------------------------
+
+
+REGIONAL = (
+    "partners: [{country: FSM, category: institution-building}, {country: MHL, category: institution-building}]\n"
+)
+
+
+def test_rel004_every_additional_partner_must_be_covered():
+    found = check(REGIONAL + "partner: {country: PLW}\nreleasability: {rel_to: [USA, FSM, PLW]}\n", select=["REL004"])
+    assert [finding.message for finding in found] == [
+        "`rel_to` [USA, FSM, PLW] does not include partner MHL: add MHL to `rel_to`"
+    ]
+    assert found[0].pointer == "/releasability/rel_to"
+
+
+def test_rel004_one_finding_per_country_left_out_and_tetragraphs_cover_partners():
+    nato = "partners: [{country: MKD, category: institution-building}, {country: MNE, category: other}]\n"
+    assert_findings(nato + "releasability: {rel_to: [USA, ALB]}\n", ["REL004", "REL004"], select=["REL004"])
+    assert_findings(nato + "releasability: {rel_to: [USA, NATO]}\n", [], select=["REL004"])
+
+
+# --- REL011 -------------------------------------------------------------------
+
+
+def eum(item: str, monitoring: str | None) -> str:
+    field = f", end_use_monitoring: {monitoring}" if monitoring else ""
+    return transfers(f"item: {item}, usml_category: IV, disclosure_decision: approved{field}")
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "FIM-92 Stinger missiles",
+        "Javelin Lightweight Command Launch Units",
+        "AN/PVS-14 monocular night vision devices",
+        "Thermal sights and NVGs",
+        "AIM-9X Block II missiles",
+        "AIM-120C-8 AMRAAM",
+        "BGM-71 TOW-2B missiles",
+        "Harpoon Block II coastal defense missiles",
+    ],
+)
+def test_rel011_items_on_the_enhanced_list_need_enhanced_monitoring(only, item):
+    finding = only(eum(item, "routine"), "REL011")
+    assert finding.level == "fail"
+    assert finding.pointer == "/releasability/technology_transfer/0/end_use_monitoring"
+    assert finding.message.startswith(f"'{item}' is designated for enhanced end-use monitoring (")
+    assert only(eum(item, None), "REL011").pointer == "/releasability/technology_transfer/0"
+    assert_findings(eum(item, "enhanced"), [], select=["REL011"])
+
+
+@pytest.mark.parametrize("item", ["Tow truck", "Link 16 terminal", "Sentinel radar", "Stingray patrol boat"])
+def test_rel011_other_items_need_no_enhanced_monitoring(item):
+    assert_findings(eum(item, "routine"), [], select=["REL011"])
+
+
+def test_rel011_a_provided_system_on_the_list_needs_a_transfer_item():
+    system = "interoperability:\n  systems:\n    - {name: FGM-148 Javelin CLU, origin: USA, quantity: 10"
+    found = check(system + "}\n", select=["REL011"])
+    assert [(finding.pointer, "no technology transfer item lists it" in finding.message) for finding in found] == [
+        ("/interoperability/systems/0", True)
+    ]
+    assert found[0].message.endswith(
+        "list it in `releasability.technology_transfer` with `end_use_monitoring: enhanced`"
+    )
+    # the partner's own Javelins need nothing from this activity, and a transfer item covers a delivered one
+    assert_findings(system + ", provided: false}\n", [], select=["REL011"])
+    covered = eum("Javelin missiles", "enhanced") + system + "}\n"
+    assert_findings(covered, [], select=["REL011"])
+
+
+def test_rel011_the_list_is_reference_data_extendable_by_configuration(only):
+    config = {"reference": {"enhanced_eum": [{"name": "Case-unique EEUM: Coyote interceptors", "match": ["coyote"]}]}}
+    assert only(eum("Coyote Block 2 interceptors", "routine"), "REL011", config=config).message.endswith(
+        "plan the serial-number inventories and security checks it needs"
+    )
+
+
+def test_rel011_applies_to_activity_v2():
+    assert_findings(eum("Stinger missiles", None), [], select=["REL011"], base="activity/v1")

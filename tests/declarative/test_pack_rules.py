@@ -241,26 +241,46 @@ def test_gov001_to_gov004_empty_key_points_at_the_key(key, rule_id):
     assert f"add `governance.{key}`" in finding.message
 
 
-def test_gov005_pending_vetting_fails_whatever_the_type():
-    [finding] = assert_findings("governance: {human_rights_vetting: required-pending}", ["GOV005"], select=["GOV005"])
-    assert finding.level == "fail"
-    assert_findings("governance: {human_rights_vetting: null}", [], select=["GOV005"])
+def test_gov011_other_authority_needs_a_citation():
+    [finding] = assert_findings("funding: {authority: other, citation: TBD}", ["GOV011"], select=["GOV011"])
+    assert finding.pointer == "/funding/citation"
+    assert_findings("funding: {authority: 10-usc-333}", [], select=["GOV011"])
 
 
-def test_gov006_missing_or_not_required_vetting_on_training_equipment_exercise_fms():
-    [missing] = assert_findings(
-        "activity: {type: exercise}\ngovernance: {human_rights_vetting: null}", ["GOV006"], select=["GOV006"]
-    )
-    assert missing.pointer == "/governance"
-    assert missing.message.startswith("human-rights vetting is not set for this exercise activity: vet the units")
-    assert_findings(
-        "activity: {type: fms-case}\ngovernance: {human_rights_vetting: not-required}", ["GOV006"], select=["GOV006"]
-    )
-    assert_findings(
-        "activity: {type: equipment}\ngovernance: {human_rights_vetting: required-pending}",
-        ["GOV005"],
-        select=["GOV005", "GOV006"],
-    )
-    assert_findings(
-        "activity: {type: education}\ngovernance: {human_rights_vetting: not-required}", [], select=["GOV006"]
-    )
+def test_gov012_an_fms_case_names_its_case_and_agency():
+    [finding] = assert_findings("activity: {type: fms-case}", ["GOV012"], select=["GOV012"])
+    assert finding.pointer == ""
+    assert_findings("activity: {type: training}", [], select=["GOV012"])
+    v1_case = "activity: {type: fms-case}\nimplementing_agency: null\ncase_id: null"
+    assert_findings(v1_case, [], select=["GOV012"], base="activity/v1")  # v1 has neither field
+
+
+# --- placeholders (rules/data/placeholders.yaml) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "snippet, rule_id",
+    [
+        ("threats: [{id: THR-1, description: Hybrid operations, source: N/A}]", "THR005"),
+        ("governance: {participation: TBD}", "GOV001"),
+        ("governance: {accountability: '-'}", "GOV002"),
+        ("governance: {responsiveness: unknown}", "GOV003"),
+        ("governance: {transparency: n/a}", "GOV004"),
+        ("activity: {type: training}\ninteroperability: {standards: [TBD, '?']}", "INT001"),
+        ("activity: {type: training}\ninteroperability: {absorptive_capacity: To be determined}", "INT004"),
+        ("releasability: {classification: SECRET, foreign_disclosure_officer: '(TBD)'}", "REL010"),
+    ],
+)
+def test_a_placeholder_is_no_value_for_present_and_empty(snippet, rule_id):
+    assert_findings(snippet, [rule_id], select=[rule_id])
+
+
+def test_a_list_with_one_real_entry_is_not_empty():
+    assert_findings("activity: {type: training}\ninteroperability: {standards: [TBD, Link 16]}", [], select=["INT001"])
+
+
+def test_placeholders_added_by_configuration_count_in_packs():
+    snippet = "governance: {participation: awaiting partner input}"
+    assert_findings(snippet, [], select=["GOV001"])
+    config = {"reference": {"placeholders": ["awaiting partner input"]}}
+    assert_findings(snippet, ["GOV001"], select=["GOV001"], config=config)

@@ -23,10 +23,11 @@ FIXTURES = ROOT / "tests" / "report" / "fixtures"
 CLEAN = (FIXTURES / "clean.yaml").read_text(encoding="utf-8")
 TODAY = "2026-11-23"
 
-# Leahy vetting pending, disclosure denied, end before start: each a fail-level rule
+# Leahy vetting pending two weeks before the start (GOV005 fails within 30 days of it), disclosure
+# denied, end before start: each a fail-level rule
 FAILING = (
     CLEAN.replace("FIX-2027-CLEAN", "PR-2027-BAD")
-    .replace('start: "2027-01-15"\n  end: "2028-06-30"', 'start: "2028-03-01"\n  end: "2027-06-30"')
+    .replace('start: "2027-01-15"\n  end: "2028-06-30"', 'start: "2026-12-07"\n  end: "2026-06-30"')
     .replace("human_rights_vetting: not-required", "human_rights_vetting: required-pending")
     .replace(
         "releasability: {classification: CUI, dissemination: [REL TO], rel_to: [USA, ALB]}",

@@ -7,10 +7,12 @@ hook as every rule, so that they are listed, explained and configured alike.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
 
 from ..activity import Activity
-from ..helpers import as_date
+from ..helpers import as_date, format_version, is_blank
 from ..hookimpl import hookimpl
 from ..rule import Collected, Rule, RuleContext, Violation, portfolio_rule, rule, rules_in
 from .sources import SEED
@@ -38,8 +40,11 @@ SCH001 = Rule(
     id="SCH001",
     title="Schema violation",
     description=(
-        "The document breaks the activity schema: a wrong type, a missing required key, a value outside "
-        "an enum or an unknown key. There is one finding per error, with its path, line and a hint."
+        "The document breaks the activity schema of the version its `schema` names (activity/v2 or "
+        "activity/v1): a wrong type, a missing required key, a value outside an enum or an unknown key. There "
+        "is one finding per error, with its path, line and a hint. An unknown version is one finding naming "
+        "the versions, and with `require_schema: activity/v2` in the configuration a v1 document is one "
+        "finding saying how to move it to v2."
     ),
     family=FAMILY,
     level="fail",
@@ -194,7 +199,7 @@ def _objectives_with_partner(activity: Activity, ctx: RuleContext):
     objectives = []
     for path, objective in activity.items("objectives"):
         statement, objective_id = objective.get("statement"), objective.get("id")
-        if isinstance(statement, str) and statement.strip():
+        if isinstance(statement, str) and not is_blank(statement, ctx):  # "TBD" twice is no shared objective
             # the same words whatever the case, spacing or final full stop
             compared = " ".join(statement.casefold().split()).rstrip(".")
             objectives.append(
@@ -260,6 +265,111 @@ def repeated_objective(collected: Sequence[Collected], ctx: RuleContext) -> Iter
                 line=line,
                 column=column,
             )
+
+
+def _concurrent_with_partners(activity: Activity, ctx: RuleContext):
+    """(id, partner countries, start, end, line, column) of an activity of the judged types, or None."""
+    start, end = as_date(activity.get("/activity/start")), as_date(activity.get("/activity/end"))
+    if activity.get("/activity/type") not in ctx.params["activity_types"] or not (start and end) or end < start:
+        return None
+    countries = [activity.get("/partner/country")]
+    if format_version(activity.get("schema")) == 2:
+        countries += [partner.get("country") for _path, partner in activity.items("partners")]
+    countries = sorted({country for country in countries if isinstance(country, str)})
+    return (activity.id, countries, start, end, *activity.position("/activity/start")) if countries else None
+
+
+@portfolio_rule(
+    id="PRT003",
+    title="More activities with one partner at once than it can absorb",
+    description=(
+        "Activities of the types in `activity_types` (default `equipment`, `fms-case`, `co-production`, "
+        "`training`) checked in the same run have the same partner (the lead partner, or one in activity/v2 "
+        "`partners`), and on some day more than `max_concurrent` (default 3) of them run at once; each activity "
+        "that runs on such a day gets a finding naming the others. An id used twice counts once (PRT001 "
+        "reports it)."
+    ),
+    family=FAMILY,
+    level="warn",
+    collect=_concurrent_with_partners,
+    rationale=(
+        "The partner absorbs what the whole portfolio delivers, with the same units, maintainers and staff: "
+        f"'a rethinking of a military force's real-world absorptive capacity' ({SEED}, 'Emerging and advanced "
+        "technologies') applies across activities, not only within one. Several capability-delivering "
+        "activities with one partner at the same time should be decided together. How many at once is too many "
+        "is a judgment: `max_concurrent`."
+    ),
+    source=f"{SEED}, 'Emerging and advanced technologies' (absorptive capacity)",
+    parameters={"max_concurrent": 3, "activity_types": ["equipment", "fms-case", "co-production", "training"]},
+    fails=(
+        "a.yaml: {id: ALB-2027-TRN-01, activity: {type: training}}\n"
+        "b.yaml: {id: ALB-2027-TRN-02, activity: {type: training}}\n"
+        "c.yaml: {id: ALB-2027-EQP-01, activity: {type: equipment}}\n"
+        "d.yaml: {id: ALB-2027-EQP-02, activity: {type: equipment}}\n"
+    ),
+    passes=(
+        "a.yaml: {id: ALB-2027-TRN-01, activity: {type: training}}\n"
+        "b.yaml: {id: ALB-2027-TRN-02, activity: {type: training}}\n"
+        "c.yaml: {id: ALB-2027-EQP-01, activity: {type: equipment}}\n"
+        'd.yaml: {id: ALB-2028-EQP-02, activity: {type: equipment, start: "2028-07-01", end: "2029-06-30"}}\n'
+    ),
+)
+def too_many_at_once(collected: Sequence[Collected], ctx: RuleContext) -> Iterator[Violation]:
+    limit, seen, by_partner = ctx.params["max_concurrent"], set(), {}
+    for item in collected:
+        if item.value is None or (item.value[0] is not None and item.value[0] in seen):
+            continue
+        seen.add(item.value[0])
+        for country in item.value[1]:
+            by_partner.setdefault(country, []).append(item)
+    for country, items in sorted(by_partner.items()):
+        items.sort(key=lambda item: (item.value[2], item.file))
+        starts = [item.value[2] for item in items]
+        overloaded = _overloaded(items, limit)
+        lasts = [last for _first, last, _count in overloaded]
+        for item in items:
+            activity_id, _countries, start, end, line, column = item.value
+            # the stretches are disjoint and in date order: the first that ends on or after this start
+            at = bisect.bisect_left(lasts, start)
+            if at == len(overloaded) or overloaded[at][0] > end:
+                continue
+            day, count = max(overloaded[at][0], start), overloaded[at][2]
+            running = []  # up to five of the others, latest starts first: they are the likeliest still running
+            for other in reversed(items[: bisect.bisect_right(starts, day)]):
+                if other is not item and other.value[3] >= day:
+                    running.append(other)
+                    if len(running) == 5:
+                        break
+            running.sort(key=lambda other: (other.value[2], other.file))
+            names = ", ".join(f"{other.value[0] or other.file} ({other.file})" for other in running)
+            more = f" and {count - 1 - len(running)} more" if count - 1 > len(running) else ""
+            yield Violation(
+                "/activity/start",
+                f"{count} capability-delivering activities with {country} run at once on {day}, more than {limit}: "
+                f"this one and {names}{more}; decide them together, or stagger their dates",
+                "the same partner units and staff absorb each of them; `max_concurrent` sets how many at once",
+                file=item.file,
+                line=line,
+                column=column,
+            )
+
+
+def _overloaded(items: list[Collected], limit: int) -> list[tuple[date, date, int]]:
+    """(first day, last day, how many run) of each stretch on which more than `limit` activities run.
+
+    One sweep over the starts and ends, in date order (an activity ending on a day
+    leaves before one starting the next day arrives): no pair of activities is compared.
+    """
+    events = sorted(
+        [(item.value[2], 1) for item in items] + [(item.value[3] + timedelta(days=1), -1) for item in items]
+    )
+    stretches, running = [], 0
+    for index, (day, change) in enumerate(events):
+        running += change
+        following = events[index + 1][0] if index + 1 < len(events) else None
+        if following != day and running > limit and following is not None:
+            stretches.append((day, following - timedelta(days=1), running))
+    return stretches
 
 
 @hookimpl

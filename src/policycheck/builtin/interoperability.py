@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from ..activity import Activity, Path
-from ..helpers import join_and
+from ..helpers import format_version, join_and
 from ..hookimpl import hookimpl
 from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
 from .sources import SEED, TOTAL_PACKAGE
@@ -30,12 +30,21 @@ def _systems(activity: Activity) -> list[tuple[Path, str, Mapping]]:
     return activity.named_items(SYSTEMS, "name") or skip("no systems")
 
 
+def _provided(activity: Activity) -> list[tuple[Path, str, Mapping]]:
+    """The systems the activity delivers: an activity/v2 `provided: false` system is the partner's own."""
+    systems = _systems(activity)
+    if format_version(activity.get("schema")) == 2:
+        systems = [entry for entry in systems if entry[2].get("provided") is not False]
+    return systems or skip("the activity delivers no system")
+
+
 @rule(
     id="INT002",
     title="System without sustainment",
     description=(
         "A system in `interoperability.systems` has no `sustainment` mapping (the package of training, "
-        "spare parts and maintenance). The rule is skipped when the activity delivers no system."
+        "spare parts and maintenance). The rule is skipped when the activity delivers no system; in activity/v2 "
+        "a system with `provided: false` (the partner's own, which the activity only depends on) is not judged."
     ),
     family=FAMILY,
     level="fail",
@@ -50,7 +59,7 @@ def _systems(activity: Activity) -> list[tuple[Path, str, Mapping]]:
     passes=SYSTEM + "      sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}\n",
 )
 def system_without_sustainment(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
-    for path, name, system in _systems(activity):
+    for path, name, system in _provided(activity):
         if not isinstance(system.get("sustainment"), Mapping):
             yield Violation(
                 path,
@@ -65,24 +74,30 @@ def system_without_sustainment(activity: Activity, ctx: RuleContext) -> Iterator
     title="Sustainment incomplete or funded too briefly",
     description=(
         "A system's `sustainment` does not set `training`, `spare_parts` and `maintenance` all to true, "
-        "or states no `funded_years`, or funds fewer than `min_funded_years` (default 3). A system with "
-        "no `sustainment` at all is left to INT002."
+        "or states no `funded_years`, or funds fewer than `min_funded_years` (default 3); in activity/v2 it "
+        "also says who funds it (`funded_by`: us, partner or shared), and `funded_years` counts the years "
+        "whoever that is funds. A system with no `sustainment` at all is left to INT002, and a v2 system with "
+        "`provided: false` is not judged."
     ),
     family=FAMILY,
     level="warn",
     rationale=(
         "A sustainment package that leaves out training, spare parts or maintenance, or that "
         "is funded for only a year or two, hands the partner a system it cannot yet absorb "
-        f"or keep running ({ABSORB}; {CHALLENGES}; {TOTAL_PACKAGE})."
+        f"or keep running ({ABSORB}; {CHALLENGES}; {TOTAL_PACKAGE}). Under the Total Package Approach "
+        "the purchaser often pays for the sustainment itself: years the partner funds count as much as US ones, "
+        "so a proposal says who pays."
     ),
     source=f"{ABSORB}; {TOTAL_PACKAGE}",
     parameters={"min_funded_years": 3},
     fails=SYSTEM + "      sustainment: {training: true, spare_parts: false, maintenance: true, funded_years: 1}\n",
-    passes=SYSTEM + "      sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5}\n",
+    passes=SYSTEM + "      sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5,\n"
+    "        funded_by: partner}\n",
 )
 def incomplete_sustainment(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     minimum = ctx.params["min_funded_years"]
-    for path, name, system in _systems(activity):
+    v2 = format_version(activity.get("schema")) == 2
+    for path, name, system in _provided(activity):
         sustainment = system.get("sustainment")
         if not isinstance(sustainment, Mapping):
             continue  # INT002's finding
@@ -93,12 +108,18 @@ def incomplete_sustainment(activity: Activity, ctx: RuleContext) -> Iterator[Vio
             problems.append("states no `funded_years`")
         elif funded < minimum:
             problems.append(f"is funded for {funded} year{'s' if funded != 1 else ''}, fewer than {minimum}")
+        if v2 and sustainment.get("funded_by") is None:
+            problems.append("does not say who funds it")
         if problems:
             yield Violation(
                 path + ("sustainment",),
                 f"the sustainment of system {name} {'; it '.join(problems)}: fund training, spare parts "
                 f"and maintenance for at least {minimum} years",
-                "or say in `absorptive_capacity` how the partner covers the rest",
+                "say who pays with `funded_by: us`, `partner` or `shared`, and count the partner's years in "
+                "`funded_years`"
+                if v2
+                else "count the years the partner funds too in `funded_years`; activity/v2 records who pays "
+                "(`funded_by`)",
             )
 
 

@@ -12,9 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 from ..activity import Activity, Path
-from ..helpers import as_date, as_number, is_blank, item_id, years_after
+from ..helpers import as_date, as_number, format_version, is_blank, is_placeholder, item_id, years_after
 from ..hookimpl import hookimpl
-from ..rule import Rule, RuleContext, Violation, rule, rules_in
+from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
 from .sources import AME, SEED
 
 FAMILY = "measurable-success"
@@ -51,7 +51,10 @@ MEANING = {"baseline": "the value today", "target": "the value that means the ob
 @rule(
     id="MSR002",
     title="Indicator without baseline or target",
-    description="An indicator of an objective has no `baseline` or no `target` (or leaves one blank).",
+    description=(
+        "An indicator of an objective has no `baseline` or no `target`, or leaves one blank or a placeholder "
+        "such as `TBD`, `N/A` or `unknown` (reference data `placeholders`)."
+    ),
     family=FAMILY,
     level="fail",
     rationale=(
@@ -66,12 +69,14 @@ MEANING = {"baseline": "the value today", "target": "the value that means the ob
 )
 def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     for path, label, indicator in _indicators(activity):
-        missing = [key for key in ("baseline", "target") if is_blank(indicator.get(key))]
+        missing = [key for key in ("baseline", "target") if is_blank(indicator.get(key), ctx)]
         if missing:
+            stand_ins = [f"{key}: {indicator[key]!r}" for key in missing if is_placeholder(indicator.get(key), ctx)]
             yield Violation(
                 path,
                 f"{label} has no {' or '.join(missing)}: add "
                 + " and ".join(f"`{key}` ({MEANING[key]})" for key in missing),
+                f"{' and '.join(stand_ins)} only stands in for a value" if stand_ins else None,
             )
 
 
@@ -97,7 +102,7 @@ def missing_baseline_or_target(activity: Activity, ctx: RuleContext) -> Iterator
 def target_equals_baseline(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     for path, label, indicator in _indicators(activity):
         baseline, target = indicator.get("baseline"), indicator.get("target")
-        if is_blank(baseline) or is_blank(target):
+        if is_blank(baseline, ctx) or is_blank(target, ctx):
             continue
         left, right = as_number(baseline), as_number(target)
         if left is not None and right is not None:
@@ -147,7 +152,7 @@ def due_date_out_of_range(activity: Activity, ctx: RuleContext) -> Iterator[Viol
     latest = years_after(end, years) if end else None
     span = f"{years} year{'s' if years != 1 else ''}"
     for path, label, indicator in _indicators(activity):
-        if is_blank(indicator.get("due")):
+        if is_blank(indicator.get("due"), ctx):
             window = f"between {start} and {latest}" if start and latest else None
             yield Violation(
                 path, f"{label} has no due date: add `due: YYYY-MM-DD`, when the target should be reached", window
@@ -205,23 +210,50 @@ def _inflections(verb: str) -> set[str]:
     return forms
 
 
+# vague verbs that are nouns too ("the logistics support command", "in advance of"): their bare form
+# counts as a verb only where a verb stands, at the start or after one of VERB_CUES
+ALSO_NOUNS = frozenset({"support", "advance"})
+VERB_CUES = frozenset(
+    {"to", "will", "shall", "should", "must", "can", "could", "would", "may", "might", "do", "does", "did"}
+    | {"help", "helps", "and", "or", "we", "they", "it", "also"}
+)
+
+
+def _vague_verb(statement: str, verbs: tuple[str, ...]) -> tuple[str, str] | None:
+    """(the words as written, the vague verb) of the first vague verb used as a verb in `statement`, or None."""
+    pattern, base_of = _vague_matcher(verbs)
+    for found in pattern.finditer(statement):
+        word = " ".join(found.group(0).split())
+        verb = base_of[word.casefold()]
+        if word.casefold() in ALSO_NOUNS:
+            before = re.findall(r"[A-Za-z']+", statement[: found.start()])
+            if before and before[-1].casefold() not in VERB_CUES:
+                continue  # a noun: "the logistics support command"
+        return word, verb
+    return None
+
+
 @rule(
     id="MSR007",
     title="Objective rests on a vague verb with no numeric target",
     description=(
         'An objective\'s statement uses a vague verb from the `vague_verbs` reference data ("enhance", '
         '"strengthen", "improve", "support", ... in any inflection) and none of its indicators has a '
-        "numeric `target`."
+        "numeric `target`; in activity/v2 an indicator of `kind: output` does not count. A word that is a noun "
+        'too ("support", "advance") counts only where a verb stands: at the start, or after "to", a modal '
+        '(will, should, ...), "and" or "or".'
     ),
     family=FAMILY,
     level="warn",
     rationale=(
         "'Enhance', 'strengthen', 'improve' or 'support' say that something should change, "
         "not how much: such an objective is measurable only through an indicator with a "
-        f"numeric target. Objectives must say how success will be measured ({METRICS}; {AME}). "
-        "The verbs are reference data (`vague_verbs`), extendable by plugins and configuration."
+        f"numeric target. Objectives must say how success will be measured ({METRICS}; {AME}); "
+        "a count of what the activity delivers (an output: courses held, radios handed over) does not show "
+        "the change the verb promises. The verbs are reference data (`vague_verbs`), extendable by plugins and "
+        "configuration."
     ),
-    source=f"{METRICS}; rules/data/vague_verbs.yaml",
+    source=f"{METRICS}; {AME}; rules/data/vague_verbs.yaml",
     fails=(
         "objectives:\n"
         "  - id: OBJ-1\n"
@@ -245,18 +277,21 @@ def _inflections(verb: str) -> set[str]:
 )
 def vague_objective(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     verbs = tuple(verb for verb in ctx.reference.get("vague_verbs", ()) if isinstance(verb, str))
+    v2 = format_version(activity.get("schema")) == 2
     for path, objective in activity.items("objectives"):
         statement = objective.get("statement")
-        targets = (indicator.get("target") for _path, indicator in activity.items(path + ("indicators",)))
+        targets = (
+            indicator.get("target")
+            for _path, indicator in activity.items(path + ("indicators",))
+            if not (v2 and indicator.get("kind") == "output")  # what the activity delivers, not what changes
+        )
         # targets first: a document whose objectives all have numeric targets never builds the matcher (~2 ms)
         if not isinstance(statement, str) or any(as_number(target) is not None for target in targets):
             continue
-        pattern, base_of = _vague_matcher(verbs)
-        found = pattern.search(statement)
-        if found is None:
+        vague = _vague_verb(statement, verbs)
+        if vague is None:
             continue
-        word = " ".join(found.group(0).split())
-        verb = base_of[word.casefold()]
+        word, verb = vague
         said = f"'{verb}'" if word.casefold() == verb else f"'{verb}' (\"{word}\")"
         yield Violation(
             path + ("statement",),
@@ -264,6 +299,132 @@ def vague_objective(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
             "indicators has a numeric target: give an indicator a numeric `target` (a count, a percentage, a time)",
             "or restate the objective as the result the partner will achieve",
         )
+
+
+@rule(
+    id="MSR008",
+    title="A large activity names no initial assessment",
+    description=(
+        "On an activity/v2 document whose `activity.budget.amount` in US dollars is `min_budget` (default "
+        "1,000,000) or more, `assessment.initial_assessment` is missing or has no `reference`, or its `date` is "
+        "after `activity.start`. The rule is skipped for smaller budgets and other currencies."
+    ),
+    family=FAMILY,
+    level="warn",
+    rationale=(
+        "Significant security cooperation initiatives are to be preceded by an initial assessment of the "
+        f"partner's capabilities, requirements and conditions ({AME}): it is where the objectives, the "
+        "baselines and the theory of change come from, and an activity designed without one measures against "
+        "nothing. Which activities are significant is a judgment: `min_budget`."
+    ),
+    source=AME,
+    parameters={"min_budget": 1000000},
+    fails="schema: activity/v2\nactivity:\n  budget: {amount: 4500000, currency: USD}\nassessment: null\n",
+    passes=(
+        "schema: activity/v2\nactivity:\n  budget: {amount: 4500000, currency: USD}\n"
+        'assessment:\n  initial_assessment: {reference: ODC Tirana baseline assessment, date: "2026-09-30"}\n'
+    ),
+)
+def no_initial_assessment(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    if format_version(activity.get("schema")) != 2:
+        skip("only an activity/v2 document records its assessment")
+    amount, minimum = as_number(activity.get(("activity", "budget", "amount"))), ctx.params["min_budget"]
+    if activity.get(("activity", "budget", "currency")) not in (None, "USD") or amount is None or amount < minimum:
+        skip("a budget below `min_budget` US dollars")
+    where: Path = ("assessment", "initial_assessment")
+    initial = activity.get(where)
+    initial = initial if isinstance(initial, Mapping) else {}
+    dated, start = as_date(initial.get("date")), as_date(activity.get(("activity", "start")))
+    if is_blank(initial.get("reference"), ctx):
+        found = where if initial else ("assessment",) if activity.get("assessment") is not None else ()
+        yield Violation(
+            found,
+            f"the activity costs ${amount:,.0f}, {'at' if amount == minimum else 'above'} the ${minimum:,.0f} at "
+            "which an initial assessment is expected, but names none: add `assessment.initial_assessment` with "
+            "the `reference` and `date` of the assessment the activity was designed from",
+        )
+    elif dated and start and dated > start:
+        yield Violation(
+            where + ("date",),
+            f"the initial assessment is dated {dated}, after the activity starts ({start}): the activity was not "
+            "designed from it; date the assessment the design rests on, or assess before the start",
+        )
+
+
+def _objectives_with_indicators(activity: Activity) -> Iterator[tuple[Path, Mapping[str, Any], list]]:
+    for path, objective in activity.items("objectives"):
+        indicators = list(activity.items(path + ("indicators",)))
+        if indicators:
+            yield path, objective, indicators
+
+
+@rule(
+    id="MSR009",
+    title="An objective is measured only by outputs",
+    description=(
+        "On an activity/v2 document, every indicator of an objective has `kind: output`. An objective with an "
+        "indicator of another or no kind is not judged."
+    ),
+    family=FAMILY,
+    level="warn",
+    rationale=(
+        "Outputs count what the activity delivers (courses held, equipment handed over); outcomes measure the "
+        "change in the partner's capability the objective is about. Monitoring that tracks only outputs cannot "
+        f"show that an objective was met ({AME}; {METRICS})."
+    ),
+    source=f"{AME}; {METRICS}",
+    fails=(
+        "schema: activity/v2\nobjectives:\n  - id: OBJ-1\n"
+        "    statement: The Ministry of Defense adopts a costed National Defense Strategy.\n"
+        "    addresses_threats: [THR-1]\n    indicators:\n"
+        "      - {name: Planning workshops held, kind: output, baseline: 0, target: 6}\n"
+    ),
+    passes=(
+        "schema: activity/v2\nobjectives:\n  - id: OBJ-1\n"
+        "    statement: The Ministry of Defense adopts a costed National Defense Strategy.\n"
+        "    addresses_threats: [THR-1]\n    indicators:\n"
+        "      - {name: Planning workshops held, kind: output, baseline: 0, target: 6}\n"
+        "      - {name: Strategy adopted by the Council of Ministers, kind: outcome, baseline: 0, target: 1}\n"
+    ),
+)
+def only_outputs(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    if format_version(activity.get("schema")) != 2:
+        skip("only an activity/v2 document says what kind each indicator is")
+    for path, objective, indicators in _objectives_with_indicators(activity):
+        if all(indicator.get("kind") == "output" for _path, indicator in indicators):
+            yield Violation(
+                path + ("indicators",),
+                f"objective {item_id(objective, path[-1])} is measured only by outputs (what the activity "
+                "delivers): add an indicator of `kind: outcome` measuring the change in the partner's capability",
+            )
+
+
+@rule(
+    id="MSR010",
+    title="An indicator's baseline is an estimate",
+    description="On an activity/v2 document, an indicator has `baseline_source: estimated`.",
+    family=FAMILY,
+    level="warn",
+    rationale=(
+        "A baseline is what success is measured against; an estimate can make any result look like progress. "
+        f"The baseline comes from the initial assessment or the first monitoring data ({AME}), so an estimated "
+        "one is replaced by a measurement before the results are judged."
+    ),
+    source=AME,
+    fails=OBJECTIVE + _indicator(baseline="15", baseline_source="estimated", target="80", unit="percent"),
+    passes=OBJECTIVE + _indicator(baseline="15", baseline_source="measured", target="80", unit="percent"),
+)
+def estimated_baseline(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    if format_version(activity.get("schema")) != 2:
+        skip("only an activity/v2 document says where a baseline comes from")
+    for path, label, indicator in _indicators(activity):
+        if indicator.get("baseline_source") == "estimated":
+            yield Violation(
+                path + ("baseline_source",),
+                f"{label} has an estimated baseline: measure it (in the initial assessment, or the first monitoring "
+                "report before the activity starts) and set `baseline_source: measured`",
+                "until then, results measured against it show change from a guess",
+            )
 
 
 @hookimpl

@@ -7,13 +7,17 @@ disclosure decisions live here.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
+from typing import Any
 
+from .. import markings
 from ..activity import Activity, Path
+from ..helpers import format_version, is_blank, is_placeholder
 from ..hints import close_matches
 from ..hookimpl import hookimpl
 from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
-from .sources import CAPCO, ITAR, SEED
+from .sources import CAPCO, GENC, GOLDEN_SENTRY, ITAR, SEED
 
 FAMILY = "releasability"
 REC1 = f"{SEED}, recommendation 1 and 'Information and technology sharing: take a collaboration-first mentality'"
@@ -22,12 +26,23 @@ REC3 = f"{SEED}, recommendation 3"
 DISSEMINATION: Path = ("releasability", "dissemination")
 REL_TO: Path = ("releasability", "rel_to")
 TRANSFERS: Path = ("releasability", "technology_transfer")
+SYSTEMS: Path = ("interoperability", "systems")
 NOFORN, RELTO = "NOFORN", "REL TO"
 # partner activities where NOFORN defeats the purpose with an ally trusted like the US
 SHARING_TYPES = ("information-sharing", "co-production")
-# codes people write instead of the ISO 3166-1 alpha-3 trigraphs CAPCO uses (two-letter and
-# sporting codes), which no string similarity would lead back to
-ALIASES = {"UK": "GBR", "US": "USA", "GER": "DEU", "NED": "NLD", "SUI": "CHE", "DEN": "DNK"}
+# codes people write instead of the GENC trigraphs CAPCO uses (two-letter, sporting and
+# user-assigned codes), which no string similarity would lead back to
+ALIASES = {
+    "UK": "GBR",
+    "US": "USA",
+    "GER": "DEU",
+    "NED": "NLD",
+    "SUI": "CHE",
+    "DEN": "DNK",
+    "XKX": "XKS",
+    "KOS": "XKS",
+    "RKS": "XKS",
+}
 
 TRANSFER = "releasability:\n  technology_transfer:\n    - item: Link 16 terminal\n      usml_category: XI\n"
 
@@ -93,9 +108,12 @@ def noforn_with_rel_to(activity: Activity, ctx: RuleContext) -> Iterator[Violati
         "DOD should take a 'collaboration-first' mentality with its closest and most capable "
         "allies rather than 'a reflexive move to classify documents as NOFORN', which 'unnecessarily "
         f"constrains information-sharing with likeminded nations' ({REC1}). A proposal for an "
-        "activity carried out with the partner should be releasable to it; only an FMS case, "
-        "managed on the US side, is exempt. It fails outright when the partner is most capable "
-        "and the activity is information sharing or co-production, where sharing is the point."
+        "activity carried out with the partner should be releasable to it. An FMS case is skipped: "
+        "its partner-facing documents, the Letter of Request and the Letter of Offer and Acceptance, "
+        "are exchanged and marked through the case process itself, while the case file reviewed here "
+        "also holds the US side's technology-release, pricing and notification deliberations. It fails "
+        "outright when the partner is most capable and the activity is information sharing or "
+        "co-production, where sharing is the point."
     ),
     source=REC1,
     fails="releasability:\n  dissemination: [NOFORN]\n  rel_to: null\n",
@@ -104,7 +122,7 @@ def noforn_with_rel_to(activity: Activity, ctx: RuleContext) -> Iterator[Violati
 def reflexive_noforn(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     activity_type = activity.get(("activity", "type"))
     if activity_type == "fms-case":
-        skip("NOFORN is not judged on an FMS case")
+        skip("an FMS case's partner-facing documents (LOR, LOA) are marked through the case process")
     noforn = _control(activity, NOFORN)
     if noforn is None:
         return
@@ -165,18 +183,19 @@ def rel_to_mismatch(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
 
 @rule(
     id="REL004",
-    title="rel_to does not cover the partner",
+    title="rel_to does not cover a partner",
     description=(
-        "`rel_to` names no code that covers the partner country, either directly or through a tetragraph "
-        "such as `NATO` or `FVEY` that contains it. The rule is skipped when there is no `rel_to` or the "
-        "partner country is not a known code."
+        "`rel_to` names no code that covers the partner country, or one of the countries in `partners` "
+        "(activity/v2), either directly or through a tetragraph such as `NATO` or `FVEY` that contains it; one "
+        "finding per country left out. The rule is skipped when there is no `rel_to`, and a country that is "
+        "not a known code is left to the schema."
     ),
     family=FAMILY,
     level="fail",
     rationale=(
         "A proposal released to a list that leaves out the partner cannot be shared with the "
-        f"partner it is about ({REC1}). A tetragraph such as NATO or FVEY covers each of its "
-        f"members ({CAPCO})."
+        f"partner it is about ({REC1}); in a regional activity every partner is one. A tetragraph such as "
+        f"NATO or FVEY covers each of its members ({CAPCO})."
     ),
     source=f"{REC1}; {CAPCO}",
     fails="releasability:\n  rel_to: [USA, GBR]\n",
@@ -184,38 +203,38 @@ def rel_to_mismatch(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
 )
 def partner_not_covered(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     codes = [code for _index, code in _rel_to(activity)]
-    country = _partner(activity)
-    if not codes or country not in ctx.reference.countries:
-        skip("no rel_to, or no valid partner country (the schema reports that)")
-    if any(ctx.reference.covers(code, country) for code in codes):
-        return
-    groups = sorted(code for code, members in ctx.reference.tetragraphs.items() if country in members)
-    yield Violation(
-        REL_TO,
-        f"`rel_to` [{', '.join(codes)}] does not include the partner, {country}: add {country} to `rel_to`",
-        f"or a tetragraph that contains it: {', '.join(groups)}" if groups else None,
-    )
-
-
-def _rank(code: str, ctx: RuleContext) -> int:
-    if code == "USA":
-        return 0
-    return 2 if code in ctx.reference.tetragraphs or len(code) > 3 else 1
+    if not codes:
+        skip("no rel_to")
+    countries = [(_partner(activity), "the partner")]
+    countries += [(partner.get("country"), "partner") for _path, partner in activity.items("partners")]
+    countries = [(country, role) for country, role in countries if country in ctx.reference.countries]
+    if not countries:
+        skip("no valid partner country (the schema reports that)")
+    for country, role in countries:
+        if any(ctx.reference.covers(code, country) for code in codes):
+            continue
+        groups = sorted(code for code, members in ctx.reference.tetragraphs.items() if country in members)
+        said = f"the partner, {country}" if role == "the partner" else f"partner {country}"
+        yield Violation(
+            REL_TO,
+            f"`rel_to` [{', '.join(codes)}] does not include {said}: add {country} to `rel_to`",
+            f"or a tetragraph that contains it: {', '.join(groups)}" if groups else None,
+        )
 
 
 @rule(
     id="REL005",
-    title="rel_to not in marking order",
+    title="rel_to does not begin with USA or is not in marking order",
     description=(
-        "`rel_to` is not in marking order: `USA` first, then country trigraphs alphabetically, then "
-        "tetragraphs alphabetically. The finding points at the first code out of place; the rule is "
-        "skipped when there is no `rel_to`."
+        "`rel_to` does not include `USA`, or is not in marking order: `USA` first, then country trigraphs "
+        "alphabetically, then tetragraphs alphabetically. The finding points at the list when USA is missing, "
+        "else at the first code out of place; the rule is skipped when there is no `rel_to`."
     ),
     family=FAMILY,
     level="warn",
     rationale=(
-        f"In a REL TO marking USA comes first, then country trigraphs in alphabetical order, "
-        f"then tetragraphs in alphabetical order ({CAPCO}); a list in another order produces a "
+        f"A REL TO marking always begins with USA, then names country trigraphs in alphabetical order, "
+        f"then tetragraphs in alphabetical order ({CAPCO}); a list without USA or in another order produces a "
         "banner that does not match the portion markings and must be corrected before release."
     ),
     source=CAPCO,
@@ -227,23 +246,23 @@ def rel_to_order(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     if not entries:
         skip("no rel_to")
     actual = [code for _index, code in entries]
-    expected = sorted(actual, key=lambda code: (_rank(code, ctx), code))
-    for (index, code), want in zip(entries, expected):
-        if code == want:
-            continue
-        if want == "USA":
-            problem = "USA comes first"
-        elif _rank(want, ctx) < _rank(code, ctx):
-            problem = f"trigraph {want} comes before tetragraph {code}"
-        else:
-            kind = "tetragraphs" if _rank(want, ctx) == 2 else "trigraphs"
-            problem = f"{kind} go in alphabetical order: {want} before {code}"
+    tetragraphs = ctx.reference.tetragraphs
+    problem = markings.rel_to_problem(actual, tetragraphs)
+    if problem is None:
+        return
+    expected = ", ".join(markings.rel_to_order(actual, tetragraphs))
+    hint = "USA first, then trigraphs, then tetragraphs, each alphabetically"
+    if markings.USA not in actual:
         yield Violation(
-            REL_TO + (index,),
-            f"`rel_to` is not in marking order ({problem}): write `rel_to: [{', '.join(expected)}]`",
-            "USA first, then trigraphs, then tetragraphs, each alphabetically",
+            REL_TO, f"`rel_to` does not include USA, which every REL TO list begins with: write `rel_to: [{expected}]`"
         )
         return
+    index = next(
+        index for (index, code), want in zip(entries, markings.rel_to_order(actual, tetragraphs)) if code != want
+    )
+    yield Violation(
+        REL_TO + (index,), f"`rel_to` is not in marking order ({problem}): write `rel_to: [{expected}]`", hint
+    )
 
 
 def _code_hint(code: str, ctx: RuleContext) -> str:
@@ -259,9 +278,7 @@ def _code_hint(code: str, ctx: RuleContext) -> str:
         guess = max(close, key=lambda known: len(os.path.commonprefix([known, wanted])), default=None)
     if guess is None:
         return (
-            "use an ISO 3166-1 alpha-3 country code (GBR, POL, ...) or a tetragraph ("
-            + ", ".join(sorted(tetragraphs))
-            + ")"
+            "use a GENC country trigraph (GBR, POL, XKS, ...) or a tetragraph (" + ", ".join(sorted(tetragraphs)) + ")"
         )
     return f"did you mean '{guess}' ({countries[guess]})?" if guess in countries else f"did you mean '{guess}'?"
 
@@ -270,17 +287,20 @@ def _code_hint(code: str, ctx: RuleContext) -> str:
     id="REL006",
     title="Unknown code in rel_to",
     description=(
-        "A code in `rel_to` is neither a known ISO 3166-1 alpha-3 country code nor a known tetragraph; "
-        "the hint suggests the closest code. The rule is skipped when there is no `rel_to`."
+        "A code in `rel_to` is neither a known GENC country trigraph (an ISO 3166-1 alpha-3 code, or a GENC "
+        "addition such as XKS for Kosovo) nor a known tetragraph, or is one of the ISO codes GENC does not use "
+        "(such as PSE); the hint suggests the code to write. The rule is skipped when there is no `rel_to`."
     ),
     family=FAMILY,
     level="fail",
     rationale=(
-        f"REL TO lists use ISO 3166-1 alpha-3 trigraphs and registered tetragraphs ({CAPCO}); "
-        "an unknown code (GER for Germany instead of DEU, a two-letter code such as UK, a typo) releases to "
-        "nobody, and the partner it was meant for cannot receive the document."
+        f"REL TO lists use the US Government's country trigraphs and registered tetragraphs ({CAPCO}). Those "
+        f"trigraphs are GENC's ({GENC}): the ISO 3166-1 alpha-3 codes, plus codes for entities ISO does not "
+        "list, such as XKS for Kosovo, and minus a few ISO codes the US does not use. An unknown code (GER for "
+        "Germany instead of DEU, a two-letter code such as UK, a typo) releases to nobody, and the partner it "
+        "was meant for cannot receive the document."
     ),
-    source=f"{CAPCO}; ISO 3166-1 alpha-3; rules/data/countries.yaml and tetragraphs.yaml",
+    source=f"{CAPCO}; {GENC}; rules/data/countries.yaml, genc.yaml and tetragraphs.yaml",
     fails="releasability:\n  rel_to: [USA, ALB, GER]\n",
     passes="releasability:\n  rel_to: [USA, ALB, DEU]\n",
 )
@@ -289,11 +309,18 @@ def unknown_code(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     if not entries:
         skip("no rel_to")
     for index, code in entries:
-        if code not in ctx.reference.countries and code not in ctx.reference.tetragraphs:
+        if code in ctx.reference.genc_not_used:
             yield Violation(
                 REL_TO + (index,),
-                f"'{code}' in `rel_to` is neither an ISO 3166-1 alpha-3 country code nor a known tetragraph: "
-                "write the country's alpha-3 code or a tetragraph such as NATO",
+                f"'{code}' in `rel_to` is an ISO 3166 code that GENC, the code list of US markings, does not use: "
+                f"write {ctx.reference.genc_not_used[code]}",
+            )
+        elif code not in ctx.reference.countries and code not in ctx.reference.tetragraphs:
+            yield Violation(
+                REL_TO + (index,),
+                f"'{code}' in `rel_to` is neither a GENC country trigraph nor a known tetragraph: write the "
+                "country's trigraph (its ISO 3166-1 alpha-3 code, or a GENC code such as XKS) or a tetragraph "
+                "such as NATO",
                 _code_hint(code, ctx),
             )
 
@@ -369,22 +396,28 @@ def disclosure_pending(activity: Activity, ctx: RuleContext) -> Iterator[Violati
             )
 
 
+# an ITAR section such as 126.4 or 125.4(b)(1): what an exemption must cite (22 CFR parts 120-130)
+ITAR_SECTION = re.compile(r"\b1[23][0-9]\.[0-9]+")
+
+
 @rule(
     id="REL009",
-    title="Approved USML item without a licence or exemption",
+    title="USML item without an export authorization",
     description=(
-        "A `technology_transfer` item with a `usml_category` has `disclosure_decision: approved` but no "
-        "`license` naming its licence, agreement or ITAR exemption. The rule is skipped when the activity"
-        " transfers no technology."
+        "A `technology_transfer` item with a `usml_category` and `disclosure_decision: approved` or "
+        "`not-required` names no export authorization: no `license` and, in activity/v2, no "
+        "`export_authorization` (a placeholder such as `N/A` or `TBD` names none). An `export_authorization` "
+        "of kind `exemption` must cite the ITAR section (e.g. 22 CFR 126.4). The rule is skipped when the "
+        "activity transfers no technology; a pending or denied item is left to REL008 and REL007."
     ),
     family=FAMILY,
     level="warn",
     rationale=(
-        "An approved disclosure says the item may be shared; exporting a US Munitions List "
-        f"article or its technical data still needs a licence or agreement (DSP-5, TAA, an FMS "
-        f"LOA) or a named ITAR exemption ({ITAR}). Reducing ITAR's burdens ({REC3}) means "
-        "fewer transactional licences, not unnamed ones. The format has no exemption field: "
-        "name the exemption in `license` (e.g. 'ITAR 126.4 exemption') and the rule accepts it."
+        "A disclosure decision says whether the item may be shared; exporting a US Munitions List "
+        f"article or its technical data still needs a licence or agreement (DSP-5, TAA), an FMS LOA, or a named "
+        f"ITAR exemption ({ITAR}), and 'not required' for the disclosure does not make it so for the export. "
+        f"Reducing ITAR's burdens ({REC3}) means fewer transactional licences, not unnamed ones: an exemption "
+        "is named by its ITAR section."
     ),
     source=f"{ITAR}; {REC3}",
     fails=TRANSFER + "      disclosure_decision: approved\n",
@@ -392,20 +425,115 @@ def disclosure_pending(activity: Activity, ctx: RuleContext) -> Iterator[Violati
     + "      disclosure_decision: approved\n      license: ITAR 126.4 exemption (US Government transfer)\n",
 )
 def usml_without_license(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    v2 = format_version(activity.get("schema")) == 2
+    where = "`export_authorization` (kind license, exemption or loa, and its reference)" if v2 else "`license`"
     for path, name, item in _transfers(activity):
-        category, license_ = item.get("usml_category"), item.get("license")
-        if (
-            item.get("disclosure_decision") == "approved"
-            and isinstance(category, str)
-            and category.strip()
-            and not (isinstance(license_, str) and license_.strip())
-        ):
-            yield Violation(
-                path,
-                f"{name} (USML Category {category}) has an approved disclosure but no licence or exemption named: "
-                "name its export authorization in `license`",
-                "a DSP-5, TAA or FMS LOA number, or the ITAR exemption it ships under (e.g. 'ITAR 126.4 exemption')",
-            )
+        category, decision = item.get("usml_category"), item.get("disclosure_decision")
+        if is_blank(category, ctx) or decision not in ("approved", "not-required"):
+            continue
+        authorization = item.get("export_authorization")
+        authorization = authorization if isinstance(authorization, Mapping) and v2 else {}
+        reference, license_ = authorization.get("reference"), item.get("license")
+        if not is_blank(reference, ctx):
+            if authorization.get("kind") == "exemption" and not ITAR_SECTION.search(str(reference)):
+                yield Violation(
+                    path + ("export_authorization", "reference"),
+                    f"{name} ships under an ITAR exemption, but '{reference}' names no ITAR section: cite it in "
+                    "`export_authorization.reference` (e.g. '22 CFR 126.4' or '22 CFR 126.18')",
+                )
+            continue
+        if not is_blank(license_, ctx):
+            continue
+        named = (
+            f"only a placeholder (`license: {license_}`) for its licence or exemption"
+            if is_placeholder(license_, ctx)
+            else "no licence or exemption named"
+        )
+        if decision == "approved":
+            problem = f"has an approved disclosure but {named}"
+        else:
+            problem = f"needs no disclosure decision but still needs an export authorization, and has {named}"
+        yield Violation(
+            path,
+            f"{name} (USML Category {category}) {problem}: name its export authorization in {where}",
+            "a DSP-5, TAA or FMS LOA number, or the ITAR exemption it ships under (e.g. 'ITAR 126.4 exemption')",
+        )
+
+
+def _enhanced(name: Any, ctx: RuleContext) -> str | None:
+    """The enhanced-EUM designation (reference data `enhanced_eum`) an item's name matches, or None.
+
+    Each designation's words match whole (a word ending in "-", such as "an/pvs-", takes any model
+    number after it); `re` keeps the compiled patterns, so building them per call costs little.
+    """
+    if not isinstance(name, str):
+        return None
+    for entry in ctx.reference.get("enhanced_eum", ()):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+            continue
+        words = [word.strip() for word in entry.get("match", ()) if isinstance(word, str) and word.strip()]
+        ends = ["" if word.endswith("-") else r"(?![\w-])" for word in words]
+        alternatives = "|".join(re.escape(word) + end for word, end in zip(words, ends))
+        if alternatives and re.search(rf"(?<![\w/-])(?:{alternatives})", name, re.IGNORECASE):
+            return entry["name"]
+    return None
+
+
+@rule(
+    id="REL011",
+    title="Enhanced end-use monitoring item without enhanced monitoring",
+    description=(
+        "On an activity/v2 document, a `technology_transfer` item whose name matches an item on the enhanced "
+        "end-use monitoring list (reference data `enhanced_eum`: Stinger, Javelin, night-vision devices, AIM-9X, "
+        "AIM-120, TOW, ...) has no `end_use_monitoring: enhanced`, or a system the activity provides matches one "
+        "and no technology transfer item lists it."
+    ),
+    family=FAMILY,
+    level="fail",
+    rationale=(
+        "Defense articles transferred by the US Government are monitored for their use: routinely for most, "
+        f"and with enhanced end-use monitoring (serial-number inventories, physical security checks) for the "
+        f"sensitive articles designated for it, such as MANPADS, Javelin and night-vision devices ({GOLDEN_SENTRY})."
+        " A proposal that transfers one without planning enhanced monitoring cannot meet the terms of the transfer."
+    ),
+    source=f"{GOLDEN_SENTRY}; rules/data/enhanced_eum.yaml",
+    fails=(
+        "schema: activity/v2\nreleasability:\n  technology_transfer:\n    - item: FGM-148 Javelin missiles\n"
+        "      usml_category: IV\n      disclosure_decision: approved\n"
+        "      export_authorization: {kind: loa, reference: AL-B-ZAA}\n      end_use_monitoring: routine\n"
+    ),
+    passes=(
+        "schema: activity/v2\nreleasability:\n  technology_transfer:\n    - item: FGM-148 Javelin missiles\n"
+        "      usml_category: IV\n      disclosure_decision: approved\n"
+        "      export_authorization: {kind: loa, reference: AL-B-ZAA}\n      end_use_monitoring: enhanced\n"
+    ),
+)
+def enhanced_eum(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
+    if format_version(activity.get("schema")) != 2:
+        skip("only an activity/v2 document records end-use monitoring")
+    covered = set()
+    for path, name, item in activity.named_items(TRANSFERS, "item", unnamed="item #"):
+        designation = _enhanced(item.get("item"), ctx)
+        if designation is None:
+            continue
+        covered.add(designation)  # a system it covers is judged here, once
+        if item.get("end_use_monitoring") == "enhanced":
+            continue
+        where = path + ("end_use_monitoring",) if "end_use_monitoring" in item else path
+        yield Violation(
+            where,
+            f"{name} is designated for enhanced end-use monitoring ({designation}): set `end_use_monitoring: "
+            "enhanced`, and plan the serial-number inventories and security checks it needs",
+        )
+    for path, name, system in activity.named_items(SYSTEMS, "name"):
+        designation = _enhanced(system.get("name"), ctx)
+        if designation is None or designation in covered or system.get("provided") is False:
+            continue
+        yield Violation(
+            path,
+            f"system {name} is designated for enhanced end-use monitoring ({designation}), and no technology transfer "
+            "item lists it: list it in `releasability.technology_transfer` with `end_use_monitoring: enhanced`",
+        )
 
 
 @hookimpl

@@ -13,3 +13,15 @@ ITAR = (
     " such as 126.4)"
 )
 TOTAL_PACKAGE = "DSCA Security Assistance Management Manual, Total Package Approach"
+GENC = (
+    "GENC Standard (Geopolitical Entities, Names, and Codes), the US Government profile of ISO 3166"
+    " (IC-GENC CES, CVEnumGENCCountryCode)"
+)
+LEAHY = "Leahy laws: Foreign Assistance Act section 620M (22 U.S.C. 2378d) and 10 U.S.C. 362"
+LEAHY_VETTING = "US Department of State, 'An Overview of the Leahy Vetting Process' (HumanRights.gov)"
+AECA_36B = "Arms Export Control Act section 36(b) (22 U.S.C. 2776(b)); DSCA SAMM C5.5 (congressional notification)"
+SEC_333 = "10 U.S.C. 333(e), notice to the congressional committees"
+GOLDEN_SENTRY = (
+    "DSCA Security Assistance Management Manual, chapter 8 (Golden Sentry end-use monitoring, C8.4 enhanced EUM);"
+    " AECA section 40A (22 U.S.C. 2785)"
+)
