@@ -317,10 +317,11 @@ def server_command(debounce, plugin_modules, no_plugins, strict_plugins, config_
     try:
         from .server.lsp import serve  # pygls and lsprotocol: only this command imports them
     except ImportError as error:
-        if (error.name or "").partition(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+        missing = (error.name or "").partition(".")[0]
+        if missing not in ("pygls", "lsprotocol", "cattrs", "attrs"):  # the extra's packages and theirs
             raise
         raise UsageError(
-            f'policycheck server needs the "server" extra ({error.name} is not installed): '
+            f'policycheck server needs the "server" extra ({missing} is not installed): '
             'pip install "policycheck[server]"'
         ) from None
     from .server.checking import ServerOptions
