@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -46,3 +47,15 @@ async def test_a_plugin_printing_on_standard_output_does_not_break_the_protocol(
         assert client.error is None  # no malformed message from the server
     finally:
         await stop(client)
+
+
+def test_the_options_docs_editors_md_names_are_the_commands():
+    page = (ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "policycheck", "server", "--help"], capture_output=True, text=True, timeout=120
+    )
+    named = set(re.findall(r"`(--?[a-z][a-z-]*)", page))
+    assert {"--debounce", "--no-config", "--no-plugins", "-p"} <= named
+    assert all(option in result.stdout for option in named), named
+    # every editor's snippet starts the same command
+    assert page.count('"server"') >= 4 and "policycheck server" in page
