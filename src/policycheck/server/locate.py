@@ -1,8 +1,9 @@
 """Where the cursor is in an activity: the JSON-pointer path of the key or value under it.
 
-A parsed document answers from the loader's positions (`load.parse(...).positions`,
-the line and column of every key and list item). A half-typed document does not
-parse, so completion reads the text itself: block YAML's indentation says which
+Hover on a key of a parsed document answers from the loader's positions
+(`load.parse(...).positions`, the line and column of every key and list item).
+Completion is asked for while a document is half-typed and does not parse, so it
+reads the text itself, and so does hover then: block YAML's indentation says which
 mapping or list each line belongs to (`outline`), and a flow collection on the
 cursor's line (`rel_to: [USA, GB`) is followed bracket by bracket.
 """

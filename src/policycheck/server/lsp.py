@@ -3,8 +3,9 @@
 Diagnostics come from `checking` (the command line's own stages, on the unsaved
 buffer): when a document opens or is saved at once, while it is edited
 `debounce` seconds after the last change. Portfolio rules run over each workspace
-folder at start and after every save, as a background task that yields to
-requests between files; their findings join each open document's own.
+folder at start, after every save and when a file new to them opens, as a
+background task that yields to requests between files; their findings join each
+open document's own.
 Hover explains a finding's rule (`policycheck explain`) or describes a key from
 the effective schema; completion offers keys, values, codes and threat ids;
 code actions add a waiver for a finding (and, once rules carry fixes, the fixes).
@@ -121,6 +122,16 @@ class PolicyServer(LanguageServer):
         if waiting is not None:
             waiting.cancel()
         self._pending[uri] = asyncio.get_running_loop().call_later(delay, self.check, uri)
+
+    def close(self, uri: str) -> None:
+        """Forget a closed document, and clear what it showed."""
+        self.open.discard(uri)
+        waiting = self._pending.pop(uri, None)
+        if waiting is not None:
+            waiting.cancel()
+        for state in (self._own, self._shown, self._parsed):
+            state.pop(uri, None)
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def check(self, uri: str) -> None:
         self._pending.pop(uri, None)
@@ -439,14 +450,7 @@ def build(options: ServerOptions) -> PolicyServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: PolicyServer, params: types.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        ls.open.discard(uri)
-        waiting = ls._pending.pop(uri, None)
-        if waiting is not None:
-            waiting.cancel()
-        for state in (ls._own, ls._shown, ls._parsed):
-            state.pop(uri, None)
-        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        ls.close(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: PolicyServer, params: types.HoverParams) -> types.Hover | None:
