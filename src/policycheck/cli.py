@@ -338,6 +338,38 @@ def init_command(path, force) -> None:
     click.echo(f"wrote {target} (and {schema_file} for editor completion); check it with: policycheck {target}")
 
 
+@main.command("server")
+@click.option(
+    "--debounce",
+    type=click.IntRange(min=0),
+    metavar="MS",
+    help="Check an edited document this many milliseconds after the last change (default: 150).",
+)
+@_plugin_options
+def server_command(debounce, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+    """Run the language server on stdin/stdout for editors (docs/editors.md)."""
+    try:
+        from .server.lsp import serve  # pygls and lsprotocol: only this command imports them
+    except ImportError as error:
+        missing = (error.name or "").partition(".")[0]
+        if missing not in ("pygls", "lsprotocol", "cattrs", "attrs"):  # the extra's packages and theirs
+            raise
+        raise UsageError(
+            f'policycheck server needs the "server" extra ({missing} is not installed): '
+            'pip install "policycheck[server]"'
+        ) from None
+    from .server.checking import ServerOptions
+
+    options = ServerOptions(
+        plugin_modules=tuple(plugin_modules),
+        no_plugins=no_plugins,
+        strict_plugins=strict_plugins,
+        config_file=config_file,
+        no_config=no_config,
+    )
+    serve(options if debounce is None else options._replace(debounce=debounce / 1000))
+
+
 def _distribution_of(module: str) -> tuple[str | None, str | None]:
     """The installed distribution (name, version) that provides a `-p` module, if any."""
     from importlib.metadata import PackageNotFoundError, packages_distributions, version  # 15-25 ms

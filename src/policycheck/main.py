@@ -15,7 +15,7 @@ from .errors import EXIT_FINDINGS, EXIT_USAGE, UsageError
 from .pipeline import CheckOptions, execute
 
 # `cli`'s subcommands: an argument with one of these names is a command, not a path
-COMMANDS = ("check", "explain", "init", "plugins", "rules", "schema")
+COMMANDS = ("check", "explain", "init", "plugins", "rules", "schema", "server")
 
 
 def is_bare(args: list[str]) -> bool:

@@ -17,7 +17,7 @@ _PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 @lru_cache(maxsize=None)
 def resource_dir(name: str) -> str:
-    """`rules` or `schemas`: inside the wheel under `_data/`, else the repository root."""
+    """`rules`, `schemas` or `docs`: inside the wheel under `_data/`, else the repository root."""
     installed = os.path.join(_PACKAGE, "_data", name)
     if os.path.isdir(installed):
         return installed

@@ -118,6 +118,8 @@ def test_the_plain_path_does_not_import_click():
 def test_a_clean_file_starts_without_what_it_does_not_need():
     # each of these once cost a measurable share of a cold start (issue 8)
     unneeded = {"dataclasses", "pathlib", "json", "pickle", "glob", "jsonschema", "importlib.metadata"}
+    # nor the language server's packages (issue 20): a plain check must not start slower for them
+    unneeded |= {"pygls", "lsprotocol", "cattrs", "policycheck.server"}
     assert _modules_after([CLEAN]) & unneeded == set()
 
 

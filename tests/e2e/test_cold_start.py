@@ -91,6 +91,14 @@ def test_a_valid_document_does_not_need_importlib_metadata():
     assert "importlib.metadata" not in modules
 
 
+def test_a_check_through_click_never_imports_the_language_server():
+    # pygls and lsprotocol cost about a second to import: only `policycheck server` may pay it
+    modules = _modules_after_checking(ROOT / "examples" / "frontline-partner-equipment.yaml")
+    assert "policycheck.engine" in modules
+    assert [name for name in modules if name.split(".")[0] in ("pygls", "lsprotocol", "cattrs")] == []
+    assert [name for name in modules if name.startswith("policycheck.server")] == []
+
+
 def _modules_after_validating(path: Path) -> list[str]:
     code = (
         "import sys\n"

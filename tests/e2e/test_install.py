@@ -29,7 +29,8 @@ def test_wheel_ships_rules_and_schemas_and_runs_anywhere(tmp_path):
         [
             str(python),
             "-c",
-            "import policycheck.resources as r; print(r.resource_dir('rules')); print(r.resource_dir('schemas'))",
+            "import policycheck.resources as r; print(r.resource_dir('rules')); print(r.resource_dir('schemas'));"
+            " print(r.resource_dir('docs'))",
         ],
         capture_output=True,
         text=True,
@@ -37,6 +38,7 @@ def test_wheel_ships_rules_and_schemas_and_runs_anywhere(tmp_path):
         check=True,
     ).stdout.split()
     assert all("site-packages" in path for path in location), location
+    assert (Path(location[2]) / "rules.md").is_file()  # what the language server's diagnostics link to
 
     command = env_dir / "bin" / "policycheck"
     init = subprocess.run([str(command), "init", "proposal.yaml"], capture_output=True, text=True, cwd=elsewhere)
@@ -52,3 +54,9 @@ def test_wheel_ships_rules_and_schemas_and_runs_anywhere(tmp_path):
         [str(python), "-m", "policycheck", "--version"], capture_output=True, text=True, cwd=elsewhere
     )
     assert as_module.stdout.startswith("policycheck ")
+    # installed without the "server" extra: the language server says what to install
+    server = subprocess.run(
+        [str(command), "server"], capture_output=True, text=True, cwd=elsewhere, stdin=subprocess.DEVNULL
+    )
+    assert server.returncode == 2
+    assert 'needs the "server" extra' in server.stderr and 'pip install "policycheck[server]"' in server.stderr
