@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 import yaml
 from lsprotocol import types
+
+# a waiver within the default governance (at most 365 days), whenever the suite runs
+SOON = (date.today() + timedelta(days=180)).isoformat()
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 
@@ -62,12 +67,13 @@ async def test_a_waiver_template_then_a_filled_waiver_waives_the_finding(client,
     unfilled = await client.wait_for(uri, version=version)
     assert "REL002" in codes(unfilled, types.DiagnosticSeverity.Error)
     flagged = [d for d in unfilled if d.code == "SCH001" and d.data["pointer"].startswith("/waivers/0")]
-    assert {d.data["pointer"] for d in flagged} == {"/waivers/0/justification", "/waivers/0/expires"}
+    flagged_pointers = {"/waivers/0/justification", "/waivers/0/approved_by", "/waivers/0/expires"}
+    assert {d.data["pointer"] for d in flagged} == flagged_pointers  # a blank approver is refused too (issue 15)
 
     filled = template.replace('justification: ""', "justification: the MOU allows it").replace(
         'approved_by: ""', "approved_by: J5"
     )
-    filled = filled.replace('expires: ""', "expires: '2999-12-31'")
+    filled = filled.replace('expires: ""', f"expires: '{SOON}'")
     version = client.replace(uri, filled)
     waived = await client.wait_for(uri, version=version)
     assert "REL002" in codes(waived, types.DiagnosticSeverity.Hint)

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from lsp_client import ROOT, start, stop
 
 

@@ -4,9 +4,8 @@ and tetragraphs with their names, the document's own threat ids; in parsed and h
 from __future__ import annotations
 
 import pytest
-from lsprotocol import types
-
 from lsp_client import start, stop
+from lsprotocol import types
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 

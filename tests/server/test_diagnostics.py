@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from lsp_client import start, stop
 from lsprotocol import types
 
-from lsp_client import start, stop
+# a waiver within the default governance (at most 365 days), whenever the suite runs
+SOON = (date.today() + timedelta(days=180)).isoformat()
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 
@@ -124,7 +127,11 @@ async def test_the_configuration_is_found_from_the_documents_folder(client, work
     strict = workspace / "strict"
     strict.mkdir()
     (strict / ".policycheck.yaml").write_text("select: [REL001]\n", encoding="utf-8")
-    (strict / "coproduction.yaml").write_bytes((workspace / "coproduction.yaml").read_bytes())
+    # its own id: PRT001 runs whatever is selected (issue 15), and the folder holds both copies
+    copy = (
+        (workspace / "coproduction.yaml").read_text(encoding="utf-8").replace("AUS-2026-GWEO-GMLRS", "AUS-2026-STRICT")
+    )
+    (strict / "coproduction.yaml").write_text(copy, encoding="utf-8")
     governed = await client.wait_for(client.open(strict / "coproduction.yaml"), version=1)
     everything = await client.wait_for(client.open(workspace / "coproduction.yaml"), version=1)
     assert {d.code for d in governed} == {"REL001"}
@@ -159,7 +166,7 @@ async def test_waived_findings_are_hints_with_their_justification(client, worksp
         "  - rule: REL009\n"
         "    justification: the licence is being issued under the co-production MOU\n"
         "    approved_by: J5 foreign disclosure office\n"
-        "    expires: '2999-12-31'\n"
+        f"    expires: '{SOON}'\n"
     )
     path = workspace / "waived.yaml"
     path.write_text(text.replace("id: AUS-2026-GWEO-GMLRS", "id: AUS-2026-GWEO-WAIVED") + waiver, encoding="utf-8")
@@ -170,8 +177,7 @@ async def test_waived_findings_are_hints_with_their_justification(client, worksp
     [rel009] = [d for d in diagnostics if d.code == "REL009"]
     assert rel009.severity == types.DiagnosticSeverity.Hint
     assert rel009.message.endswith(
-        "waived until 2999-12-31 by J5 foreign disclosure office: "
-        "the licence is being issued under the co-production MOU"
+        f"waived until {SOON} by J5 foreign disclosure office: the licence is being issued under the co-production MOU"
     )
     assert rel009.data["level"] == "waived"
 

@@ -7,9 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from lsprotocol import types
-
 from lsp_client import start, stop
+from lsprotocol import types
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 

@@ -3,9 +3,13 @@ checks it, in the background, at start and after each save; open documents show 
 
 from __future__ import annotations
 
-import pytest
+from datetime import date, timedelta
 
+import pytest
 from lsp_client import EXAMPLES
+
+# a waiver within the default governance (at most 365 days), whenever the suite runs
+SOON = (date.today() + timedelta(days=180)).isoformat()
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 
@@ -46,6 +50,8 @@ async def test_a_duplicate_id_across_the_workspace_is_shown_and_gone_once_fixed_
 
 
 async def test_a_waiver_of_a_portfolio_finding_is_judged_against_the_portfolio(client, workspace):
+    # PRT001 is unwaivable by default (issue 15); this workspace's policy allows it
+    (workspace / ".policycheck.yaml").write_text("waivers: {unwaivable: []}\n", encoding="utf-8")
     second = workspace / "b.yaml"
     second.write_text(
         second.read_text(encoding="utf-8")
@@ -53,7 +59,7 @@ async def test_a_waiver_of_a_portfolio_finding_is_judged_against_the_portfolio(c
         + "  - rule: PRT001\n"
         + "    justification: b.yaml replaces a.yaml, which is being withdrawn\n"
         + "    approved_by: desk officer\n"
-        + "    expires: '2999-12-31'\n",
+        + f"    expires: '{SOON}'\n",
         encoding="utf-8",
     )
     client.save(second.as_uri())  # a save anywhere in the folder runs the portfolio again
