@@ -61,8 +61,8 @@ def markdown(rules: Mapping[str, Rule], plugins: Mapping[str, str], params: Mapp
         f"<!-- Generated from the rules' own declarations; do not edit. Regenerate with: {REGENERATE} -->",
         "",
         f"{len(rules)} rules. Each has a stable id, a default level (`fail`: the proposal is not ready; "
-        "`warn`: a reviewer should look), a rationale with its source, and a failing and a passing "
-        "example that the test suite runs. `policycheck explain ID` prints the same text; "
+        "`warn`: a reviewer should look; `info`: advice that never gates), a rationale with its source, and a "
+        "failing and a passing example that the test suite runs. `policycheck explain ID` prints the same text; "
         "configuration may change a rule's level or parameters (see docs/cli.md).",
         "",
     ]

@@ -150,6 +150,7 @@ def _formats_epilog() -> str:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only files with findings, and the summary.")
 @click.option("--show-passes", is_flag=True, help="List every rule's pass or skip per file.")
+@click.option("--show-tracebacks", is_flag=True, help="A crashed rule's ERR001 carries its traceback, in every format.")
 @click.option("--no-color", is_flag=True, help="No colors (also NO_COLOR).")
 @click.option(
     "--baseline",
@@ -178,6 +179,7 @@ def check_command(
     progress,
     quiet,
     show_passes,
+    show_tracebacks,
     no_color,
     baseline_file,
     write_baseline,
@@ -201,6 +203,7 @@ def check_command(
         progress=progress,
         quiet=quiet,
         show_passes=show_passes,
+        show_tracebacks=show_tracebacks,
         no_color=no_color,
         baseline_file=baseline_file,
         write_baseline=write_baseline,

@@ -41,6 +41,7 @@ class CheckOptions(NamedTuple):
     progress: bool | None = None
     quiet: bool = False
     show_passes: bool = False
+    show_tracebacks: bool = False
     no_color: bool = False
     baseline_file: str | None = None
     write_baseline: str | None = None
@@ -87,7 +88,7 @@ def execute(options: CheckOptions) -> int:
     engine = Engine(registry, run_policy)
     startup.resume_collection()  # the run is built
     checked = _check(engine, sources, options)
-    finished = finish(engine, checked, baseline)
+    finished = finish(engine, checked, baseline, tracebacks=options.show_tracebacks)
     del checked  # the finished records replace the checked ones
 
     color = is_terminal(sys.stdout) and not options.no_color and "NO_COLOR" not in os.environ

@@ -2,7 +2,7 @@
 
     ::error file=F,line=L,col=C,title=ID::message     a failure
     ::warning ...                                       a warning
-    ::notice ...                                        a waived finding, with its waiver
+    ::notice ...                                        advice (info), or a waived finding with its waiver
 
 The summary line follows as plain log output.
 """
@@ -13,7 +13,7 @@ from ..baseline import relative_path
 from . import Report
 from .text import summary_line
 
-_COMMANDS = {"fail": "error", "warn": "warning", "waived": "notice"}
+_COMMANDS = {"fail": "error", "warn": "warning", "info": "notice", "waived": "notice"}
 
 
 def _data(text: str) -> str:
@@ -36,6 +36,8 @@ def render(report: Report) -> str:
             if finding.waiver is not None:
                 waiver = finding.waiver
                 message = f"waived until {waiver.expires} by {waiver.approved_by} ({waiver.justification}): {message}"
+            if finding.traceback:  # --show-tracebacks: the annotation's message spans lines
+                message += "\n" + finding.traceback
             where = f"file={_property(relative_path(finding.file))},line={finding.line},col={finding.column}"
             properties = f"{where},title={_property(finding.rule_id)}"
             lines.append(f"::{_COMMANDS[finding.level]} {properties}::{_data(message)}")

@@ -15,6 +15,8 @@ def _finding(finding) -> dict:
     data = finding._asdict()
     data["rule"] = data.pop("rule_id")
     data["fingerprint"] = fingerprint(finding)
+    if data["traceback"] is None:  # only an ERR001 under --show-tracebacks has one
+        del data["traceback"]
     if finding.waiver is not None:
         waiver = finding.waiver
         data["waiver"] = {
@@ -34,6 +36,7 @@ def _file(result) -> dict:
         "status": result.status,
         "findings": [_finding(finding) for finding in result.findings],
         "rules": result.outcomes,
+        **({"notes": result.notes} if result.notes else {}),
     }
 
 

@@ -8,9 +8,11 @@ One testsuite per file, one testcase per (file, rule), from the rule's outcome:
     fail    <failure>, every finding of the rule in the body
     warn    passing testcase with the warnings in <system-out>;
             <failure> under --fail-on warn, because then they gate
+    info    passing testcase with the advice in <system-out>: it never gates
     waived  <skipped> whose message is the waiver's justification: an accepted
             exception is neither a pass nor a failure, and never gates
-    error   <error>: the rule crashed (ERR001 carries the traceback message)
+    error   <error>: the rule crashed (ERR001's message, and its traceback
+            under --show-tracebacks)
 
 Times are 0 and there is no timestamp, so the output is deterministic.
 """
@@ -38,6 +40,8 @@ def _line(finding) -> str:
     if finding.waiver is not None:
         waiver = finding.waiver
         text += f"\n    waived until {waiver.expires} by {waiver.approved_by}: {waiver.justification}"
+    if finding.traceback:
+        text += "\n" + finding.traceback
     return text
 
 
@@ -104,7 +108,8 @@ def render(report: Report) -> str:
                 ET.SubElement(case, "system-out").text = body
                 counts["skipped"] += 1
             elif status == "skip":
-                ET.SubElement(case, "skipped", message="not applicable, or the document could not be judged")
+                reason = result.notes.get(rule_id, "not applicable, or the document could not be judged")
+                ET.SubElement(case, "skipped", message=_clean(reason))
                 counts["skipped"] += 1
             elif findings:  # warn, not gating
                 ET.SubElement(case, "system-out").text = body

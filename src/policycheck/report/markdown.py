@@ -32,7 +32,7 @@ def _code(text: str) -> str:
 
 
 def _family_cell(statuses: list[str], findings: list) -> str:
-    counts = {level: sum(1 for f in findings if f.level == level) for level in ("fail", "warn", "waived")}
+    counts = {level: sum(1 for f in findings if f.level == level) for level in ("fail", "warn", "waived", "info")}
     errors = statuses.count("error")
     parts = ([f"{errors} error"] if errors else []) + [f"{count} {level}" for level, count in counts.items() if count]
     if parts:
@@ -58,7 +58,8 @@ def render(report: Report) -> str:
         f"**{summary['files']} {'file' if summary['files'] == 1 else 'files'} checked: {summary['files_failed']} "
         "failed, "
         f"{summary['files_warned']} with warnings, {summary['files_passed']} passed** "
-        f"({summary['fail']} fail, {summary['warn']} warn, {summary['waived']} waived)",
+        f"({summary['fail']} fail, {summary['warn']} warn, {summary['waived']} waived"
+        + (f", {summary['info']} info)" if summary.get("info") else ")"),
         "",
     ]
     lines.extend(f"{_escape(note)}\n" for note in ((report.baseline.note(),) if report.baseline else ()))
@@ -105,4 +106,7 @@ def render(report: Report) -> str:
                     f"{_escape(waiver.justification)}"
                 )
             lines.append(item)
+            if finding.traceback:  # --show-tracebacks: a fence longer than any run of backticks in it
+                fence = "`" * max(3, 1 + max(map(len, re.findall("`+", finding.traceback)), default=0))
+                lines.extend(f"  {text}" for text in [fence + "text", *finding.traceback.splitlines(), fence])
     return "\n".join(lines) + "\n"

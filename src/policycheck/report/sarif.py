@@ -20,7 +20,7 @@ from . import Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "policycheck/v1"
-_LEVELS = {"fail": "error", "warn": "warning"}
+_LEVELS = {"fail": "error", "warn": "warning", "info": "note"}
 
 
 def _name(title: str) -> str:
@@ -86,7 +86,13 @@ def _result(
     if baseline_applied:
         result["baselineState"] = "new"
     properties = {
-        key: value for key, value in (("jsonPointer", finding.pointer), ("activityId", finding.activity_id)) if value
+        key: value
+        for key, value in (
+            ("jsonPointer", finding.pointer),
+            ("activityId", finding.activity_id),
+            ("traceback", finding.traceback),
+        )
+        if value
     }
     if properties:
         result["properties"] = properties
