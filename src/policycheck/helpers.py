@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+__all__ = ["as_date", "as_number", "is_blank", "item_id", "join_and", "years_after"]
+
 
 def is_blank(value: Any) -> bool:
     """Missing, null, or text with nothing but spaces."""

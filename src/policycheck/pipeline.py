@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from typing import NamedTuple
 
-from . import __version__, baseline, outputs, policy, startup
+from . import __version__, baseline, outputs, plugins, policy, startup
 from .config import check_selectors, with_overrides
 from .config_file import check as check_config
 from .discover import discover
@@ -70,10 +70,11 @@ def execute(options: CheckOptions) -> int:
     run_policy, registry = policy.load(
         config, options.plugin_modules, options.no_plugins, options.strict_plugins, options.today
     )
-    check_config(file_config, file_config.unknown_rules(registry.rules))
     selectors = {"--select": options.select, "--extend-select": options.extend_select, "--ignore": options.ignore}
+    plugins.check_failed_plugins(registry, file_config, selectors)
+    check_config(file_config, file_config.unknown_rules(registry.rules))
     check_selectors(selectors, registry.rules)
-    check_config(config, config.bad_parameters(registry.parameter_defaults()))
+    check_config(config, config.bad_parameters(registry.parameter_defaults(), registry.parameter_specs()))
     targets = outputs.targets(list(options.targets) or [("text", None)], options.formats, registry.formats)
     baseline = _baseline_stage(options)
 

@@ -292,4 +292,4 @@ def test_plugins_command_lists_what_each_plugin_adds_in_load_order(plugin_module
     builtin_formats = next(row for row in rows if row["name"] == "policycheck.report.builtin")
     assert {"text", "json"} <= set(builtin_formats["formats"])
     text = run_meta("plugins", "-p", name).output.splitlines()
-    assert text[-1].split() == [name, "-", "rules:", "TST301"]
+    assert text[-1].split() == [name, "-", "rules:", "TST301;", "reference", "data:", "test_codes", "A"]
