@@ -6,6 +6,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+# the records a plugin meets (a format reads them); the rest serves the stages
+__all__ = ["FileResult", "Finding", "Waiver"]
+
 # A finding's level; `waived` findings are shown but never gate, nor do `info` ones (advice).
 FAIL, WARN, INFO, WAIVED = "fail", "warn", "info", "waived"
 # the worst first: a file's status and a rule's outcome are the worst level among its findings

@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from .config import Config, from_mapping
+from .config import Config, ConfigError, from_mapping
 from .config_file import check as check_config
 from .discover import Source
 from .engine import Engine
@@ -41,6 +41,7 @@ from .policy import Policy
 from .rule import Rule
 
 __all__ = [
+    "ConfigError",
     "TODAY",
     "activity_text",
     "assert_examples",
