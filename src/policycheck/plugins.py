@@ -286,8 +286,9 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path], config_refer
                 )
             _claim(registry.format_plugin, name, plugin, "output format")
             registry.formats[name] = output_format
-    shipped = load_schema("activity.schema.json")
-    for plugin, result in _impl_results(hook.policycheck_schema_fragments, Mapping, "a mapping"):
+    fragments = list(_impl_results(hook.policycheck_schema_fragments, Mapping, "a mapping"))
+    shipped = load_schema("activity.schema.json") if fragments else {}
+    for plugin, result in fragments:
         for key, fragment in result.items():
             if not isinstance(fragment, Mapping):
                 raise PluginError(
