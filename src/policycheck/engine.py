@@ -13,15 +13,15 @@ import sys
 from collections.abc import Iterator, Mapping
 from datetime import date
 from types import FrameType, MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from . import waivers
 from .activity import Activity, to_path, to_pointer
 from .discover import Source, read_source
 from .findings import FAIL, FileResult, Finding
 from .load import Limits, LoadError, decode, parse
-from .markings import banner
 from .hints import did_you_mean
+from .markings import banner
 from .quoting import bounded, shorten
 from .rule import LEVELS, Rule, RuleContext, Skip, Violation, code_origin
 from .validate import SchemaValidator, effective_schema
@@ -141,14 +141,17 @@ class Engine:
             result.outcomes[rule.id] = "skip"
             return
         except (Exception, SystemExit) as error:  # a rule must never take the run down with it, nor end it
-            crash = self.crash(rule, error, activity.file, result.activity_id)
             if invalid:
                 # the document already fails the schema, and rules may be written for valid documents:
                 # not judged, which --show-passes and the JSON report say, rather than a second failure
+                what, plugin, at, _where = self._located(rule, error)
                 result.outcomes[rule.id] = "skip"
-                result.notes[rule.id] = f"not judged: it crashed on this document, which fails the schema: {crash.note}"
+                result.notes[rule.id] = bounded(
+                    f"not judged: it crashed on this document, which fails the schema: {what}, in plugin '{plugin}' "
+                    f"at {at}"
+                )
                 return
-            result.findings.append(crash.finding)
+            result.findings.append(self.crash(rule, error, activity.file, result.activity_id))
             result.outcomes[rule.id] = "error"
             return
         result.findings.extend(found)
@@ -158,17 +161,10 @@ class Engine:
         """Whether `per_file_ignores` exempts `file` from the rule."""
         return any(rule_id.startswith(prefix) for prefix in self.config.ignored_for(file))
 
-    def crash(self, rule: Rule, error: BaseException, file: str, activity_id: str | None) -> "Crash":
-        """The ERR001 finding of a rule that raised or broke the rules of a check, naming its plugin and line."""
-        plugin = self.registry.rule_plugin.get(rule.id, "?")
-        declared = (*rule.origin, getattr(rule.check, "__name__", rule.id)) if rule.origin else None
-        if isinstance(error, PluginMistake):
-            where = error.where or declared
-        else:
-            where = _frame_in(error.__traceback__, declared)
-        at = f"{_display(where[0])}:{where[1]}" if where else "an unknown place"
-        what = str(error) if isinstance(error, PluginMistake) else f"{type(error).__name__}: {error}"
-        finding = Finding(
+    def crash(self, rule: Rule, error: BaseException, file: str, activity_id: str | None) -> Finding:
+        """The ERR001 finding of a rule that raised or broke the contract of a check, naming its plugin and line."""
+        what, plugin, at, where = self._located(rule, error)
+        return Finding(
             "ERR001",
             FAIL,
             bounded(f"rule {rule.id} crashed: {what}"),
@@ -180,7 +176,18 @@ class Engine:
             activity_id=activity_id,
             traceback=_traceback(error, where),
         )
-        return Crash(finding, bounded(f"{what}, in plugin '{plugin}' at {at}"))
+
+    def _located(self, rule: Rule, error: BaseException) -> tuple[str, str, str, tuple[str, int, str] | None]:
+        """(what went wrong, the rule's plugin, `file:line` in it, (file, line, function)) of a crash."""
+        plugin = self.registry.rule_plugin.get(rule.id, "?")
+        declared = (*rule.origin, getattr(rule.check, "__name__", rule.id)) if rule.origin else None
+        if isinstance(error, PluginMistake):
+            where = error.where or declared
+        else:
+            where = _frame_in(error.__traceback__, declared)
+        at = f"{_display(where[0])}:{where[1]}" if where else "an unknown place"
+        what = str(error) if isinstance(error, PluginMistake) else f"{type(error).__name__}: {error}"
+        return what, plugin, at, where
 
     def finding(self, rule: Rule, violation: Violation, activity: Activity | None) -> Finding:
         """A rule's violation as a finding, located in the activity (or where a portfolio rule says)."""
@@ -199,15 +206,11 @@ class Engine:
         )
 
 
-class Crash(NamedTuple):
-    """A rule's crash: its ERR001 finding, and the same in a phrase, for a rule that was not judged."""
-
-    finding: Finding
-    note: str
-
-
 class PluginMistake(Exception):
-    """A check that broke its contract without raising (a bad yield, an unknown level); `where` is (file, line)."""
+    """A check that broke its contract without raising (a bad yield, an unknown level).
+
+    `where` is (file, line, function) of the mistake, or None for the rule's declaration.
+    """
 
     def __init__(self, message: str, where: tuple[str, int, str] | None):
         super().__init__(message)

@@ -102,6 +102,13 @@ def _portfolio(
     collected = checked.collected.get(rule.id, [])
     # a file checked twice (stdin given twice) gets its findings on its last result
     index_of = {file: index for index, file in enumerate(checked.files)}
+    # the targets' activity ids, which reports and baseline fingerprints use, without decoding their results
+    activity_ids = {item.file: item.activity_id for item in collected}
+
+    def activity_id(index: int) -> str | None:
+        file = checked.files[index]
+        return activity_ids[file] if file in activity_ids else checked[index].activity_id
+
     try:
         produced = rule.check(collected, engine.contexts[rule.id])
         found = []
@@ -113,18 +120,19 @@ def _portfolio(
                     suspended_at(produced),
                 )
             found.append(violation)
-    except Exception as error:
+    except (Exception, SystemExit) as error:
         # the crash is every contributing file's: none of them was judged by this rule
         files = [item.file for item in collected if not engine.ignores(rule.id, item.file)] or checked.files
+        crash = engine.crash(rule, error, "", None)  # once: its traceback is the same for every file
         for index in sorted({index_of[file] for file in files}):
-            target = checked[index]
-            added.setdefault(index, []).append(engine.crash(rule, error, target.file, target.activity_id).finding)
+            added.setdefault(index, []).append(
+                crash._replace(file=checked.files[index], activity_id=activity_id(index))
+            )
             crashed.setdefault(index, []).append(rule.id)
         return
     for violation in found:
         if engine.ignores(rule.id, violation.file):
             continue  # per_file_ignores exempts that file from the rule; its value still counted for the others
         index = index_of[violation.file]
-        # the target's activity id: reports and baseline fingerprints use it
-        finding = engine.finding(rule, violation, None)._replace(activity_id=checked[index].activity_id)
+        finding = engine.finding(rule, violation, None)._replace(activity_id=activity_id(index))
         added.setdefault(index, []).append(finding)

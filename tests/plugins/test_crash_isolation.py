@@ -10,14 +10,17 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from jsonschema import Draft202012Validator
 
 from policycheck.cli import main
 from policycheck.testing import activity_text
 
 FORMATS = ["text", "json", "sarif", "junit", "markdown", "github"]
+REPORT_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "report.schema.json").read_text())
 
 
 def run(*args):
@@ -154,7 +157,9 @@ def test_show_tracebacks_puts_the_traceback_in_every_format(plugin_module, write
     text = render("text")
     assert "      Traceback (most recent call last):\n" in text
     assert f'{name}.py", line ' in text and "      KeyError: 'ALB'\n" in text
-    [finding] = err001(render("json"))
+    report = render("json")
+    Draft202012Validator(REPORT_SCHEMA).validate(json.loads(report))
+    [finding] = err001(report)
     trace = finding["traceback"]
     assert trace.startswith("Traceback (most recent call last):\n") and trace.endswith("KeyError: 'ALB'")
     assert frame in trace and "in check\n" in trace
@@ -188,6 +193,7 @@ def test_a_crash_on_a_schema_invalid_document_is_a_skip_that_says_so(plugin_modu
     assert skip.startswith("  SKIP TST500 (not judged: it crashed on this document, which fails the schema: ")
     assert f"AttributeError: 'int' object has no attribute 'lower', in plugin '{name}' at {name}.py:" in skip
     report = json.loads(run(path, "-p", name, "--select", "TST", "--format", "json").output)
+    Draft202012Validator(REPORT_SCHEMA).validate(report)
     [file] = report["files"]
     assert file["rules"]["TST500"] == "skip" and file["notes"]["TST500"].startswith("not judged: it crashed")
     [case] = [case for case in ET.fromstring(run(path, "-p", name, "--format", "junit", "--select", "TST").output).iter(
