@@ -74,8 +74,12 @@ class Engine:
             return self._check(source)
         except Exception as error:  # a bug past loading (validation, waivers): this file fails, the run goes on
             message = bounded(f"internal error while checking this file: {type(error).__name__}: {error}")
-            hint = "a bug in policycheck or in a plugin's schema; every other file is still checked. Please report it"
-            result = FileResult(file=source.path, findings=[Finding("ERR001", FAIL, message, source.path, hint=hint)])
+            hint = (
+                "a bug in policycheck; every other file is still checked. Please report it, with what "
+                "--show-tracebacks prints"
+            )
+            crash = Finding("ERR001", FAIL, message, source.path, hint=hint, traceback=_traceback(error, None))
+            result = FileResult(file=source.path, findings=[crash])
             result.outcomes = self._all_skipped(ERR001="error")
             return result
 

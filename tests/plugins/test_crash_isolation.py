@@ -265,3 +265,17 @@ def test_a_bad_level_in_a_real_run_is_a_whole_report_and_exit_3(tmp_path):
     report = json.loads(done.stdout)
     assert report["summary"]["files_failed"] == 1
     assert [f["rule"] for f in report["files"][0]["findings"]] == ["ERR001"]
+
+
+def test_an_internal_error_carries_its_traceback_on_request(write, monkeypatch):
+    from policycheck.validate import SchemaValidator
+
+    def violations(self, data):
+        raise RuntimeError("validator bug")
+
+    monkeypatch.setattr(SchemaValidator, "violations", violations)
+    result = run(write("a.yaml"), "--format", "json", "--show-tracebacks")
+    [finding] = err001(result.output)
+    assert finding["message"] == "internal error while checking this file: RuntimeError: validator bug"
+    assert "in violations\n" in finding["traceback"] and finding["traceback"].endswith("RuntimeError: validator bug")
+    assert "--show-tracebacks" in finding["hint"]
