@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from types import FrameType, MappingProxyType, TracebackType
+from types import FrameType, GeneratorType, MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from . import waivers
@@ -221,26 +221,34 @@ class PluginMistake(Exception):
         self.where = where
 
 
-def violations(produced: Any) -> Iterator[Violation]:
+def violations(produced: Any, also: Callable[[Violation], str | None] | None = None) -> list[Violation]:
     """What a check produced, each checked to be a Violation the report can carry, else a PluginMistake.
 
     The checks are those the renderers rely on, so that no plugin mistake can cut an
     output after the run: a level they know, text where text belongs, lines from 1.
+    `also` is the caller's own check of each (a portfolio rule's file), or None.
     """
-    if isinstance(produced, Violation):
-        raise PluginMistake(
-            "it returned a Violation instead of yielding it: write `yield Violation(...)` (or return a list of them)",
-            None,
-        )
-    if produced is None or isinstance(produced, (str, bytes, Mapping)) or not hasattr(produced, "__iter__"):
-        raise PluginMistake(
-            f"it returned {_kind(produced)}: yield Violations, or return a list of them ([] for none)", None
-        )
+    if type(produced) not in _ITERABLES:  # the usual generator or list needs none of these checks
+        if isinstance(produced, Violation):
+            raise PluginMistake(
+                "it returned a Violation instead of yielding it: write `yield Violation(...)` (or return a list of "
+                "them)",
+                None,
+            )
+        if produced is None or isinstance(produced, (str, bytes, Mapping)) or not hasattr(produced, "__iter__"):
+            raise PluginMistake(
+                f"it returned {_kind(produced)}: yield Violations, or return a list of them ([] for none)", None
+            )
+    found = []  # a list, not a generator over the check's: one call per rule and file costs less
     for item in produced:
-        problem = _problem(item)
+        problem = _problem(item) or (also(item) if also is not None else None)
         if problem:
             raise PluginMistake(problem, suspended_at(produced))
-        yield item._replace(path=tuple(item.path)) if isinstance(item.path, list) else item
+        found.append(item._replace(path=tuple(item.path)) if type(item.path) is list else item)
+    return found
+
+
+_ITERABLES = frozenset({GeneratorType, list, tuple})
 
 
 def _problem(item: Any) -> str | None:
@@ -279,6 +287,7 @@ def suspended_at(produced: Any) -> tuple[str, int, str] | None:
 
 # plain data crosses to the parent process as it is; anything else must survive pickle
 _PLAIN = (type(None), bool, int, float, str, bytes, date)
+_PLAIN_TYPES = frozenset(_PLAIN)  # exactly these, the usual case, without a call
 
 
 def _check_sendable(value: Any, collect: Any) -> None:
@@ -300,12 +309,15 @@ def _check_sendable(value: Any, collect: Any) -> None:
 
 
 def _plain(value: Any, depth: int = 0) -> bool:
-    if isinstance(value, _PLAIN):
+    if type(value) in _PLAIN_TYPES or isinstance(value, _PLAIN):
         return True
     if depth > 20:
         return False
     if type(value) in (tuple, list, frozenset, set):
-        return all(_plain(item, depth + 1) for item in value)
+        for item in value:  # a loop, not all(...): this runs for every file a portfolio rule collects from
+            if type(item) not in _PLAIN_TYPES and not _plain(item, depth + 1):
+                return False
+        return True
     if type(value) is dict:
         return all(_plain(key, depth + 1) and _plain(item, depth + 1) for key, item in value.items())
     return False

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from . import waivers
-from .engine import PluginMistake, suspended_at, violations
+from .engine import violations
 from .findings import FileResult, Finding, Tally, outcome
 from .quoting import shorten
 from .results import Results
-from .rule import Rule
+from .rule import Rule, Violation
 
 if TYPE_CHECKING:
     from .baseline import BaselineResult
@@ -109,17 +109,16 @@ def _portfolio(
         file = checked.files[index]
         return activity_ids[file] if file in activity_ids else checked[index].activity_id
 
+    def outside(violation: Violation) -> str | None:
+        if violation.file in index_of:
+            return None
+        return (
+            f"Violation(file={shorten(repr(violation.file))}) names no file of this run: a portfolio rule's "
+            "violations name the file they belong to (a Collected.file)"
+        )
+
     try:
-        produced = rule.check(collected, engine.contexts[rule.id])
-        found = []
-        for violation in violations(produced):
-            if violation.file not in index_of:
-                raise PluginMistake(
-                    f"Violation(file={shorten(repr(violation.file))}) names no file of this run: a portfolio rule's "
-                    "violations name the file they belong to (a Collected.file)",
-                    suspended_at(produced),
-                )
-            found.append(violation)
+        found = violations(rule.check(collected, engine.contexts[rule.id]), outside)
     except (Exception, SystemExit) as error:
         # the crash is every contributing file's: none of them was judged by this rule
         files = [item.file for item in collected if not engine.ignores(rule.id, item.file)] or checked.files
