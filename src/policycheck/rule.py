@@ -88,8 +88,12 @@ def _param(rule_id: str, name: str, value: Any) -> Param:
 
 def code_origin(check: Callable | None) -> tuple[str, int] | None:
     """(file, line) where a check is defined (the line of its decorator): where ERR001 points for it."""
-    while hasattr(check, "__wrapped__"):  # through functools.wraps decorators
-        check = check.__wrapped__
+    import inspect  # already imported by pluggy: free
+
+    try:
+        check = inspect.unwrap(check) if check is not None else None  # through functools.wraps decorators
+    except ValueError:  # a __wrapped__ cycle
+        pass
     code = getattr(check, "__code__", None)
     return (code.co_filename, code.co_firstlineno) if code is not None else None
 
