@@ -279,7 +279,7 @@ def test_both_spellings_of_a_key_is_an_error(project):
         ),
         (
             "rules:\n  DAT001:\n    level: loud\n",
-            ".policycheck.yaml:3: rules.DAT001.level: 'loud' is not one of ['off', 'warn', 'fail']",
+            ".policycheck.yaml:3: rules.DAT001.level: 'loud' is not one of ['off', 'info', 'warn', 'fail']",
         ),
         (
             "per_file_ignores:\n  'legacy/*': [XYZ]\n",

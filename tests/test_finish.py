@@ -81,13 +81,16 @@ def test_a_file_checked_twice_gets_portfolio_findings_on_its_last_result():
     assert [[f.rule_id for f in result.findings if f.rule_id == "PRT001"] for result in results] == [[], [], ["PRT001"]]
 
 
-def test_a_crashing_portfolio_rule_is_err001_on_the_first_file(tmp_path, monkeypatch):
+def test_a_crashing_portfolio_rule_is_err001_on_every_file_it_collected_from(tmp_path, monkeypatch):
     (tmp_path / "results_portfolio_plugin.py").write_text(PORTFOLIO_PLUGIN, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     finished = _finished(None, "results_portfolio_plugin")
     results = finished.results
     crashes = [(result.file, f.message) for result in results for f in result.findings if f.rule_id == "ERR001"]
-    assert crashes == [("a.yaml", "rule TST970 crashed: RuntimeError: boom over 3 activities")]
+    # d.yaml cannot be parsed: the rule collected nothing there, so its crash is not d.yaml's
+    message = "rule TST970 crashed: RuntimeError: boom over 3 activities"
+    assert crashes == [("a.yaml", message), ("b.yaml", message), ("c.yaml", message)]
+    assert [result.outcomes["TST970"] for result in results] == ["error", "error", "error", "skip"]
     assert results[0].activity_id == "ALB-2026-FMF-A" and results[0].findings[0].activity_id == "ALB-2026-FMF-A"
     assert finished.tally.exit_code("fail") == 3
 
@@ -102,6 +105,7 @@ def test_the_counts_are_taken_as_the_files_are_finished():
             "fail": 3,
             "warn": 0,
             "waived": 0,
+            "info": 0,
             "files_failed": 3,
             "files_warned": 0,
             "files_passed": 1,

@@ -1,8 +1,8 @@
 """Checking across processes: the same output whatever --jobs is, and a progress
 bar only for a person at a terminal."""
 
+import json
 import os
-import re
 import select
 import subprocess
 import sys
@@ -111,14 +111,27 @@ def policycheck_rules():
 """
 
 
-def test_results_a_worker_cannot_send_are_checked_in_the_parent(portfolio, tmp_path, monkeypatch):
+def test_a_collect_value_a_worker_cannot_send_is_err001_with_one_job_as_with_many(portfolio, tmp_path, monkeypatch):
     (tmp_path / "unpicklable_plugin.py").write_text(UNPICKLABLE_PLUGIN, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
+    checked = []
+    checking = Engine.check
+    monkeypatch.setattr(Engine, "check", lambda engine, source: checked.append(source.path) or checking(engine, source))
     one = run(str(portfolio), "-p", "unpicklable_plugin", "--format", "json", "--jobs", "1")
+    checked.clear()
     two = run(str(portfolio), "-p", "unpicklable_plugin", "--format", "json", "--jobs", "2")
-    [counted] = re.findall(r"(\d+) activities", one.output)
-    assert int(counted) > 100  # every parsed file reached the portfolio rule
-    assert one.output == two.output
+    assert one.output == two.output and one.exit_code == two.exit_code == 3
+    assert checked == []  # the workers checked every file: none was checked again in this process
+    crashes = [
+        finding["message"]
+        for report in json.loads(one.output)["files"]
+        for finding in report["findings"]
+        if finding["rule"] == "ERR001"
+    ]
+    assert len(crashes) > 100  # every parsed file
+    assert all(
+        message.startswith("rule TST950 crashed: collect returned a value that cannot be sent") for message in crashes
+    )
 
 
 def test_chunks_cover_every_source_in_order():

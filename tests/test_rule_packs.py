@@ -353,7 +353,9 @@ def line_with(text: str, needle: str) -> int:
 def test_schema_violation_bad_level(write_pack):
     text = pack_text(rule_text("require: {path: id, present: true}")).replace("level: warn", "level: error")
     message = error_of(write_pack, text)
-    assert message.startswith(f"{line_with(text, 'level: error')}: rules[0].level: 'error' is not one of: fail, warn;")
+    assert message.startswith(
+        f"{line_with(text, 'level: error')}: rules[0].level: 'error' is not one of: fail, warn, info;"
+    )
 
 
 def test_schema_violation_bad_id_and_not_a_mapping(write_pack):

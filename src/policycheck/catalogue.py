@@ -17,8 +17,19 @@ FAMILIES = ("threat-informed", "measurable-success", "releasability", "interoper
 REGENERATE = "policycheck rules --format markdown --no-plugins --no-config > docs/rules.md"
 
 
-def explain(rule: Rule, plugin: str, params: Mapping[str, Any], heading: str = "##") -> str:
-    """A rule's documentation: what it checks, why, its examples and its parameters."""
+def explain(
+    rule: Rule,
+    plugin: str,
+    params: Mapping[str, Any],
+    heading: str = "##",
+    configured: Mapping[str, Any] | None = None,
+    source: str = "configuration",
+) -> str:
+    """A rule's documentation: what it checks, why, its examples and its parameters.
+
+    `params` are the defaults (the rule's, then plugins'); `configured` the values
+    configuration (`source`) sets, shown as the effective ones.
+    """
     parts = [
         f"{heading} What it checks\n\n{rule.description or rule.title + '.'}\n",
         f"{heading} Why it matters\n\n{rule.rationale}\n\nSource: {rule.source}\n",
@@ -34,14 +45,25 @@ def explain(rule: Rule, plugin: str, params: Mapping[str, Any], heading: str = "
         else:
             parts.append(f"{heading} {name}\n\n(no snippet: this finding comes from the engine, not the document)\n")
     if params:
-        lines = [
-            f"- `{name}` (default: {value!r}); set with `rules: {{{rule.id}: {{{name}: ...}}}}`"
-            for name, value in params.items()
-        ]
+        lines = [_parameter(rule, name, value, configured or {}, source) for name, value in params.items()]
         parts.append(f"{heading} Parameters\n\n" + "\n".join(lines) + "\n")
     else:
         parts.append(f"{heading} Parameters\n\nNone.\n")
     return "\n".join(parts)
+
+
+def _parameter(rule: Rule, name: str, default: Any, configured: Mapping[str, Any], source: str) -> str:
+    spec = rule.parameter_specs.get(name)
+    if name in configured:
+        value = f"{configured[name]!r} (set in {source}; default: {default!r})"
+    else:
+        value = f"(default: {default!r})"
+    line = f"- `{name}` {value}"
+    if spec is not None and spec.description:
+        line += f": {spec.description.rstrip('.')}"
+    if spec is not None and spec.choices is not None:
+        line += f"; one of: {', '.join(map(str, spec.choices))}"
+    return line + f"; set with `rules: {{{rule.id}: {{{name}: ...}}}}`"
 
 
 def header(rule: Rule, plugin: str, level: str | None = None) -> str:
@@ -61,8 +83,8 @@ def markdown(rules: Mapping[str, Rule], plugins: Mapping[str, str], params: Mapp
         f"<!-- Generated from the rules' own declarations; do not edit. Regenerate with: {REGENERATE} -->",
         "",
         f"{len(rules)} rules. Each has a stable id, a default level (`fail`: the proposal is not ready; "
-        "`warn`: a reviewer should look), a rationale with its source, and a failing and a passing "
-        "example that the test suite runs. `policycheck explain ID` prints the same text; "
+        "`warn`: a reviewer should look; `info`: advice that never gates), a rationale with its source, and a "
+        "failing and a passing example that the test suite runs. `policycheck explain ID` prints the same text; "
         "configuration may change a rule's level or parameters (see docs/cli.md).",
         "",
     ]

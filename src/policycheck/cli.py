@@ -18,7 +18,6 @@ from .errors import EXIT_USAGE, UsageError
 from .hints import close_matches
 from .pipeline import CheckOptions, execute
 from .policy import load, read_config
-from .reference import Reference
 from .report.builtin import policycheck_output_formats
 from .validate import effective_schema
 
@@ -103,7 +102,11 @@ def main() -> None:
 
 def _plugin_options(function):
     function = click.option(
-        "-p", "plugin_modules", multiple=True, metavar="MODULE", help="Load a plugin module (repeatable)."
+        "-p",
+        "plugin_modules",
+        multiple=True,
+        metavar="MODULE",
+        help="Load a plugin module (repeatable); -p no:NAME disables the installed plugin NAME.",
     )(function)
     function = click.option("--no-plugins", is_flag=True, help="Built-in rules only: skip entry-point plugins.")(
         function
@@ -165,6 +168,7 @@ def _formats_epilog() -> str:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only files with findings, and the summary.")
 @click.option("--show-passes", is_flag=True, help="List every rule's pass or skip per file.")
+@click.option("--show-tracebacks", is_flag=True, help="A crashed rule's ERR001 carries its traceback, in every format.")
 @click.option("--no-color", is_flag=True, help="No colors (also NO_COLOR).")
 @click.option(
     "--baseline",
@@ -204,6 +208,7 @@ def check_command(
     progress,
     quiet,
     show_passes,
+    show_tracebacks,
     no_color,
     baseline_file,
     write_baseline,
@@ -230,6 +235,7 @@ def check_command(
         progress=progress,
         quiet=quiet,
         show_passes=show_passes,
+        show_tracebacks=show_tracebacks,
         no_color=no_color,
         baseline_file=baseline_file,
         write_baseline=write_baseline,
@@ -290,8 +296,17 @@ def explain_command(rule_id, plugin_modules, no_plugins, strict_plugins, config_
         hint = f"; did you mean {close[0]}?" if close else "; see `policycheck rules`"
         raise UsageError(f"unknown rule '{rule_id}'{hint}")
     plugin = registry.rule_plugin[rule.id]
-    click.echo(f"{rule.id}: {rule.title}\n\n{catalogue.header(rule, plugin)}")
-    click.echo(catalogue.explain(rule, plugin, registry.parameter_defaults()[rule.id]), nl=False)
+    # what this configuration makes of the rule, not only its defaults
+    source = config.source or "configuration"
+    level = config.level(rule.id)
+    if not config.enabled(rule.id):
+        level = f"off in {source} (default: {rule.level})"
+    elif level and level != rule.level:
+        level = f"{level} in {source} (default: {rule.level})"
+    click.echo(f"{rule.id}: {rule.title}\n\n{catalogue.header(rule, plugin, level)}")
+    defaults = registry.parameter_defaults()[rule.id]
+    configured = {name: value for name, value in config.params(rule.id).items() if name in defaults}
+    click.echo(catalogue.explain(rule, plugin, defaults, configured=configured, source=source), nl=False)
 
 
 @main.command("schema")
@@ -322,8 +337,9 @@ def schema_command(output, version, plugin_modules, no_plugins, strict_plugins, 
 @main.command("init")
 @click.argument("path", default="activity.yaml", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init_command(path, force) -> None:
-    """Write a commented starter activity that passes every rule, and its schema beside it."""
+@_plugin_options
+def init_command(path, force, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
+    """Write a commented starter activity that passes every rule, and its schema (with plugins' sections) beside it."""
     import json  # 3.5 ms: only these subcommands print JSON
 
     from .testing import starter
@@ -331,10 +347,14 @@ def init_command(path, force) -> None:
     target = Path(path)
     if target.exists() and not force:
         raise UsageError(f"{path} already exists; use --force to overwrite it")
+    config = read_config(config_file, no_config)
+    _, registry = load(config, plugin_modules, no_plugins, strict_plugins)
+    # the schema `policycheck schema` prints: editors then complete the plugins' `x-` sections too
+    schema = effective_schema(registry.reference(config.reference), registry.schema_fragments)
     target.write_text(starter(), encoding="utf-8")
     schema_file = target.with_name("activity.schema.json")
     if not schema_file.exists():
-        schema_file.write_text(json.dumps(effective_schema(Reference(), {}), indent=2) + "\n", encoding="utf-8")
+        schema_file.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
     click.echo(f"wrote {target} (and {schema_file} for editor completion); check it with: policycheck {target}")
 
 
@@ -413,6 +433,7 @@ def plugins_command(output_format, plugin_modules, no_plugins, strict_plugins, c
                 "rules": owned(registry.rule_plugin, plugin.name),
                 "formats": owned(registry.format_plugin, plugin.name),
                 "schema": owned(registry.schema_plugin, plugin.name),
+                "reference": registry.reference_added.get(plugin.name, {}),
                 "error": plugin.error,
             }
         )
@@ -427,5 +448,8 @@ def plugins_command(output_format, plugin_modules, no_plugins, strict_plugins, c
             for key, label in (("rules", "rules"), ("formats", "formats"), ("schema", "schema sections"))
             if row[key]
         ]
+        if row["reference"]:
+            added = "; ".join(f"{kind} {', '.join(keys)}".strip() for kind, keys in row["reference"].items())
+            parts.append(f"reference data: {added}")
         status = f"FAILED: {row['error']}" if row["error"] else ("; ".join(parts) or "adds nothing")
         click.echo(f"{row['name']:<{name_width}}  {origin:<{origin_width}}  {status}")

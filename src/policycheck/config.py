@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from .errors import UsageError
-from .hints import close_matches, rule_id_hint, setting
+from .hints import close_matches, did_you_mean, rule_id_hint, setting
 
 # What keeps the gate shut, whatever is selected: a file that cannot be read or validated,
 # a duplicate id, a crashed rule, an expired waiver or one the policy does not allow.
@@ -145,9 +145,12 @@ class Config(NamedTuple):
             elif rule_id in ALWAYS_ON and settings.get("level") not in (None, "fail"):
                 yield ("rules", rule_id, "level"), f"rules.{rule_id}: {rule_id} {_ALWAYS_ON_WHY}"
 
-    def bad_parameters(self, defaults: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[tuple, str]]:
+    def bad_parameters(
+        self, defaults: Mapping[str, Mapping[str, Any]], specs: Mapping[str, Mapping[str, Any]] = NO_SETTINGS
+    ) -> Iterator[tuple[tuple, str]]:
         """(setting, what is wrong) for each `rules: {ID: {name: value}}` that is neither `level` nor a
-        parameter of the rule, or has the wrong type: rules may trust their parameters' types."""
+        parameter of the rule, has the wrong type, or is outside the `choices` its `Param` in `specs`
+        declares: rules may trust their parameters."""
         for rule_id, settings in self.rules.items():
             allowed = sorted(defaults.get(rule_id, {}))
             for name, value in settings.items():
@@ -166,6 +169,16 @@ class Config(NamedTuple):
                 problem = _parameter_problem(value, defaults[rule_id][name])
                 if problem:
                     yield ("rules", rule_id, name), f"rules.{rule_id}.{name} must be {problem}, not {value!r}"
+                    continue
+                choices = getattr(specs.get(rule_id, {}).get(name), "choices", None)
+                for at, item in _outside(value, choices):
+                    guess = did_you_mean(item, map(str, choices))
+                    yield (
+                        ("rules", rule_id, name, *at),
+                        f"rules.{rule_id}.{name}: {item!r} is not one of: {', '.join(map(str, choices))}"
+                        + (f"; {guess}" if guess else ""),
+                    )
+                    break
 
 
 def _parameter_problem(value: Any, default: Any) -> str | None:
@@ -186,6 +199,16 @@ def _parameter_problem(value: Any, default: Any) -> str | None:
         if isinstance(default, kind):
             return None if isinstance(value, kind) else words
     return None
+
+
+def _outside(value: Any, choices: Iterable[Any] | None) -> Iterator[tuple[tuple, Any]]:
+    """(index path, item) of each value outside `choices` (each item, for a list)."""
+    if choices is None:
+        return
+    allowed = list(choices)
+    for index, item in enumerate(value) if isinstance(value, (list, tuple)) else [(None, value)]:
+        if item not in allowed:
+            yield (() if index is None else (index,)), item
 
 
 def check_selectors(flags: Mapping[str, Iterable[str]], known: Iterable[str]) -> None:

@@ -8,17 +8,22 @@ rules, waivers and outcomes are the finishing stage's (`finish`).
 
 from __future__ import annotations
 
-from types import MappingProxyType
-from typing import TYPE_CHECKING
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+from types import FrameType, GeneratorType, MappingProxyType, TracebackType
+from typing import TYPE_CHECKING, Any
 
 from . import waivers
 from .activity import Activity, to_path, to_pointer
 from .discover import Source, read_source
 from .findings import FAIL, FileResult, Finding
 from .load import Limits, LoadError, decode, parse
+from .hints import did_you_mean
 from .markings import banner
 from .quoting import bounded, shorten
-from .rule import Rule, RuleContext, Skip, Violation
+from .rule import LEVELS, Rule, RuleContext, Skip, Violation, code_origin
 from .validate import ActivityValidator
 
 if TYPE_CHECKING:
@@ -70,8 +75,12 @@ class Engine:
             return self._check(source)
         except Exception as error:  # a bug past loading (validation, waivers): this file fails, the run goes on
             message = bounded(f"internal error while checking this file: {type(error).__name__}: {error}")
-            hint = "a bug in policycheck or in a plugin's schema; every other file is still checked. Please report it"
-            result = FileResult(file=source.path, findings=[Finding("ERR001", FAIL, message, source.path, hint=hint)])
+            hint = (
+                "a bug in policycheck; every other file is still checked. Please report it, with what "
+                "--show-tracebacks prints"
+            )
+            crash = Finding("ERR001", FAIL, message, source.path, hint=hint, traceback=_traceback(error, None))
+            result = FileResult(file=source.path, findings=[crash])
             result.outcomes = self._all_skipped(ERR001="error")
             return result
 
@@ -102,9 +111,15 @@ class Engine:
         result.outcomes.update((rule.id, "pass") for rule in self.enabled if rule.kind == "stage")
         ignored = self.config.ignored_for(source.path)
         for rule in self.enabled:
-            if rule.kind == "stage" or self.config.ignores(rule.id, ignored):
+            if rule.kind == "stage":
                 continue
-            self._run(rule, activity, result, invalid=bool(schema_errors))
+            if not self.config.ignores(rule.id, ignored):
+                self._run(rule, activity, result, invalid=bool(schema_errors))
+            elif rule.kind == "portfolio":
+                # still collected, so that exempting this file changes no other file's findings;
+                # the finishing stage drops the findings on this one
+                self._run(rule, activity, result, invalid=bool(schema_errors))
+                result.outcomes.pop(rule.id, None)
         return result
 
     def _unloadable(self, result: FileResult, message: str, line: int, column: int, hint: str | None) -> FileResult:
@@ -119,17 +134,27 @@ class Engine:
         context = self.contexts[rule.id]
         try:
             if rule.kind == "portfolio":
-                result.collected[rule.id] = rule.collect(activity, context)
+                value = rule.collect(activity, context)
+                _check_sendable(value, rule.collect)
+                result.collected[rule.id] = value
                 found = []
             else:
-                found = [self.finding(rule, violation, activity) for violation in rule.check(activity, context)]
+                found = [
+                    self.finding(rule, violation, activity) for violation in violations(rule.check(activity, context))
+                ]
         except Skip:
             result.outcomes[rule.id] = "skip"
             return
-        except Exception as error:  # a rule must never take the run down with it
+        except (Exception, SystemExit) as error:  # a rule must never take the run down with it, nor end it
             if invalid:
-                # the document already fails the schema; a rule tripping on its shape adds nothing
+                # the document already fails the schema, and rules may be written for valid documents:
+                # not judged, which --show-passes and the JSON report say, rather than a second failure
+                what, plugin, at, _where = self._located(rule, error)
                 result.outcomes[rule.id] = "skip"
+                result.notes[rule.id] = bounded(
+                    f"not judged: it crashed on this document, which fails the schema: {what}, in plugin '{plugin}' "
+                    f"at {at}"
+                )
                 return
             result.findings.append(self.crash(rule, error, activity.file, result.activity_id))
             result.outcomes[rule.id] = "error"
@@ -137,22 +162,40 @@ class Engine:
         result.findings.extend(found)
         result.outcomes[rule.id] = "pass"
 
+    def ignores(self, rule_id: str, file: str) -> bool:
+        """Whether `per_file_ignores` exempts `file` from the rule."""
+        return self.config.ignores(rule_id, self.config.ignored_for(file))
+
     def crash(self, rule: Rule, error: BaseException, file: str, activity_id: str | None) -> Finding:
-        """The ERR001 finding of a rule that raised."""
-        plugin = self.registry.rule_plugin.get(rule.id, "?")
+        """The ERR001 finding of a rule that raised or broke the contract of a check, naming its plugin and line."""
+        what, plugin, at, where = self._located(rule, error)
         return Finding(
             "ERR001",
             FAIL,
-            bounded(f"rule {rule.id} crashed: {type(error).__name__}: {error}"),
+            bounded(f"rule {rule.id} crashed: {what}"),
             file,
-            hint=f"a bug in plugin '{plugin}'; every other rule still ran. Report it to the plugin's authors",
+            hint=(
+                f"a bug in plugin '{plugin}' at {at}, not in this file; every other rule still ran. Report it to the "
+                "plugin's authors, with what --show-tracebacks prints"
+            ),
             activity_id=activity_id,
+            traceback=_traceback(error, where),
         )
+
+    def _located(self, rule: Rule, error: BaseException) -> tuple[str, str, str, tuple[str, int, str] | None]:
+        """(what went wrong, the rule's plugin, `file:line` in it, (file, line, function)) of a crash."""
+        plugin = self.registry.rule_plugin.get(rule.id, "?")
+        declared = (*rule.origin, getattr(rule.check, "__name__", rule.id)) if rule.origin else None
+        if isinstance(error, PluginMistake):
+            where = error.where or declared
+        else:
+            where = _frame_in(error.__traceback__, declared)
+        at = f"{_display(where[0])}:{where[1]}" if where else "an unknown place"
+        what = str(error) if isinstance(error, PluginMistake) else f"{type(error).__name__}: {error}"
+        return what, plugin, at, where
 
     def finding(self, rule: Rule, violation: Violation, activity: Activity | None) -> Finding:
         """A rule's violation as a finding, located in the activity (or where a portfolio rule says)."""
-        if not isinstance(violation, Violation):
-            raise TypeError(f"yielded {type(violation).__name__}, not a policycheck Violation")
         path = to_path(violation.path)
         line, column = activity.position(path) if activity is not None else (1, 1)
         return Finding(
@@ -166,3 +209,160 @@ class Engine:
             hint=bounded(violation.hint),
             activity_id=bounded(activity.id) if activity else None,
         )
+
+
+class PluginMistake(Exception):
+    """A check that broke its contract without raising (a bad yield, an unknown level).
+
+    `where` is (file, line, function) of the mistake, or None for the rule's declaration.
+    """
+
+    def __init__(self, message: str, where: tuple[str, int, str] | None):
+        super().__init__(message)
+        self.where = where
+
+
+def violations(produced: Any, also: Callable[[Violation], str | None] | None = None) -> list[Violation]:
+    """What a check produced, each checked to be a Violation the report can carry, else a PluginMistake.
+
+    The checks are those the renderers rely on, so that no plugin mistake can cut an
+    output after the run: a level they know, text where text belongs, lines from 1.
+    `also` is the caller's own check of each (a portfolio rule's file), or None.
+    """
+    if type(produced) not in _ITERABLES:  # the usual generator or list needs none of these checks
+        if isinstance(produced, Violation):
+            raise PluginMistake(
+                "it returned a Violation instead of yielding it: write `yield Violation(...)` (or return a list of "
+                "them)",
+                None,
+            )
+        if produced is None or isinstance(produced, (str, bytes, Mapping)) or not hasattr(produced, "__iter__"):
+            raise PluginMistake(
+                f"it returned {_kind(produced)}: yield Violations, or return a list of them ([] for none)", None
+            )
+    found = []  # a list, not a generator over the check's: one call per rule and file costs less
+    for item in produced:
+        problem = _problem(item) or (also(item) if also is not None else None)
+        if problem:
+            raise PluginMistake(problem, suspended_at(produced))
+        found.append(item._replace(path=tuple(item.path)) if type(item.path) is list else item)
+    return found
+
+
+_ITERABLES = frozenset({GeneratorType, list, tuple})
+
+
+def _problem(item: Any) -> str | None:
+    """What makes a yielded value unfit for a finding, or None."""
+    if not isinstance(item, Violation):
+        return f"it yielded {_kind(item)}, not a policycheck Violation"
+    if item.level is not None and item.level not in LEVELS:
+        guess = did_you_mean(item.level, LEVELS) if isinstance(item.level, str) else None
+        return f"Violation(level={item.level!r}): a level is one of {', '.join(LEVELS)}, or None for the rule's own" + (
+            f"; {guess}" if guess else ""
+        )
+    if not isinstance(item.path, (tuple, list, str)):
+        return f"Violation(path={item.path!r}): a path is a JSON pointer string or a tuple of keys and indexes"
+    if not isinstance(item.message, str) or not item.message.strip():
+        return f"Violation(message={shorten(repr(item.message))}): a message is text saying what to do"
+    for name in ("hint", "file"):
+        value = getattr(item, name)
+        if value is not None and not isinstance(value, str):
+            return f"Violation({name}={shorten(repr(value))}): {name} is text or None"
+    for name in ("line", "column"):
+        value = getattr(item, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            return f"Violation({name}={shorten(repr(value))}): {name} is a whole number from 1, or None"
+    return None
+
+
+def _kind(value: Any) -> str:
+    return "None" if value is None else f"{type(value).__name__} {shorten(repr(value))}"
+
+
+def suspended_at(produced: Any) -> tuple[str, int, str] | None:
+    """Where a generator stands: (file, line, function) of the `yield` that gave the value just taken."""
+    frame = getattr(produced, "gi_frame", None)
+    return (frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name) if frame is not None else None
+
+
+# plain data crosses to the parent process as it is; anything else must survive pickle
+_PLAIN = (type(None), bool, int, float, str, bytes, date)
+_PLAIN_TYPES = frozenset(_PLAIN)  # exactly these, the usual case, without a call
+
+
+def _check_sendable(value: Any, collect: Any) -> None:
+    """A `collect` value must reach the parent from a worker process: checked whatever --jobs is, so that
+    every run gives the same findings (a value pickle cannot send is an ERR001 with one job as with many)."""
+    if _plain(value):
+        return
+    import pickle  # 2 ms: only a value that is not plain data is tried
+
+    try:
+        pickle.dumps(value)
+    except Exception as error:
+        origin = code_origin(collect)
+        raise PluginMistake(
+            f"collect returned a value that cannot be sent between processes ({type(error).__name__}: "
+            f"{shorten(str(error))}): return plain data (numbers, text, dates, tuples, lists, dicts of them)",
+            (*origin, getattr(collect, "__name__", "collect")) if origin else None,
+        ) from None
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    if type(value) in _PLAIN_TYPES or isinstance(value, _PLAIN):
+        return True
+    if depth > 20:
+        return False
+    if type(value) in (tuple, list, frozenset, set):
+        for item in value:  # a loop, not all(...): this runs for every file a portfolio rule collects from
+            if type(item) not in _PLAIN_TYPES and not _plain(item, depth + 1):
+                return False
+        return True
+    if type(value) is dict:
+        return all(_plain(key, depth + 1) and _plain(item, depth + 1) for key, item in value.items())
+    return False
+
+
+# frames of the stages that call rules, left out of a rule's traceback
+_CALLERS = frozenset({__name__, __name__.rsplit(".", 1)[0] + ".finish"})
+MAX_FRAMES = 30
+
+
+def _frames(tb: TracebackType | None) -> Iterator[tuple[FrameType, int]]:
+    """(frame, line) from the outermost call down, as `traceback.walk_tb` (whose import a clean run does not need)."""
+    while tb is not None:
+        yield tb.tb_frame, tb.tb_lineno
+        tb = tb.tb_next
+
+
+def _frame_in(tb: TracebackType | None, declared: tuple[str, int, str] | None) -> tuple[str, int, str] | None:
+    """(file, line, function) of the deepest line of the traceback in the rule's own file, else its declaration."""
+    found = None
+    for frame, line in _frames(tb):
+        if declared is not None and frame.f_code.co_filename == declared[0]:
+            found = (declared[0], line, frame.f_code.co_name)
+    return found or declared
+
+
+def _traceback(error: BaseException, where: tuple[str, int, str] | None) -> str:
+    """The frames from the rule down (never the engine's), then the error made inert, as Python prints it."""
+    import traceback  # 2 ms: only a crash needs it
+
+    frames = [
+        summary
+        for summary, (frame, _line) in zip(traceback.extract_tb(error.__traceback__), _frames(error.__traceback__))
+        if frame.f_globals.get("__name__") not in _CALLERS
+    ]
+    if isinstance(error, PluginMistake):
+        frames = [traceback.FrameSummary(*where)] if where else []
+    lines = traceback.format_list(frames[-MAX_FRAMES:])
+    # the frames are the plugin's code; the message may quote the document: made inert like any message
+    last = bounded(str(error) if isinstance(error, PluginMistake) else f"{type(error).__name__}: {error}")
+    return "Traceback (most recent call last):\n" + "".join(lines) + last
+
+
+def _display(file: str) -> str:
+    """A plugin's file as its import path shows it (`my_office/rules.py`), the same on every machine."""
+    roots = sorted((entry for entry in sys.path if entry and file.startswith(entry.rstrip(os.sep) + os.sep)), key=len)
+    return os.path.relpath(file, roots[-1]) if roots else file

@@ -6,8 +6,13 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-# A finding's level; `waived` findings are shown but never gate.
-FAIL, WARN, WAIVED = "fail", "warn", "waived"
+# the records a plugin meets (a format reads them); the rest serves the stages
+__all__ = ["FileResult", "Finding", "Waiver"]
+
+# A finding's level; `waived` findings are shown but never gate, nor do `info` ones (advice).
+FAIL, WARN, INFO, WAIVED = "fail", "warn", "info", "waived"
+# the worst first: a file's status and a rule's outcome are the worst level among its findings
+_WORST_FIRST = (FAIL, WARN, WAIVED, INFO)
 
 
 class Waiver(NamedTuple):
@@ -31,7 +36,15 @@ class Waiver(NamedTuple):
 
 
 class Finding(NamedTuple):
-    """One thing a rule found, located in a file."""
+    """One thing a rule found, located in a file: what every format renders.
+
+    `rule_id` is the rule's id (JSON calls it `rule`); `level` is `fail`, `warn`,
+    `info` or `waived`; `file`, `line` and `column` (1-based) locate it, `pointer` is
+    the JSON pointer of the node ("" for the whole document). `hint` says what to do,
+    `activity_id` is the activity's `id`, `waiver` the live `Waiver` that waived it.
+    `traceback` is an ERR001's traceback, kept only under `--show-tracebacks`.
+    Import it from `policycheck` (or `policycheck.findings`).
+    """
 
     rule_id: str
     level: str
@@ -43,6 +56,7 @@ class Finding(NamedTuple):
     hint: str | None = None
     activity_id: str | None = None
     waiver: Waiver | None = None
+    traceback: str | None = None
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule_id, self.pointer, self.message)
@@ -52,9 +66,16 @@ class Finding(NamedTuple):
 
 
 class FileResult:
-    """Everything the run learned about one file; small, so it can cross processes."""
+    """Everything the run learned about one file; small, so it can cross processes.
 
-    __slots__ = ("file", "activity_id", "banner", "findings", "outcomes", "collected", "waivers")
+    `outcomes` maps each rule that ran on the file to `pass`, `fail`, `warn`, `info`,
+    `waived`, `skip` or `error` (it crashed); `notes` maps a skipped rule to why, when
+    that is worth telling (a rule that crashed on a document that fails the schema).
+    `findings` are sorted by line once finished; `collected` is what portfolio rules
+    collected here, `waivers` what the document declares, `banner` its classification.
+    """
+
+    __slots__ = ("file", "activity_id", "banner", "findings", "outcomes", "collected", "waivers", "notes")
 
     def __init__(
         self,
@@ -65,12 +86,14 @@ class FileResult:
         outcomes: dict[str, str] | None = None,
         collected: dict[str, Any] | None = None,
         waivers: tuple[Waiver, ...] = (),
+        notes: dict[str, str] | None = None,
     ) -> None:
         self.file, self.activity_id, self.banner = file, activity_id, banner
         self.findings: list[Finding] = [] if findings is None else findings
         self.outcomes: dict[str, str] = {} if outcomes is None else outcomes
         self.collected: dict[str, Any] = {} if collected is None else collected
         self.waivers = waivers
+        self.notes: dict[str, str] = {} if notes is None else notes
 
     def __repr__(self) -> str:
         return f"FileResult(file={self.file!r}, status={self.status!r}, findings={len(self.findings)})"
@@ -80,7 +103,7 @@ class FileResult:
         levels = {finding.level for finding in self.findings}
         if "ERR001" in {finding.rule_id for finding in self.findings}:
             return "error"
-        for level in (FAIL, WARN, WAIVED):
+        for level in _WORST_FIRST:
             if level in levels:
                 return level
         return "pass"
@@ -89,7 +112,7 @@ class FileResult:
 def outcome(findings: Iterable[Finding]) -> str:
     """A rule's status on one file from its findings (no findings: pass)."""
     levels = {finding.level for finding in findings}
-    for level in (FAIL, WARN, WAIVED):
+    for level in _WORST_FIRST:
         if level in levels:
             return level
     return "pass"
@@ -112,7 +135,7 @@ class Tally:
 
     def summary(self) -> dict[str, int]:
         """Counts for the summary line and the JSON report."""
-        counts = {"files": self.files, "fail": 0, "warn": 0, "waived": 0}
+        counts = {"files": self.files, "fail": 0, "warn": 0, "waived": 0, "info": 0}
         for level, count in self.levels.items():
             counts[level] += count
         counts["files_failed"] = self.statuses["error"] + self.statuses[FAIL]

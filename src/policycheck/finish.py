@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from . import waivers
+from .engine import violations
 from .findings import FileResult, Finding, Tally, outcome
+from .quoting import shorten
 from .results import Results
-from .rule import Rule
+from .rule import Rule, Violation
 
 if TYPE_CHECKING:
     from .baseline import BaselineResult
@@ -36,8 +38,11 @@ class Finished(NamedTuple):
     baseline: "BaselineResult | None" = None
 
 
-def finish(engine: "Engine", checked: Results, baseline: BaselineStage | None = None) -> Finished:
-    added = portfolio_findings(engine, checked)
+def finish(
+    engine: "Engine", checked: Results, baseline: BaselineStage | None = None, tracebacks: bool = False
+) -> Finished:
+    """Finish every checked file, once; ERR001 findings keep their traceback only with `tracebacks`."""
+    added, crashed = portfolio_findings(engine, checked)
     known = set(engine.registry.rules)
     wvr_levels = {
         rule_id: engine.level(engine.registry.rules[rule_id])
@@ -48,6 +53,10 @@ def finish(engine: "Engine", checked: Results, baseline: BaselineStage | None = 
     finished, tally = Results(), Tally()
     for index, result in enumerate(checked):
         result.findings.extend(added.get(index, ()))
+        for rule_id in crashed.get(index, ()):
+            result.outcomes[rule_id] = "error"
+        if not tracebacks and any(finding.traceback for finding in result.findings):
+            result.findings = [finding._replace(traceback=None) for finding in result.findings]
         if result.waivers:
             result.findings, result.waivers = waivers.judge(
                 result.findings,
@@ -78,31 +87,53 @@ def _outcomes(result: FileResult) -> dict[str, str]:
     return dict(sorted({**result.outcomes, **ran}.items()))
 
 
-def portfolio_findings(engine: "Engine", checked: Results) -> dict[int, list[Finding]]:
-    """Every portfolio rule over what it collected: its findings by the index of the file they belong to."""
+def portfolio_findings(engine: "Engine", checked: Results) -> tuple[dict[int, list[Finding]], dict[int, list[str]]]:
+    """Every portfolio rule over what it collected: its findings by the index of the file they belong to,
+    and the rules that crashed by the index of each file they collected from."""
     added: dict[int, list[Finding]] = {}
+    crashed: dict[int, list[str]] = {}
     for rule in engine.enabled:
         if rule.kind == "portfolio":
-            _portfolio(engine, rule, checked, added)
-    return added
+            _portfolio(engine, rule, checked, added, crashed)
+    return added, crashed
 
 
-def _portfolio(engine: "Engine", rule: Rule, checked: Results, added: dict[int, list[Finding]]) -> None:
+def _portfolio(
+    engine: "Engine", rule: Rule, checked: Results, added: dict[int, list[Finding]], crashed: dict[int, list[str]]
+) -> None:
     collected = checked.collected.get(rule.id, [])
+    # a file checked twice (stdin given twice) gets its findings on its last result
+    index_of = {file: index for index, file in enumerate(checked.files)}
+    # the targets' activity ids, which reports and baseline fingerprints use, without decoding their results
+    activity_ids = {item.file: item.activity_id for item in collected}
+
+    def activity_id(index: int) -> str | None:
+        file = checked.files[index]
+        return activity_ids[file] if file in activity_ids else checked[index].activity_id
+
+    def outside(violation: Violation) -> str | None:
+        if violation.file in index_of:
+            return None
+        return (
+            f"Violation(file={shorten(repr(violation.file))}) names no file of this run: a portfolio rule's "
+            "violations name the file they belong to (a Collected.file)"
+        )
+
     try:
-        violations = list(rule.check(collected, engine.contexts[rule.id]))
-        named = {violation.file for violation in violations}
-        # a file checked twice (stdin given twice) gets its findings on its last result
-        by_file = {file: index for index, file in enumerate(checked.files) if file in named}
-        for violation in violations:
-            if violation.file not in by_file:
-                raise ValueError(f"violation names file {violation.file!r}, which is not part of this run")
-        for violation in violations:
-            index = by_file[violation.file]
-            # the target's activity id: reports and baseline fingerprints use it
-            finding = engine.finding(rule, violation, None)._replace(activity_id=checked[index].activity_id)
-            added.setdefault(index, []).append(finding)
-    except Exception as error:
-        if len(checked):
-            first = checked[0]
-            added.setdefault(0, []).append(engine.crash(rule, error, first.file, first.activity_id))
+        found = violations(rule.check(collected, engine.contexts[rule.id]), outside)
+    except (Exception, SystemExit) as error:
+        # the crash is every contributing file's: none of them was judged by this rule
+        files = [item.file for item in collected if not engine.ignores(rule.id, item.file)] or checked.files
+        crash = engine.crash(rule, error, "", None)  # once: its traceback is the same for every file
+        for index in sorted({index_of[file] for file in files}):
+            added.setdefault(index, []).append(
+                crash._replace(file=checked.files[index], activity_id=activity_id(index))
+            )
+            crashed.setdefault(index, []).append(rule.id)
+        return
+    for violation in found:
+        if engine.ignores(rule.id, violation.file):
+            continue  # per_file_ignores exempts that file from the rule; its value still counted for the others
+        index = index_of[violation.file]
+        finding = engine.finding(rule, violation, None)._replace(activity_id=activity_id(index))
+        added.setdefault(index, []).append(finding)

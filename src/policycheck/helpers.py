@@ -12,6 +12,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+__all__ = ["as_date", "as_number", "format_version", "is_blank", "is_placeholder", "item_id", "join_and", "years_after"]
+
 # one surrounding pair a writer may put around a placeholder: "(TBD)", "[n/a]", "<unknown>"
 _BRACKETS = ("()", "[]", "<>", "{}", '""', "''")
 

@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+__all__ = ["TYPE_NAMES", "close_matches", "did_you_mean", "rule_id_hint", "setting", "type_name", "where"]
+
 
 def close_matches(word: str, candidates: Iterable[str], n: int = 1, fold_case: bool = False) -> list[str]:
     """The `n` candidates most like `word` (difflib's ratio of 0.6 or more), best first.

@@ -105,6 +105,7 @@ def check_sources(
 
     context = multiprocessing.get_context(method or start_method())
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_initialize, initargs=(engine.policy,))
+    warned = False
     try:
         pending = deque((chunk, pool.submit(_check_chunk, chunk)) for chunk in chunks(sources, jobs))
         while pending:
@@ -112,9 +113,16 @@ def check_sources(
             chunk, future = pending.popleft()
             try:
                 checked = future.result()
-            except Exception:
-                # a worker that died or a result that cannot be pickled (a plugin's
-                # portfolio data): check here, exactly as --jobs 1 would
+            except Exception as error:
+                # a worker that died (a plugin that ended its process): check here, as --jobs 1 would.
+                # Not a value that cannot be pickled: the engine makes that an ERR001 whatever --jobs is
+                if not warned:
+                    warned = True
+                    print(
+                        f"policycheck: warning: a worker process failed ({type(error).__name__}); its files are "
+                        "checked in the main process",
+                        file=sys.stderr,
+                    )
                 checked = [engine.check(source) for source in chunk]
             for source, result in zip(chunk, checked):
                 result.file = source.path  # the same path: keep the parent's string, not the worker's copy

@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from typing import NamedTuple
 
-from . import __version__, baseline, outputs, policy, startup
+from . import __version__, baseline, outputs, plugins, policy, startup
 from .config import check_selectors, with_overrides
 from .config_file import check as check_config
 from .discover import discover
@@ -44,6 +44,7 @@ class CheckOptions(NamedTuple):
     progress: bool | None = None
     quiet: bool = False
     show_passes: bool = False
+    show_tracebacks: bool = False
     no_color: bool = False
     baseline_file: str | None = None
     write_baseline: str | None = None
@@ -80,10 +81,11 @@ def execute(options: CheckOptions) -> int:
     run_policy, registry = policy.load(
         config, options.plugin_modules, options.no_plugins or options.isolated, options.strict_plugins, options.today
     )
-    check_config(file_config, file_config.unknown_rules(registry.rules))
     selectors = {"--select": options.select, "--extend-select": options.extend_select, "--ignore": options.ignore}
+    plugins.check_failed_plugins(registry, file_config, selectors)
+    check_config(file_config, file_config.unknown_rules(registry.rules))
     check_selectors(selectors, registry.rules)
-    check_config(config, config.bad_parameters(registry.parameter_defaults()))
+    check_config(config, config.bad_parameters(registry.parameter_defaults(), registry.parameter_specs()))
     targets = outputs.targets(list(options.targets) or [("text", None)], options.formats, registry.formats)
     baseline = _baseline_stage(options, revision)
     governance = Governance.of(config.waivers, registry.rules, config.audit_waivers)
@@ -100,7 +102,7 @@ def execute(options: CheckOptions) -> int:
     engine = Engine(registry, run_policy)
     startup.resume_collection()  # the run is built
     checked = _check(engine, sources, options)
-    finished = finish(engine, checked, baseline)
+    finished = finish(engine, checked, baseline, tracebacks=options.show_tracebacks)
     del checked  # the finished records replace the checked ones
 
     color = is_terminal(sys.stdout) and not options.no_color and "NO_COLOR" not in os.environ

@@ -12,20 +12,26 @@ import pluggy
 
 from . import entry_points, hookspecs
 from .errors import UsageError
+from .config_file import where
 from .hints import close_matches
 from .reference import Reference
 from .report import OutputFormat
 from .resources import load_schema
 from .rule import Rule
 from .rule_packs import load_pack
-from .validate import SCHEMAS
+from .validate import LATEST, SCHEMAS
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .config import Config
+
 PROJECT = "policycheck"
 HOOK_PREFIX = PROJECT + "_"
 ENTRY_POINT_GROUP = "policycheck"
+
+# `-p no:NAME` disables the installed plugin NAME, as in pytest
+DISABLE = "no:"
 
 # Built-in plugins, registered in this order before any third-party plugin.
 BUILTIN_PLUGINS = (
@@ -57,8 +63,8 @@ class PluginInfo(NamedTuple):
 class Registry:
     """Rules, formats, schema fragments and reference data from every plugin."""
 
-    __slots__ = ("manager", "plugins", "rules", "rule_plugin", "formats", "format_plugin",
-                 "schema_fragments", "schema_plugin", "rule_defaults", "reference_extras")  # fmt: skip
+    __slots__ = ("manager", "plugins", "rules", "rule_plugin", "formats", "format_plugin", "schema_fragments",
+                 "schema_plugin", "rule_defaults", "reference_extras", "reference_added", "_references")  # fmt: skip
 
     def __init__(self, manager: pluggy.PluginManager, plugins: list[PluginInfo]) -> None:
         self.manager, self.plugins = manager, plugins
@@ -71,6 +77,8 @@ class Registry:
         self.schema_plugin: dict[str, str] = {}
         self.rule_defaults: dict[str, dict[str, Any]] = {}
         self.reference_extras: list[Mapping[str, Any]] = []
+        self.reference_added: dict[str, dict[str, list[str]]] = {}  # plugin -> kind -> keys or entries it added
+        self._references: dict[str, Reference] = {}
 
     @property
     def failed(self) -> list[PluginInfo]:
@@ -82,8 +90,16 @@ class Registry:
             rule_id: {**rule.parameters, **self.rule_defaults.get(rule_id, {})} for rule_id, rule in self.rules.items()
         }
 
+    def parameter_specs(self) -> dict[str, Mapping[str, Any]]:
+        """Each rule's `Param`s (description, choices): what configuration's values are checked against."""
+        return {rule_id: rule.parameter_specs for rule_id, rule in self.rules.items()}
+
     def reference(self, config_extra: Mapping[str, Any] | None = None) -> Reference:
-        return Reference([*self.reference_extras, *([config_extra] if config_extra else [])])
+        """The reference data: shipped, then plugins' in load order, then configuration's `reference:`."""
+        key = repr(config_extra or {})  # the same one for the packs' checks at load and for the engine
+        if key not in self._references:
+            self._references[key] = Reference([*self.reference_extras, *([config_extra] if config_extra else [])])
+        return self._references[key]
 
 
 class _PluginManager(pluggy.PluginManager):
@@ -147,13 +163,25 @@ def load_registry(
     entry_points: bool = True,
     strict: bool = False,
     rule_packs: Iterable[str | Path] = (),
+    reference: Mapping[str, Any] | None = None,
 ) -> Registry:
     """Build the plugin manager and collect what every plugin registers.
 
     Built-ins first, then entry points sorted by name, then `modules` (from `-p`
     and configuration) in the order given. A broken entry point is recorded and
-    skipped unless `strict`; a module named explicitly must import.
+    skipped unless `strict`; a module named explicitly must import. `no:NAME` among
+    `modules` disables the installed plugin NAME (it is not even imported).
+    `reference` is configuration's `reference:`, which rule packs may refer to.
     """
+    modules = list(modules)
+    disabled = {name[len(DISABLE) :] for name in modules if name.startswith(DISABLE)}
+    modules = [name for name in modules if not name.startswith(DISABLE)]
+    builtin = disabled & {*BUILTIN_PLUGINS, PROJECT}
+    if builtin:
+        raise PluginError(
+            f"-p {DISABLE}{sorted(builtin)[0]}: the built-in plugins cannot be disabled; turn rules off with "
+            "`ignore:` or --ignore"
+        )
     manager = _PluginManager(PROJECT)
     manager.add_hookspecs(hookspecs)
     plugins: list[PluginInfo] = []
@@ -161,8 +189,10 @@ def load_registry(
         _register_module(manager, importlib.import_module(name), name)
         plugins.append(PluginInfo(name=name, module=name, distribution=PROJECT))
     if entry_points:
-        plugins.extend(_load_entry_points(manager, strict))
+        plugins.extend(_load_entry_points(manager, strict, disabled))
     for name in modules:
+        if name in disabled:
+            continue
         try:
             module = importlib.import_module(name)
         except Exception as error:  # any import-time failure is the plugin's, not ours
@@ -171,14 +201,24 @@ def load_registry(
             plugins.append(PluginInfo(name=name, module=name))
     _check_hook_names(manager)
     registry = Registry(manager=manager, plugins=plugins)
-    _collect(registry, rule_packs)
+    _collect(registry, rule_packs, reference or {})
     return registry
 
 
-def _load_entry_points(manager: pluggy.PluginManager, strict: bool) -> list[PluginInfo]:
+def _load_entry_points(manager: pluggy.PluginManager, strict: bool, disabled: set[str]) -> list[PluginInfo]:
     found = entry_points.find(ENTRY_POINT_GROUP)
+    unknown = disabled - {entry.name for entry in found}
+    if unknown:
+        name = sorted(unknown)[0]
+        close = close_matches(name, [entry.name for entry in found])
+        guess = f"did you mean '{close[0]}'? " if close else ""
+        raise PluginError(
+            f"-p {DISABLE}{name}: no installed plugin is named '{name}'; {guess}`policycheck plugins` lists them"
+        )
     loaded = []
     for entry in sorted(found, key=lambda ep: (ep.name, ep.value)):
+        if entry.name in disabled:
+            continue  # not imported: disabling is how to run past a plugin that breaks at import
         dist = getattr(entry, "dist", None)
         info = dict(
             name=entry.name,
@@ -217,8 +257,19 @@ def _builtin_sections() -> set[str]:
     return {key for name in SCHEMAS.values() for key in load_schema(name).get("properties", {})}
 
 
-def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:
+def _collect(registry: Registry, extra_packs: Iterable[str | Path], config_reference: Mapping[str, Any]) -> None:
     hook = registry.manager.hook
+    # reference data first: rule packs that refer to it are checked against it as they load
+    extras = list(_impl_results(hook.policycheck_reference_data, Mapping, "a mapping"))
+    if extras:  # most runs: no plugin adds any
+        from .plugin_data import ReferenceOwners  # 0.5 M instructions of a 294 M start that has no plugin data
+
+        owners = ReferenceOwners(Reference())
+        for plugin, result in extras:
+            owners.add(plugin, result)
+            registry.reference_extras.append(result)
+        registry.reference_added = {plugin: added for plugin, added in owners.added.items() if added}
+    known_reference = registry.reference(config_reference)
     rules: list[tuple[str, Rule]] = []
     for plugin, result in _impl_results(hook.policycheck_rules, (list, tuple), "a list of Rule"):
         rules.extend((plugin, item) for item in result)
@@ -229,7 +280,7 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:
     ]
     packs.extend(("config", path) for path in extra_packs)
     for plugin, path in packs:
-        rules.extend((f"{plugin}:{os.path.basename(path)}", item) for item in load_pack(path))
+        rules.extend((f"{plugin}:{os.path.basename(path)}", item) for item in load_pack(path, known_reference))
     for plugin, item in rules:
         if not isinstance(item, Rule):
             raise PluginError(f"plugin '{plugin}' registered {item!r}, which is not a policycheck Rule")
@@ -244,22 +295,62 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path]) -> None:
                 )
             _claim(registry.format_plugin, name, plugin, "output format")
             registry.formats[name] = output_format
-    for plugin, result in _impl_results(hook.policycheck_schema_fragments, Mapping, "a mapping"):
+    fragments = list(_impl_results(hook.policycheck_schema_fragments, Mapping, "a mapping"))
+    if fragments:  # the built-ins give none
+        from .plugin_data import check_fragment  # as above: only a plugin's section needs it
+
+        shipped = load_schema(SCHEMAS[LATEST])  # $refs point into the latest version's definitions
+        builtin = _builtin_sections()
+    for plugin, result in fragments:
         for key, fragment in result.items():
             if not isinstance(fragment, Mapping):
                 raise PluginError(
                     f"plugin '{plugin}': the schema fragment for '{key}' must be a mapping (a JSON Schema)"
                 )
-            if key in _builtin_sections():
+            if key in builtin:
                 raise PluginError(
                     f"plugin '{plugin}': '{key}' is a built-in section of the activity schema; use an 'x-' key or a "
                     "new name"
                 )
             _claim(registry.schema_plugin, key, plugin, "schema section")
+            check_fragment(plugin, key, fragment, shipped)
             registry.schema_fragments[key] = fragment
-    for _plugin, result in _impl_results(hook.policycheck_rule_defaults, Mapping, "a mapping"):
+    for plugin, result in _impl_results(hook.policycheck_rule_defaults, Mapping, "a mapping"):
         for rule_id, params in result.items():
+            _check_defaults(plugin, registry.rules.get(rule_id), params)
             registry.rule_defaults.setdefault(rule_id, {}).update(params)
-    registry.reference_extras = [
-        result for _plugin, result in _impl_results(hook.policycheck_reference_data, Mapping, "a mapping")
-    ]
+
+
+def _check_defaults(plugin: str, rule: Rule | None, params: Mapping[str, Any]) -> None:
+    """A plugin's defaults keep to a parameter's declared choices, as configuration must."""
+    for name, value in params.items() if rule is not None else ():
+        spec = rule.parameter_specs.get(name)
+        problem = spec.problem(value) if spec is not None else None
+        if problem:
+            raise PluginError(f"plugin '{plugin}': policycheck_rule_defaults() for {rule.id}.{name}: {problem}")
+
+
+def check_failed_plugins(registry: Registry, config: "Config", flags: Mapping[str, Iterable[str]]) -> None:
+    """A rule id or selector that matches no rule while an installed plugin failed to load: that plugin is the
+    likely cause, so the error names it rather than guessing at another id ("did you mean 'PRT001'?")."""
+    failed = registry.failed
+    if not failed:
+        return
+    known = list(registry.rules)
+    named = [(flag, selector) for flag, selectors in flags.items() for selector in selectors]
+    for path, _problem in config.unknown_rules(known):
+        if path[0] == "rules":
+            if len(path) == 2:
+                named.append((where(config, path), path[1]))
+        else:
+            selectors = config.per_file_ignores[path[1]] if path[0] == "per_file_ignores" else getattr(config, path[0])
+            named.append((where(config, path), selectors[path[-1]]))
+    for place, selector in named:
+        if any(rule_id.startswith(selector) for rule_id in known):
+            continue
+        plugin, more = failed[0], f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        raise PluginError(
+            f"{place}: '{selector}' matches no rule, and plugin '{plugin.name}' ({plugin.module}){more} failed to "
+            f"load: {plugin.error}. Fix or reinstall that plugin if it defines these rules, or disable it with "
+            f"-p {DISABLE}{plugin.name}"
+        )

@@ -37,6 +37,7 @@ class Policy(NamedTuple):
             entry_points=self.entry_points,
             strict=self.strict_plugins,
             rule_packs=self.config.rule_packs,
+            reference=self.config.reference,
         )
 
 

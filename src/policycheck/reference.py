@@ -16,6 +16,8 @@ import yaml
 from . import cache
 from .resources import resource_dir, yaml_files
 
+__all__ = ["Reference"]
+
 try:
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover

@@ -63,8 +63,8 @@ class Results(Sequence):
 
             self._store.seek(self._starts[index])
             record = pickle.loads(self._store.read(self._sizes[index]))
-        file, activity_id, banner, findings, outcomes, waivers = record
-        return FileResult(file, activity_id, banner, list(findings), self._outcome_maps[outcomes], {}, waivers)
+        file, activity_id, banner, findings, outcomes, waivers, notes = record
+        return FileResult(file, activity_id, banner, list(findings), self._outcome_maps[outcomes], {}, waivers, notes)
 
     def __iter__(self) -> Iterator[FileResult]:
         for index in range(len(self)):
@@ -76,7 +76,17 @@ class Results(Sequence):
         if outcomes is None:
             outcomes = self._outcome_ids[key] = len(self._outcome_maps)
             self._outcome_maps.append(dict(result.outcomes))
-        record = (result.file, result.activity_id, result.banner, tuple(result.findings), outcomes, result.waivers)
+        # notes are rare (a rule that crashed on an invalid document): None keeps the record small
+        notes = dict(result.notes) if result.notes else None
+        record = (
+            result.file,
+            result.activity_id,
+            result.banner,
+            tuple(result.findings),
+            outcomes,
+            result.waivers,
+            notes,
+        )
         if index < KEPT_FILES:
             self._kept[index] = record
             return

@@ -19,18 +19,24 @@ if TYPE_CHECKING:
     from .activity import Activity
     from .reference import Reference
 
-LEVELS = ("fail", "warn")
+# `info` is advice: shown in every format, counted, never gating and never changing the exit code
+LEVELS = ("fail", "warn", "info")
 RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 KINDS = ("document", "portfolio", "stage")
 
 
 class Violation(NamedTuple):
-    """What a check yields: where (a JSON-pointer path) and what to do about it.
+    """What a check yields: where (a path into the document) and what to do about it.
 
     `path` is a tuple of keys and indexes (`("objectives", 0, "indicators")`) or a
-    JSON pointer string. `level` overrides the rule's level for this one finding
-    (e.g. REL002 is `fail` only for some partners). Portfolio rules also name the
-    `file` the violation belongs to, and may give `line`/`column` they collected.
+    JSON pointer string (`"/objectives/0/indicators"`); the finding takes its line and
+    column from the node there, or from its nearest ancestor in the file. `message`
+    says what is wrong and what to do; `hint` (optional) is printed in brackets after
+    it. `level` (`fail`, `warn` or `info`) overrides the rule's level for this one
+    finding (REL002 is `fail` only for some partners); None keeps the rule's.
+    Configuration's `level:` for the rule wins over both. A portfolio rule's
+    violations name the `file` they belong to (a `Collected.file`) and may give the
+    `line`/`column` collected there; a document rule leaves these None.
     """
 
     path: tuple | str = ()
@@ -40,6 +46,56 @@ class Violation(NamedTuple):
     file: str | None = None
     line: int | None = None
     column: int | None = None
+
+
+class Param(NamedTuple):
+    """A rule parameter's declaration: `parameters={"activity_types": Param(default=[...], ...)}`.
+
+    `default` is the value a check gets when configuration sets none; its type is the
+    type configuration must give (a count whose default is 3 takes only whole numbers of
+    0 or more). `description` says what it changes, for `policycheck explain`.
+    `choices`, when given, are the values it may take: for a list default, the values its
+    items may take. A configured value outside them is a configuration error naming the
+    file and line. A plain value (`parameters={"limit": 3}`) is `Param(3)`.
+    """
+
+    default: Any
+    description: str = ""
+    choices: tuple | None = None
+
+    def problem(self, value: Any) -> str | None:
+        """Why `value` is not among the `choices`, or None (no choices, or every value allowed)."""
+        if self.choices is None:
+            return None
+        values = value if isinstance(value, (list, tuple)) else [value]
+        outside = [item for item in values if item not in self.choices]
+        if not outside:
+            return None
+        return f"{outside[0]!r} is not one of: {', '.join(map(str, self.choices))}"
+
+
+def _param(rule_id: str, name: str, value: Any) -> Param:
+    spec = value if isinstance(value, Param) else Param(value)
+    if spec.choices is not None:
+        if isinstance(spec.choices, (str, bytes)) or not isinstance(spec.choices, (list, tuple, set, frozenset)):
+            raise ValueError(f"rule {rule_id}: parameter '{name}': choices must be a list of values")
+        spec = spec._replace(choices=tuple(spec.choices))
+        problem = spec.problem(spec.default)
+        if problem:
+            raise ValueError(f"rule {rule_id}: parameter '{name}': the default {problem}")
+    return spec
+
+
+def code_origin(check: Callable | None) -> tuple[str, int] | None:
+    """(file, line) where a check is defined (the line of its decorator): where ERR001 points for it."""
+    import inspect  # already imported by pluggy: free
+
+    try:
+        check = inspect.unwrap(check) if check is not None else None  # through functools.wraps decorators
+    except ValueError:  # a __wrapped__ cycle
+        pass
+    code = getattr(check, "__code__", None)
+    return (code.co_filename, code.co_firstlineno) if code is not None else None
 
 
 class Skip(Exception):
@@ -52,11 +108,14 @@ def skip(reason: str = "not applicable") -> NoReturn:
 
 
 class RuleContext(NamedTuple):
-    """What a check receives besides the activity.
+    """What a check (and a portfolio rule's `collect`) receives besides the activity.
 
-    `params`: the rule's parameters, defaults merged with configuration.
-    `reference`: reference data (countries, tetragraphs, vague verbs, ...).
-    `today`: the date waivers and deadlines are judged against (`--today`).
+    `params`: the rule's parameters, read-only: its defaults, then plugins'
+    `policycheck_rule_defaults`, then configuration; their types are those of the
+    defaults, so a check can trust them. `reference`: the reference data
+    (`policycheck.reference.Reference`: `ctx.reference["countries"]`,
+    `.covers(code, country)`). `today`: the date waivers and deadlines are judged
+    against (`--today`, else today).
     """
 
     params: Mapping[str, Any]
@@ -65,7 +124,12 @@ class RuleContext(NamedTuple):
 
 
 class Collected(NamedTuple):
-    """One activity's contribution to a portfolio rule."""
+    """One activity's contribution to a portfolio rule, as its `check` receives it.
+
+    `file`: the file it came from, to name in a `Violation(file=...)`. `activity_id`:
+    the activity's `id`, or None. `value`: what `collect` returned for it (None too:
+    every file the rule ran on is here, in the order the files were given).
+    """
 
     file: str
     activity_id: str | None
@@ -75,21 +139,31 @@ class Collected(NamedTuple):
 class Rule:
     """A registered rule, read-only once built. Build one with `@rule` or `@portfolio_rule`.
 
+    `id` is 2-5 capitals and 3 digits (`ODC001`); `title` one line; `family` groups
+    rules in listings; `level` is `fail`, `warn` or `info` (advice, never gating).
     `description` is one or two sentences saying exactly when the rule fires, in
     the words of a reviewer (`policycheck explain` prints it; the title stands in
-    when it is empty). `fails` and `passes` are YAML snippets that `policycheck explain` prints and
-    the test suite runs: the first must raise this rule, the second must not.
-    `kind` is `document`, `portfolio`, or `stage` (core findings such as LOAD001
-    that a pipeline stage produces; declared here so they can be configured and
-    explained like any rule). `waiver_authority` names the offices that alone may
-    grant an exception to the rule, when the law gives it to one (GOV005: the
-    Secretaries of State and Defense); a waiver must then name one in `authority`.
+    when it is empty); `rationale` says why it matters and `source` where the
+    policy comes from; `help_uri` is an optional link (SARIF shows it).
+    `parameters` maps each parameter to its default; `parameter_specs` to its
+    `Param` (default, description, choices). `fails` and `passes` are YAML snippets
+    that `policycheck explain` prints and `assert_examples` runs: the first must
+    raise this rule, the second must not. `check` is the function the decorator
+    wrapped, `collect` a portfolio rule's per-file function. `kind` is `document`,
+    `portfolio`, or `stage` (core findings such as LOAD001 that a pipeline stage
+    produces; declared here so they can be configured and explained like any
+    rule). `origin` is `(file, line)` of the rule's declaration, where an ERR001
+    points when no line of the plugin's code is in the traceback.
+    `waiver_authority` names the offices that alone may grant an exception to the rule,
+    when the law gives it to one (GOV005: the Secretaries of State and Defense); a waiver
+    must then name one in `authority`.
     """
 
     # The pipeline's records are NamedTuples or slotted classes, not dataclasses:
     # generating dataclass methods at import was a sixth of a cold start (issue 8).
-    __slots__ = ("id", "title", "family", "level", "rationale", "source", "check", "collect",
-                 "parameters", "fails", "passes", "kind", "help_uri", "description", "waiver_authority")  # fmt: skip
+    __slots__ = ("id", "title", "family", "level", "rationale", "source", "check", "collect", "parameters",
+                 "parameter_specs", "fails", "passes", "kind", "help_uri", "description", "origin",
+                 "waiver_authority")  # fmt: skip
 
     def __init__(
         self,
@@ -107,6 +181,7 @@ class Rule:
         kind: str = "document",
         help_uri: str | None = None,
         description: str = "",
+        origin: tuple[str, int] | None = None,
         waiver_authority: Sequence[str] = (),
     ) -> None:
         if not isinstance(id, str) or not RULE_ID.match(id):
@@ -121,9 +196,12 @@ class Rule:
             raise ValueError(f"rule {id}: a portfolio rule needs collect and check")
         self.id, self.title, self.family, self.level = id, title, family, level
         self.rationale, self.source, self.check, self.collect = rationale, source, check, collect
-        self.parameters: Mapping[str, Any] = MappingProxyType(dict(parameters or {}))
+        specs = {name: _param(id, name, value) for name, value in (parameters or {}).items()}
+        self.parameter_specs: Mapping[str, Param] = MappingProxyType(specs)
+        self.parameters: Mapping[str, Any] = MappingProxyType({name: spec.default for name, spec in specs.items()})
         self.fails, self.passes, self.kind = fails, passes, kind
         self.help_uri, self.description = help_uri, description
+        self.origin = origin or code_origin(check)
         self.waiver_authority: tuple[str, ...] = tuple(waiver_authority)
 
     def __repr__(self) -> str:
@@ -161,7 +239,14 @@ def rule(
     description: str = "",
     waiver_authority: Sequence[str] = (),
 ) -> Callable[[Callable[["Activity", RuleContext], Iterable[Violation]]], Rule]:
-    """Turn `check(activity, ctx) -> Iterable[Violation]` into a `Rule`."""
+    """Turn `check(activity, ctx) -> Iterable[Violation]` into a document `Rule`.
+
+    The check runs once per activity with a read-only `Activity` and a
+    `RuleContext`, and yields a `Violation` per problem (or returns a list of
+    them); `skip(reason)` marks the rule not applicable. `parameters` maps names
+    to defaults or `Param`s. Anything else it does wrong (raising, yielding
+    something that is not a Violation, an unknown level) is an ERR001 finding.
+    """
     # the signature above is spelled out for plugin authors' editors; forward it whole
     return _decorator("document", locals())
 
@@ -182,5 +267,15 @@ def portfolio_rule(
     description: str = "",
     waiver_authority: Sequence[str] = (),
 ) -> Callable[[Callable[[Sequence[Collected], RuleContext], Iterable[Violation]]], Rule]:
-    """Turn `check(collected, ctx)` into a portfolio `Rule`; `collect` runs per activity."""
+    """Turn `check(collected, ctx)` into a portfolio `Rule`, a rule over every activity of a run.
+
+    `collect(activity, ctx)` runs on each activity, in the worker process that
+    checked it, and returns a small value of plain data (None, numbers, text,
+    dates, and tuples, lists and dicts of them, or anything else pickle can send
+    between processes). `check(collected, ctx)` runs once, after every file is
+    checked, with a `Collected(file, activity_id, value)` per file in input order,
+    and yields Violations that name their `file` (and `line`/`column`, collected
+    with `activity.position(path)`). A file that `per_file_ignores` exempts from
+    the rule still contributes its value; only the findings on it are dropped.
+    """
     return _decorator("portfolio", locals())

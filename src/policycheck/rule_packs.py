@@ -43,8 +43,12 @@ class RulePackError(UsageError):
     """A rule pack that cannot be read or compiled; the message names `file:line` (exit code 2)."""
 
 
-def load_pack(path: str | os.PathLike[str]) -> list[Rule]:
-    """The rules of one pack, or RulePackError naming `file:line`, what is wrong and what to do."""
+def load_pack(path: str | os.PathLike[str], reference: Mapping[str, Any] | None = None) -> list[Rule]:
+    """The rules of one pack, or RulePackError naming `file:line`, what is wrong and what to do.
+
+    With `reference` (the run's reference data), a `{reference: KIND/KEY}` that leads
+    nowhere is an error here, at load, like a `{param: NAME}` the rule does not declare.
+    """
     try:
         raw = getattr(path, "content", None)  # a pack read from a trusted git revision (gitref.TrustedFile)
         if raw is None:
@@ -60,7 +64,7 @@ def load_pack(path: str | os.PathLike[str]) -> list[Rule]:
     remembered = cache.recall("pack", identity, built_from)
     if remembered is not None:
         data, positions = remembered
-        return _Compiler(str(path), positions).pack(data)
+        return _Compiler(str(path), positions, reference).pack(data)
     try:
         loaded = parse(decode(raw))
     except LoadError as error:
@@ -69,7 +73,7 @@ def load_pack(path: str | os.PathLike[str]) -> list[Rule]:
         detail = f" ({error.hint})" if relevant else ""
         what_to_do = "fix the YAML: a rule pack is one mapping with `pack`, `description` and `rules`"
         raise RulePackError(f"{path}:{error.line}: {error.message}{detail}; {what_to_do}") from None
-    compiler = _Compiler(str(path), loaded.positions)
+    compiler = _Compiler(str(path), loaded.positions, reference)
     compiler.validate(loaded.data)
     rules = compiler.pack(loaded.data)
     cache.keep("pack", identity, built_from, (loaded.data, loaded.positions))
@@ -202,9 +206,11 @@ _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
 class _Compiler:
-    def __init__(self, file: str, positions: Mapping[tuple, tuple[int, int]]):
+    def __init__(self, file: str, positions: Mapping[tuple, tuple[int, int]], reference: Mapping[str, Any] | None):
         self.file = file
         self.positions = positions
+        self.reference = reference  # the run's, to check lookups against; None: checked when they run
+        self.pack_reference: Mapping[str, Any] = {}
 
     def error(self, at: tuple, problem: str, what_to_do: str) -> RulePackError:
         line = None
@@ -254,6 +260,7 @@ class _Compiler:
 
     def pack(self, data: Mapping[str, Any]) -> list[Rule]:
         reference = MappingProxyType({kind: freeze(value) for kind, value in (data.get("reference") or {}).items()})
+        self.pack_reference = reference
         first_line: dict[str, int] = {}
         rules = []
         for index, spec in enumerate(data["rules"]):
@@ -312,6 +319,7 @@ class _Compiler:
             help_uri=spec.get("help_uri"),
             waiver_authority=spec.get("waiver_authority", ()),
             description=" ".join(spec.get("description", "").split()),
+            origin=(self.file, self._line(at) or 1),  # where ERR001 points: the rule in the pack
         )
 
     def condition(self, spec: Mapping[str, Any], at: tuple, params: Mapping[str, Any]) -> Condition:
@@ -394,6 +402,15 @@ class _Compiler:
                 "write the kind, e.g. `reference: adversary_suppliers`",
             )
         kind, rest = parts[0], parts[1:]
+        if self.reference is not None:
+            data = self.pack_reference.get(kind, self.reference.get(kind, MISSING))
+            if _walk(data, (), rest)[0] is MISSING:
+                kinds = ", ".join(sorted({*self.pack_reference, *self.reference}))
+                raise self.error(
+                    at + ("reference",),
+                    f"reference data '{operand['reference']}' does not exist",
+                    f"name data that does (kinds: {kinds}), or add it under the pack's `reference:`",
+                )
 
         def reference(scope: _Scope) -> Any:
             data = scope.pack_reference.get(kind, MISSING)

@@ -7,6 +7,14 @@ not a YAML mapping is checked as it is. The starter is an activity/v2 document;
 `base="activity/v1"` merges over the v1 starter instead, to test what a v1
 document gets.
 
+The merged document is written out again as YAML, so a finding's line and
+column are those of `activity_text(snippet)`, not of the snippet: print it to
+see them, or assert on `pointer`, which does not move. Checks run through the
+same engine as the command line, so a rule that yields something a run would
+reject (a bad level, a value that is not a Violation) is an ERR001 here too.
+Tests import the installed policycheck and load the plugin by module name:
+install your package (`pip install -e .`) before running them.
+
     from policycheck.testing import assert_findings
 
     def test_objective_without_threat():
@@ -23,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from .config import Config, from_mapping
+from .config import Config, ConfigError, from_mapping
 from .config_file import check as check_config
 from .discover import Source
 from .engine import Engine
@@ -33,6 +41,19 @@ from .load import LoadError, decode, parse
 from .parallel import check_sources
 from .policy import Policy
 from .rule import Rule
+
+__all__ = [
+    "ConfigError",
+    "TODAY",
+    "activity_text",
+    "assert_examples",
+    "assert_findings",
+    "check",
+    "check_portfolio",
+    "example_files",
+    "rule_ids",
+    "starter",
+]
 
 TODAY = date(2027, 1, 1)
 
@@ -84,7 +105,7 @@ def _engine(policy: Policy) -> Engine:
         # a misspelt selector would select nothing and make an "expect no findings" test pass vacuously
         registry, settings = engine.registry, policy.config
         check_config(settings, settings.unknown_rules(registry.rules))
-        check_config(settings, settings.bad_parameters(registry.parameter_defaults()))
+        check_config(settings, settings.bad_parameters(registry.parameter_defaults(), registry.parameter_specs()))
         _ENGINES[key] = engine
     return _ENGINES[key]
 
@@ -105,15 +126,21 @@ def check(
     today: date = TODAY,
     base: bool | str = True,
     file: str = "activity.yaml",
+    tracebacks: bool = False,
 ) -> list[Finding]:
     """Run the checks on one snippet and return its findings, sorted.
 
     `plugins` are module names to load (as with `-p`); entry points are not
     loaded, so a test sees exactly the built-ins plus what it names. `config`
     is a configuration mapping as in `.policycheck.yaml`. A selector, rule id
-    or parameter that matches no rule raises `ConfigError`, as the CLI would.
+    or parameter that matches no rule (or a parameter value outside its
+    `choices`) raises `ConfigError`, as the CLI would. `base=False` checks the
+    snippet as it is. With `tracebacks`, an ERR001 keeps its `traceback`, as
+    with `--show-tracebacks`. `file` is the name findings carry.
     """
-    return check_portfolio({file: snippet}, select=select, plugins=plugins, config=config, today=today, base=base)
+    return check_portfolio(
+        {file: snippet}, select=select, plugins=plugins, config=config, today=today, base=base, tracebacks=tracebacks
+    )
 
 
 def check_portfolio(
@@ -124,6 +151,7 @@ def check_portfolio(
     config: Mapping[str, Any] | None = None,
     today: date = TODAY,
     base: bool | str = True,
+    tracebacks: bool = False,
 ) -> list[Finding]:
     """Check several snippets as one run, so portfolio rules see them all.
 
@@ -133,7 +161,7 @@ def check_portfolio(
     """
     engine = _setup(select, plugins, config, today)
     sources = [Source(name, activity_text(snippet, base).encode("utf-8")) for name, snippet in files.items()]
-    finished = finish(engine, check_sources(engine, sources, jobs=1))
+    finished = finish(engine, check_sources(engine, sources, jobs=1), tracebacks=tracebacks)
     return sorted((finding for result in finished.results for finding in result.findings), key=Finding.sort_key)
 
 
@@ -142,14 +170,32 @@ def rule_ids(findings: Iterable[Finding]) -> list[str]:
     return sorted(finding.rule_id for finding in findings)
 
 
+def _detail(findings: Iterable[Finding]) -> str:
+    """Findings as an assertion lists them, with a crashed rule's traceback: what the author needs to fix it."""
+    lines = []
+    for f in findings:
+        lines.append(f"  {f.line}:{f.column} {f.level} {f.rule_id} {f.message}")
+        lines.extend(f"      {line}" for line in (f.traceback or "").splitlines())
+    return "\n".join(lines) or "  (none)"
+
+
+def _without_tracebacks(findings: list[Finding]) -> list[Finding]:
+    return [finding._replace(traceback=None) if finding.traceback else finding for finding in findings]
+
+
 def assert_findings(snippet: str, expected: Iterable[str], **options: Any) -> list[Finding]:
-    """Assert that `snippet` raises exactly the rule ids `expected` (with repeats)."""
-    findings = check(snippet, **options)
+    """Assert that `snippet` raises exactly the rule ids `expected` (with repeats).
+
+    Options are those of `check`. On failure the message lists every finding
+    with its line, column, level and message, and a crashed rule's traceback.
+    Returns the findings, for further asserts (`finding.pointer`, `.level`...).
+    """
+    keep = options.pop("tracebacks", False)
+    findings = check(snippet, tracebacks=True, **options)
     got, want = rule_ids(findings), sorted(expected)
     if got != want:
-        detail = "\n".join(f"  {f.line}:{f.column} {f.level} {f.rule_id} {f.message}" for f in findings) or "  (none)"
-        raise AssertionError(f"expected findings {want}, got {got}:\n{detail}")
-    return findings
+        raise AssertionError(f"expected findings {want}, got {got}:\n{_detail(findings)}")
+    return findings if keep else _without_tracebacks(findings)
 
 
 def example_files(rule: Rule, snippet: str) -> dict[str, str]:
@@ -189,13 +235,11 @@ def assert_examples(
         raise AssertionError(f"no rule {rule_id} is registered; give its plugin module in plugins=")
     if not rule.fails or not rule.passes:
         raise AssertionError(f"{rule_id} needs both a `fails` and a `passes` example")
-    failing = check_portfolio(example_files(rule, rule.fails), **options)
+    failing = check_portfolio(example_files(rule, rule.fails), tracebacks=True, **options)
     if rule_id not in rule_ids(failing) or {"LOAD001", "SCH001", "ERR001"} & set(rule_ids(failing)):
-        detail = "\n".join(f"  {f.rule_id} {f.message}" for f in failing) or "  (none)"
         raise AssertionError(
-            f"{rule_id}'s `fails` example must raise {rule_id} and be a valid activity, got:\n{detail}"
+            f"{rule_id}'s `fails` example must raise {rule_id} and be a valid activity, got:\n{_detail(failing)}"
         )
-    passing = check_portfolio(example_files(rule, rule.passes), **options)
+    passing = check_portfolio(example_files(rule, rule.passes), tracebacks=True, **options)
     if passing:
-        detail = "\n".join(f"  {f.rule_id} {f.message}" for f in passing)
-        raise AssertionError(f"{rule_id}'s `passes` example must raise nothing, got:\n{detail}")
+        raise AssertionError(f"{rule_id}'s `passes` example must raise nothing, got:\n{_detail(passing)}")

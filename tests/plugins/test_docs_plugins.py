@@ -1,4 +1,6 @@
-"""docs/plugins.md is executed: every fenced block is a file to write, commands to run, or output to expect.
+"""docs/plugins.md and docs/plugin-api.md are executed: every fenced block is a file to write, commands to run,
+or output to expect. Each guide is followed in a folder and a virtualenv of its own, outside this repository,
+so the plugin package it builds is written from the page alone.
 
 Info strings: ```LANG file=PATH (written under a fresh folder), ```sh [exit=N] (run
 with bash -e in that folder, in order; the last command's exit code must be N,
@@ -23,6 +25,7 @@ from policycheck import hookspecs
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "plugins.md"
+REFERENCE = ROOT / "docs" / "plugin-api.md"
 FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```[ \t]*$", re.M | re.S)
 
 
@@ -56,14 +59,17 @@ def blocks(text: str) -> list[Block]:
 
 
 GUIDE_BLOCKS = blocks(GUIDE.read_text(encoding="utf-8"))
+GUIDES = {"plugins.md": GUIDE_BLOCKS, "plugin-api.md": blocks(REFERENCE.read_text(encoding="utf-8"))}
 
 
-def test_every_block_is_run_written_or_checked():
-    assert GUIDE_BLOCKS, "no code blocks found in docs/plugins.md"
-    unexecuted = [f"line {block.line}: ```{block.lang}" for block in GUIDE_BLOCKS if block.kind == "unexecuted"]
+@pytest.mark.parametrize("guide", GUIDES)
+def test_every_block_is_run_written_or_checked(guide):
+    found = GUIDES[guide]
+    assert found, f"no code blocks found in docs/{guide}"
+    unexecuted = [f"line {block.line}: ```{block.lang}" for block in found if block.kind == "unexecuted"]
     assert not unexecuted, f"blocks the test would not execute (give them file=, sh or output): {unexecuted}"
     previous = None
-    for block in GUIDE_BLOCKS:
+    for block in found:
         if block.kind == "output":
             assert previous == "command", f"line {block.line}: an output block must follow a sh block"
         previous = block.kind
@@ -97,9 +103,22 @@ def test_every_hook_is_documented_with_its_summary():
         )
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    """A folder to follow the guide in, and a virtualenv with policycheck installed from this checkout."""
+def test_the_reference_builds_a_package_with_every_hook_and_its_tests():
+    files = {block.attrs["file"]: block.body for block in GUIDES["plugin-api.md"] if block.kind == "file"}
+    package = "\n".join(body for name, body in files.items() if name.startswith("maritime-plugin/src/"))
+    hooks = [
+        name for name, function in vars(hookspecs).items() if name.startswith("policycheck_") and callable(function)
+    ]
+    assert all(f"def {hook}(" in package for hook in hooks), "one complete example per hook"
+    assert "@portfolio_rule(" in package and '"$ref": "#/$defs/date"' in package
+    assert any(name.startswith("maritime-plugin/tests/test_") for name in files)
+    commands = "\n".join(block.body for block in GUIDES["plugin-api.md"] if block.kind == "command")
+    assert "pip install ./maritime-plugin" in commands and "python -m pytest -q maritime-plugin/tests" in commands
+
+
+@pytest.fixture(scope="module", params=list(GUIDES))
+def sandbox(request, tmp_path_factory):
+    """A folder to follow a guide in, and a virtualenv with policycheck installed from this checkout."""
     home = tmp_path_factory.mktemp("guide")
     env_dir = home / "venv"
     venv.create(env_dir, with_pip=False)
@@ -141,14 +160,14 @@ def sandbox(tmp_path_factory):
     environ.update(
         PATH=f"{env_dir / 'bin'}{os.pathsep}{environ.get('PATH', '')}", VIRTUAL_ENV=str(env_dir), NO_COLOR="1"
     )
-    return work, environ
+    return request.param, work, environ
 
 
 def test_the_guide_runs_end_to_end(sandbox):
-    work, environ = sandbox
+    guide, work, environ = sandbox
     output = None
-    for block in GUIDE_BLOCKS:
-        where = f"docs/plugins.md line {block.line}"
+    for block in GUIDES[guide]:
+        where = f"docs/{guide} line {block.line}"
         if block.kind == "file":
             target = work / block.attrs["file"]
             target.parent.mkdir(parents=True, exist_ok=True)

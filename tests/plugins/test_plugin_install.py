@@ -82,6 +82,11 @@ def test_the_venv_runs_its_own_installed_copies(env):
     assert all(path.startswith(str(env["site"])) for path in done.stdout.split())
 
 
+def test_the_installed_package_is_typed(env):
+    # PEP 561: a plugin author's type checker reads policycheck's annotations
+    assert (env["site"] / "policycheck" / "py.typed").is_file()
+
+
 def test_installed_plugins_are_listed_with_distribution_version_and_contributions(env):
     done = policycheck(env, "plugins", "--format", "json")
     assert done.returncode == 0, done.stderr
@@ -94,6 +99,7 @@ def test_installed_plugins_are_listed_with_distribution_version_and_contribution
         "rules": ["AUK001", "AUK002", "AUK003"],
         "formats": [],
         "schema": [],
+        "reference": {"tetragraphs": ["AUKS"]},
         "error": None,
     }
     assert (rows["fms"]["distribution"], rows["fms"]["rules"], rows["fms"]["formats"], rows["fms"]["schema"]) == (

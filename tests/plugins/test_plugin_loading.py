@@ -83,21 +83,26 @@ def test_a_crashing_rule_is_err001_for_that_file_and_everything_else_still_runs(
     result = run(alb, gbr, "-p", name, "--select", "TST", "--format", "json")
     assert result.exit_code == 3, result.output
     assert findings(result) == [
-        ("ERR001", "alb.yaml"),  # the portfolio rule's crash, reported on the run's first file
+        ("ERR001", "alb.yaml"),  # the portfolio rule's crash, on each file it collected from
+        ("ERR001", "gbr.yaml"),
         ("ERR001", "gbr.yaml"),
         ("TST102", "alb.yaml"),
         ("TST102", "gbr.yaml"),
     ]
     messages = [
-        f["message"]
+        (report["file"].rsplit("/", 1)[-1], f["message"])
         for report in json.loads(result.output)["files"]
         for f in report["findings"]
         if f["rule"] == "ERR001"
     ]
     assert sorted(messages) == [
-        "rule TST101 crashed: KeyError: 'no GBR table'",
-        "rule TST103 crashed: ZeroDivisionError: total of nothing",
+        ("alb.yaml", "rule TST103 crashed: ZeroDivisionError: total of nothing"),
+        ("gbr.yaml", "rule TST101 crashed: KeyError: 'no GBR table'"),
+        ("gbr.yaml", "rule TST103 crashed: ZeroDivisionError: total of nothing"),
     ]
+    outcomes = {report["file"].rsplit("/", 1)[-1]: report["rules"] for report in json.loads(result.output)["files"]}
+    assert outcomes["alb.yaml"]["TST103"] == outcomes["gbr.yaml"]["TST103"] == "error"
+    assert (outcomes["alb.yaml"]["TST101"], outcomes["gbr.yaml"]["TST101"]) == ("pass", "error")
     hints = [
         f["hint"] for report in json.loads(result.output)["files"] for f in report["findings"] if f["rule"] == "ERR001"
     ]
@@ -287,4 +292,4 @@ def test_plugins_command_lists_what_each_plugin_adds_in_load_order(plugin_module
     builtin_formats = next(row for row in rows if row["name"] == "policycheck.report.builtin")
     assert {"text", "json"} <= set(builtin_formats["formats"])
     text = run_meta("plugins", "-p", name).output.splitlines()
-    assert text[-1].split() == [name, "-", "rules:", "TST301"]
+    assert text[-1].split() == [name, "-", "rules:", "TST301;", "reference", "data:", "test_codes", "A"]

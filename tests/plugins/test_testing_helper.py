@@ -184,3 +184,51 @@ def test_assert_examples_catches_examples_that_lie(plugin_module, fails, passes,
     """)
     with pytest.raises(AssertionError, match=message):
         assert_examples("EXA001", plugins=[name])
+
+
+# --- a plugin's tests fail the way the run would -------------------------------------------
+
+MISTAKEN = """
+import policycheck
+
+@policycheck.rule(id="MIS001", title="Mistaken", family="test", level="warn", rationale="-", source="tests")
+def mistaken(activity, ctx):
+    yield policycheck.Violation("/id", "found", level="error")
+
+@policycheck.rule(id="MIS002", title="Crashes", family="test", level="warn", rationale="-", source="tests")
+def crashes(activity, ctx):
+    return [activity.get("/nothing").upper()]
+
+@policycheck.hookimpl
+def policycheck_rules():
+    return [mistaken, crashes]
+"""
+
+
+def test_the_helpers_reject_what_the_engine_rejects(plugin_module):
+    name = plugin_module(MISTAKEN)
+    with pytest.raises(AssertionError) as error:
+        assert_findings("", ["MIS001"], plugins=[name], select=["MIS001"])
+    assert "got ['ERR001']" in str(error.value)
+    assert "rule MIS001 crashed: Violation(level='error'): a level is one of fail, warn, info" in str(error.value)
+
+
+def test_a_crash_in_a_test_shows_its_traceback(plugin_module):
+    name = plugin_module(MISTAKEN)
+    with pytest.raises(AssertionError) as error:
+        assert_findings("", [], plugins=[name], select=["MIS002"])
+    lines = str(error.value).splitlines()
+    assert "      Traceback (most recent call last):" in lines
+    assert '          return [activity.get("/nothing").upper()]' in lines
+    assert lines[-1] == "      AttributeError: 'NoneType' object has no attribute 'upper'"
+
+
+def test_tracebacks_are_kept_on_request(plugin_module):
+    name = plugin_module(MISTAKEN)
+    [plain] = check("", plugins=[name], select=["MIS002"])
+    assert plain.rule_id == "ERR001" and plain.traceback is None
+    [kept] = check("", plugins=[name], select=["MIS002"], tracebacks=True)
+    assert kept.traceback.startswith("Traceback (most recent call last):\n") and "in crashes\n" in kept.traceback
+    [returned] = assert_findings("", ["ERR001"], plugins=[name], select=["MIS002"])
+    assert returned == plain  # assert_findings returns what check would
+    assert f"plugin '{name}' at {name}.py:10," in plain.hint

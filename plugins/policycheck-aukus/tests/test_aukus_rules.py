@@ -3,7 +3,7 @@
 import pytest
 
 from policycheck.plugins import load_registry
-from policycheck.testing import assert_examples, assert_findings, check, check_portfolio, rule_ids
+from policycheck.testing import ConfigError, assert_examples, assert_findings, check, check_portfolio, rule_ids
 
 PLUGIN = ["policycheck_aukus"]
 
@@ -76,6 +76,12 @@ def test_the_exemption_or_another_document_passes(license):
     aukus(transfer(license), [])
 
 
+def test_excluded_categories_take_only_usml_categories():
+    # the parameter declares its choices: a typo is a configuration error, not a rule that never matches
+    with pytest.raises(ConfigError, match="'18' is not one of: I, II, "):
+        aukus(transfer("DSP-5"), [], config={"rules": {"AUK002": {"excluded_usml_categories": ["18"]}}})
+
+
 def test_only_aukus_partners_and_only_categories_not_excluded():
     aukus(transfer("DSP-5", country="POL"), [])
     aukus(transfer("DSP-5", category="XVIII"), ["AUK002"])
@@ -130,6 +136,13 @@ def test_other_currencies_and_partners_do_not_count():
         )
         == []
     )
+
+
+def test_a_file_exempted_from_auk003_still_counts_toward_the_total():
+    files = {"a.yaml": proposal("AUS-1", "AUS", 30_000_000), "b.yaml": proposal("AUS-2", "AUS", 25_000_000)}
+    findings = portfolio(files, config={"per_file_ignores": {"a.yaml": ["AUK003"]}})
+    assert [(f.rule_id, f.file) for f in findings] == [("AUK003", "b.yaml")]
+    assert "AUS total 55,000,000 USD" in findings[0].message
 
 
 def test_ceiling_from_config_house_plugin_and_defaults():

@@ -59,8 +59,10 @@ ERR001 = Rule(
     id="ERR001",
     title="A rule crashed",
     description=(
-        "A rule raised an exception while checking the document; the finding names the rule and the "
-        "error, every other rule still runs, and the run exits 3."
+        "A rule raised an exception, or broke the contract of a check (yielded something that is not a "
+        "Violation, an unknown level), while checking the document; the finding names the rule, its plugin, the "
+        "plugin's file and line and the error (`--show-tracebacks` adds the traceback), every other rule still "
+        "runs, and the run exits 3. A portfolio rule's crash is on every file it collected from."
     ),
     family=FAMILY,
     level="fail",

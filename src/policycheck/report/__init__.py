@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ..findings import tally
 
+__all__ = ["OutputFormat", "Report"]
+
 if TYPE_CHECKING:
     from ..baseline import BaselineResult
     from ..effective import EffectivePolicy

@@ -2,7 +2,7 @@
 
     ::error file=F,line=L,col=C,title=ID::message     a failure
     ::warning ...                                       a warning
-    ::notice ...                                        a waived finding, with its waiver
+    ::notice ...                                        advice (info), or a waived finding with its waiver
 
 GitHub shows at most 10 annotations of each kind per step (and drops the rest
 silently), so the most severe go first: failures, then warnings, then waived
@@ -18,7 +18,7 @@ from ..quoting import inert
 from . import Report, live_waivers
 from .text import baseline_lines, hidden_lines, summary_line, waiver_lines
 
-_COMMANDS = {"fail": "error", "warn": "warning", "waived": "notice"}
+_COMMANDS = {"fail": "error", "warn": "warning", "info": "notice", "waived": "notice"}
 # GitHub's display limit per step and kind; one notice is kept for the summary
 LIMITS = {"error": 10, "warning": 10, "notice": 9}
 
@@ -42,6 +42,8 @@ def _annotation(finding) -> str:
         message = (
             f"{waived} until {waiver.expires} by {waiver.approved_by}{authority} ({waiver.justification}): {message}"
         )
+    if finding.traceback:  # --show-tracebacks: the annotation's message spans lines
+        message += "\n" + finding.traceback
     where = f"file={_property(inert(relative_path(finding.file)))},line={finding.line},col={finding.column}"
     return f"::{_COMMANDS[finding.level]} {where},title={_property(finding.rule_id)}::{_data(message)}"
 

@@ -23,6 +23,8 @@ def _finding(finding) -> dict:
     data["fingerprint"] = fingerprint(finding)
     for key in ("message", "hint", "file", "activity_id", "pointer"):
         data[key] = _text(data[key])
+    if data["traceback"] is None:  # only an ERR001 under --show-tracebacks has one
+        del data["traceback"]
     if finding.waiver is not None:
         waiver = finding.waiver
         data["waiver"] = {
@@ -63,6 +65,7 @@ def _file(result) -> dict:
         "findings": [_finding(finding) for finding in result.findings],
         "rules": result.outcomes,
         "waivers": [_waiver(waiver) for waiver in result.waivers],
+        **({"notes": result.notes} if result.notes else {}),
     }
 
 

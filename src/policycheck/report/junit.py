@@ -8,9 +8,11 @@ One testsuite per file, one testcase per (file, rule), from the rule's outcome:
     fail    <failure>, every finding of the rule in the body
     warn    passing testcase with the warnings in <system-out>;
             <failure> under --fail-on warn, because then they gate
+    info    passing testcase with the advice in <system-out>: it never gates
     waived  <skipped> whose message is the waiver's justification: an accepted
             exception is neither a pass nor a failure, and never gates
-    error   <error>: the rule crashed (ERR001 carries the traceback message)
+    error   <error>: the rule crashed (ERR001's message, and its traceback
+            under --show-tracebacks)
 
 Times are 0 and there is no timestamp, so the output is deterministic. The
 output is valid against `junit-10.xsd` (the schema Jenkins' xUnit and pytest
@@ -39,15 +41,19 @@ def _clean(text: str) -> str:
 
 
 def _line(finding) -> str:
+    """A finding as lines of a testcase's body, each made inert and XML-clean on its own."""
     text = f"{finding.file}:{finding.line}:{finding.column} {finding.level.upper()} {finding.rule_id} {finding.message}"
     if finding.hint:
         text += f" [{finding.hint}]"
+    lines = [text]
     if finding.waiver is not None:
         waiver = finding.waiver
         authority = f" (authority: {waiver.authority})" if waiver.authority else ""
         waived = "waived" if finding.level == "waived" else "would be waived (--no-waivers)"
-        text += f"\n    {waived} until {waiver.expires} by {waiver.approved_by}{authority}: {waiver.justification}"
-    return text
+        lines.append(f"    {waived} until {waiver.expires} by {waiver.approved_by}{authority}: {waiver.justification}")
+    if finding.traceback:  # --show-tracebacks
+        lines.extend(finding.traceback.splitlines())
+    return "\n".join(_clean(line) for line in lines)
 
 
 def _waiver_message(findings) -> str:
@@ -94,12 +100,12 @@ def render(report: Report) -> str:
                 time="0",
             )
             counts["tests"] += 1
-            body = "\n".join(_clean(_line(f)) for f in findings)
+            body = "\n".join(_line(f) for f in findings)
             if status == "error":
                 crash = next((f for f in crashes if f.message.startswith(f"rule {rule_id} crashed")), None)
                 message = crash.message if crash else "the rule crashed"
                 ET.SubElement(case, "error", type="error", message=_clean(message)).text = (
-                    _clean(_line(crash)) if crash else None
+                    _line(crash) if crash else None
                 )
                 counts["errors"] += 1
             elif status == "fail" or (status == "warn" and gate_warnings):
@@ -112,7 +118,8 @@ def render(report: Report) -> str:
                 ET.SubElement(case, "system-out").text = body
                 counts["skipped"] += 1
             elif status == "skip":
-                ET.SubElement(case, "skipped", message="not applicable, or the document could not be judged")
+                reason = result.notes.get(rule_id, "not applicable, or the document could not be judged")
+                ET.SubElement(case, "skipped", message=_clean(reason))
                 counts["skipped"] += 1
             elif findings:  # warn, not gating
                 ET.SubElement(case, "system-out").text = body

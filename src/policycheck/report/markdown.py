@@ -46,7 +46,7 @@ def _code(text: str) -> str:
 
 
 def _family_cell(statuses: list[str], findings: list) -> str:
-    counts = {level: sum(1 for f in findings if f.level == level) for level in ("fail", "warn", "waived")}
+    counts = {level: sum(1 for f in findings if f.level == level) for level in ("fail", "warn", "waived", "info")}
     errors = statuses.count("error")
     parts = ([f"{errors} error"] if errors else []) + [f"{count} {level}" for level, count in counts.items() if count]
     if parts:
@@ -93,7 +93,8 @@ def _head(report: Report) -> list[str]:
         f"**{summary['files']} {'file' if summary['files'] == 1 else 'files'} checked: {summary['files_failed']} "
         "failed, "
         f"{summary['files_warned']} with warnings, {summary['files_passed']} passed** "
-        f"({summary['fail']} fail, {summary['warn']} warn, {summary['waived']} waived)",
+        f"({summary['fail']} fail, {summary['warn']} warn, {summary['waived']} waived"
+        + (f", {summary['info']} info)" if summary.get("info") else ")"),
         "",
     ]
     if report.baseline:
@@ -153,6 +154,9 @@ def _findings(report: Report, shown: list) -> list[str]:
                 waived = "waived" if finding.level == "waived" else "would be waived (--no-waivers)"
                 item += f"<br>{waived} {_waiver(finding.waiver)}"
             lines.append(item)
+            if finding.traceback:  # --show-tracebacks: a fence longer than any run of backticks in it
+                fence = "`" * max(3, 1 + max(map(len, re.findall("`+", finding.traceback)), default=0))
+                lines.extend(f"  {text}" for text in [fence + "text", *finding.traceback.splitlines(), fence])
     return lines
 
 

@@ -31,7 +31,7 @@ from . import Report, live_waivers
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "policycheck/v1"
-_LEVELS = {"fail": "error", "warn": "warning"}
+_LEVELS = {"fail": "error", "warn": "warning", "info": "note"}
 # GitHub code scanning refuses a run with more results than this
 MAX_RESULTS = 25_000
 SRCROOT = "%SRCROOT%"
@@ -107,8 +107,12 @@ def _result(
     if baseline_applied:
         result["baselineState"] = "new"
     properties = {
-        key: inert(value)
-        for key, value in (("jsonPointer", finding.pointer), ("activityId", finding.activity_id))
+        key: value
+        for key, value in (
+            ("jsonPointer", inert(finding.pointer or "")),
+            ("activityId", inert(finding.activity_id or "")),
+            ("traceback", finding.traceback),  # made inert where it was taken (--show-tracebacks)
+        )
         if value
     }
     if properties:

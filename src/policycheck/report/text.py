@@ -12,7 +12,15 @@ from __future__ import annotations
 from ..quoting import inert
 from . import Report, live_waivers
 
-_COLORS = {"fail": "red", "error": "red", "warn": "yellow", "waived": "cyan", "pass": "green", "skip": "bright_black"}
+_COLORS = {
+    "fail": "red",
+    "error": "red",
+    "warn": "yellow",
+    "info": "blue",
+    "waived": "cyan",
+    "pass": "green",
+    "skip": "bright_black",
+}
 
 
 def _style(text: str, color: str | None, on: bool, bold: bool = False) -> str:
@@ -57,13 +65,16 @@ def _file_lines(result, report: Report) -> list[str]:
         if finding.hint:
             line += f" [{inert(finding.hint)}]"
         lines.append(line)
+        if finding.traceback:  # --show-tracebacks
+            lines.extend(f"      {text}" for text in finding.traceback.splitlines())
         if finding.waiver is not None:
             waived = "waived" if finding.level == "waived" else "would be waived (--no-waivers)"
             lines.append(f"      {waived} {waiver_text(finding.waiver)}")
     if report.show_passes:
         for rule_id, status in result.outcomes.items():
             if status in ("pass", "skip"):
-                lines.append(f"  {_style(status.upper(), _COLORS[status], report.color)} {rule_id}")
+                note = f" ({result.notes[rule_id]})" if rule_id in result.notes else ""
+                lines.append(f"  {_style(status.upper(), _COLORS[status], report.color)} {rule_id}{note}")
     if not shown:
         lines.append(f"  {_style('PASS', 'green', color)} no findings")
     return lines
@@ -129,6 +140,8 @@ def summary_line(report: Report) -> str:
     summary = report.summary
     files = _plural(summary["files"], "file")
     counts = ", ".join(f"{summary[level]} {level}" for level in ("fail", "warn", "waived"))
+    if summary.get("info"):  # advice, counted only when there is some
+        counts += f", {summary['info']} info"
     return (
         f"{files} checked: {summary['files_failed']} failed, {summary['files_warned']} with warnings, "
         f"{summary['files_passed']} passed ({counts})"

@@ -86,7 +86,7 @@ class Policies:
             config, options.plugin_modules, no_plugins or options.no_plugins, options.strict_plugins
         )
         check(config, config.unknown_rules(registry.rules))
-        check(config, config.bad_parameters(registry.parameter_defaults()))
+        check(config, config.bad_parameters(registry.parameter_defaults(), registry.parameter_specs()))
         return Engine(registry, run_policy)
 
     def setting(self, folder: str | None) -> Setting:

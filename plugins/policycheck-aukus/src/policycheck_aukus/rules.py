@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterator, Sequence
 
-from policycheck import Collected, RuleContext, Violation, portfolio_rule, rule, skip
-from policycheck.activity import Activity
+from policycheck import Activity, Collected, Param, RuleContext, Violation, portfolio_rule, rule, skip
 
 FAMILY = "aukus"
 SOURCE = "AUKUS Joint Leaders Statement (2021); AUKUS Pillar 2 advanced capabilities"
-PARTNERS = ["AUS", "GBR"]
+PARTNERS = Param(
+    default=["AUS", "GBR"],
+    description="Country codes of the AUKUS partners (the United States is the proposer)",
+)
 
 
 def _aukus_partner(activity: Activity, ctx: RuleContext) -> str | None:
@@ -84,9 +86,38 @@ def noforn_with_aukus_partner(activity: Activity, ctx: RuleContext) -> Iterator[
     source="22 CFR 126.7 (ITAR exemption for AUKUS); 22 CFR 123.1 (DSP-5, DSP-61, DSP-73, DSP-85 licences)",
     parameters={
         "partners": PARTNERS,
-        "transactional_licenses": ["DSP-5", "DSP-61", "DSP-73", "DSP-85"],
+        "transactional_licenses": Param(
+            default=["DSP-5", "DSP-61", "DSP-73", "DSP-85"],
+            description="Licence kinds granted per transaction, which the exemption can replace",
+        ),
         # a stand-in for the exemption's excluded-technology list, which names items, not categories
-        "excluded_usml_categories": [],
+        "excluded_usml_categories": Param(
+            default=[],
+            description="USML categories kept under licence: items in them are not flagged",
+            choices=[
+                "I",
+                "II",
+                "III",
+                "IV",
+                "V",
+                "VI",
+                "VII",
+                "VIII",
+                "IX",
+                "X",
+                "XI",
+                "XII",
+                "XIII",
+                "XIV",
+                "XV",
+                "XVI",
+                "XVII",
+                "XVIII",
+                "XIX",
+                "XX",
+                "XXI",
+            ],
+        ),
     },
     fails=(
         "partner: {country: GBR, category: most-capable}\n"
@@ -150,7 +181,11 @@ def _budget(activity: Activity, ctx: RuleContext) -> Any:
         "over every file of a run is compared with a ceiling the programme office sets."
     ),
     source=f"{SOURCE}; portfolio planning guidance of the programme office (the ceiling is a parameter)",
-    parameters={"partners": PARTNERS, "max_total_per_partner": 50_000_000, "currency": "USD"},
+    parameters={
+        "partners": PARTNERS,
+        "max_total_per_partner": Param(50_000_000, description="The ceiling per partner over a run, in `currency`"),
+        "currency": Param("USD", description="The currency of the budgets counted; others are left out"),
+    },
     fails="partner: {country: AUS, category: most-capable}\nactivity:\n  budget: {amount: 60000000, currency: USD}\n",
     passes="partner: {country: AUS, category: most-capable}\nactivity:\n  budget: {amount: 850000, currency: USD}\n",
 )

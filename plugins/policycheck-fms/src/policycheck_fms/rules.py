@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Iterator
 
-from policycheck import RuleContext, Violation, rule, skip
-from policycheck.activity import Activity
+from policycheck import Activity, Param, RuleContext, Violation, rule, skip
 
 FAMILY = "fms"
 SAMM = "Security Assistance Management Manual (SAMM), chapter 5 (FMS case development)"
@@ -59,7 +58,7 @@ def fms_case_without_section(activity: Activity, ctx: RuleContext) -> Iterator[V
         "decision now (a warning, `warn_within_days` before the date)."
     ),
     source=f"{SAMM}; LOA standard terms and conditions (offer expiration date)",
-    parameters={"warn_within_days": 30},
+    parameters={"warn_within_days": Param(30, description="How many days before the expiration date to warn")},
     fails=CASE + '  offer_expiration: "2026-12-01"\n',
     passes=CASE + '  offer_expiration: "2027-03-01"\n',
 )
