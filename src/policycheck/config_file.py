@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .config import ALIASES, Config, ConfigError, from_mapping
+from .files import UnreadableSource, read_regular
 from .hints import close_matches, setting
 from .load import LoadError, decode, parse
 from .resources import load_schema
@@ -24,6 +25,16 @@ if TYPE_CHECKING:
     from os import PathLike
 
 CONFIG_FILE = ".policycheck.yaml"
+# a configuration is a few dozen lines; the bound is SECURITY.md's, fixed (the file cannot raise its own)
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _read(path: str) -> bytes:
+    """A configuration file's bytes: a regular file only, at most MAX_CONFIG_BYTES (files.read_regular)."""
+    try:
+        return read_regular(path, MAX_CONFIG_BYTES, " for a configuration file", "", "name the configuration file")
+    except UnreadableSource as error:
+        raise ConfigError(f"{path}: cannot read: it {error}") from None
 
 
 def discover(start: str) -> str | None:
@@ -53,9 +64,8 @@ def _toml():
 def _pyproject_section(path: str) -> dict | None:
     tomllib = _toml()
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle).get("tool", {}).get("policycheck")
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        return tomllib.loads(_read(path).decode("utf-8")).get("tool", {}).get("policycheck")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: cannot read TOML: {error}") from None
 
 
@@ -67,8 +77,7 @@ def read(path: str | PathLike[str]) -> Config:
         raw = _pyproject_section(path) or {}
     else:
         try:
-            with open(path, "rb") as handle:
-                loaded = parse(decode(handle.read()))
+            loaded = parse(decode(_read(path)))
         except OSError as error:
             raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
         except LoadError as error:
@@ -148,13 +157,12 @@ def locate(path: str, keys: tuple) -> int | None:
     if keys and keys[0] in ALIASES.values():
         spellings += [(alias, *keys[1:]) for alias, key in ALIASES.items() if key == keys[0]]
     try:
-        with open(path, "rb") as handle:
-            content = handle.read()
+        content = _read(path)
         if os.path.basename(path) == "pyproject.toml":
             text = content.decode("utf-8")
             return next(filter(None, (_toml_line(text, spelling) for spelling in spellings)), None)
         positions = parse(decode(content)).positions
-    except (OSError, UnicodeDecodeError, LoadError):
+    except (OSError, UnicodeDecodeError, LoadError, ConfigError):
         return None
     return next((positions[spelling][0] for spelling in spellings if spelling in positions), None)
 

@@ -23,6 +23,7 @@ from typing import Any
 from . import cache
 from .activity import Activity, freeze
 from .errors import UsageError
+from .files import UnreadableSource, read_regular
 from .hints import TYPE_NAMES, close_matches, where
 from .load import LoadError, decode, parse
 from .resources import load_schema, resource_dir
@@ -30,6 +31,8 @@ from .rule import Rule, RuleContext, Violation, skip
 from .validate import Validator
 
 SCHEMA = "rule-pack.schema.json"
+# the largest shipped pack is under 9 KB; the bound is SECURITY.md's, fixed
+MAX_PACK_BYTES = 4 * 1024 * 1024
 MISSING = object()  # a path that does not lead anywhere in the document
 COMBINATORS = ("all", "any", "not")
 OPERATORS = ("present", "empty", "equals", "in", "not_in", "contains")
@@ -45,12 +48,13 @@ class RulePackError(UsageError):
 def load_pack(path: str | os.PathLike[str]) -> list[Rule]:
     """The rules of one pack, or RulePackError naming `file:line`, what is wrong and what to do."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_regular(os.fspath(path), MAX_PACK_BYTES, " for a rule pack", "", "name the pack's YAML file")
     except OSError as error:
         raise RulePackError(
             f"{path}: cannot read the rule pack: {error.strerror}; check the path in `rule_packs:`"
         ) from None
+    except UnreadableSource as error:
+        raise RulePackError(f"{path}: cannot read the rule pack: it {error}; check the path in `rule_packs:`") from None
     stamp = _schema_stamp()
     # each pack schema (installation) keeps its own copy of a pack
     identity, built_from = raw + repr(stamp).encode(), (_CACHE_FORMAT, stamp, raw)

@@ -110,6 +110,15 @@ CASES = [
         ["{f}:2:5 FAIL LOAD001", "over the 4,300-digit limit"],
     ),
     (
+        "hex-integer-too-long-in-decimal",  # 4,000 hex digits are ~4,800 decimal ones: a rule's str() crashed
+        b"schema: activity/v1\nid: 0x" + b"f" * 4000 + b"\n",
+        1,
+        ["{f}:2:5 FAIL LOAD001", "(4000 hex digits, over the 4,300-digit limit once written in decimal)"],
+    ),
+    ("not-a-number", b"schema: activity/v1\nbudget: {amount: .nan}\n", 1, ["{f}:2:18 FAIL LOAD001", "not a finite"]),
+    ("infinity", b"schema: activity/v1\nbudget: {amount: -.inf}\n", 1, ["{f}:2:18 FAIL LOAD001", "not a finite"]),
+    ("overflowing-float", b"schema: activity/v1\nbudget: {amount: 1e999}\n", 1, ["{f}:2:18 FAIL LOAD001", "infinite"]),
+    (
         "very-long-line",
         activity(("summary: >\n", "summary: " + "word " * 1_000_000 + "\nx-was-summary: >\n")).encode(),
         0,
