@@ -25,8 +25,12 @@ def policycheck_output_formats() -> dict[str, OutputFormat]:
     return {
         "text": _format("text", "text", "grouped by file, for a terminal", streams=True),
         "json": _format("json", "json_format", "stable, described by schemas/report.schema.json", streams=True),
-        "sarif": _format("sarif", "sarif", "SARIF 2.1.0, for GitHub code scanning"),
-        "junit": _format("junit", "junit", "JUnit XML, one testcase per file and rule, for CI test reports"),
-        "markdown": _format("markdown", "markdown", "summary table per file and family, for $GITHUB_STEP_SUMMARY"),
+        "sarif": _format("sarif", "sarif", "SARIF 2.1.0, for GitHub code scanning", streams=True),
+        "junit": _format(
+            "junit", "junit", "JUnit XML, one testcase per file and rule, for CI test reports", streams=True
+        ),
+        "markdown": _format(
+            "markdown", "markdown", "summary table per file and family, for $GITHUB_STEP_SUMMARY", streams=True
+        ),
         "github": _format("github", "github", "GitHub Actions workflow commands (annotations)"),
     }

@@ -12,7 +12,8 @@ One testsuite per file, one testcase per (file, rule), from the rule's outcome:
             exception is neither a pass nor a failure, and never gates
     error   <error>: the rule crashed (ERR001 carries the traceback message)
 
-Times are 0 and there is no timestamp, so the output is deterministic.
+Times are 0 and there is no timestamp, so the output is deterministic. Streamed
+one testsuite at a time (`stream`): memory stays flat however many files there are.
 """
 
 from __future__ import annotations
@@ -51,14 +52,12 @@ def _waiver_message(findings) -> str:
     )
 
 
-def render(report: Report) -> str:
-
+def _suites(report: Report):
+    """Each file's testsuite with its counts, one file at a time."""
     gate_warnings = report.fail_on == "warn"
-    root = ET.Element("testsuites", name="policycheck")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for result in report.results:
         path = relative_path(result.file)
-        suite = ET.SubElement(root, "testsuite", name=path)
+        suite = ET.Element("testsuite", name=path)
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         properties = [
             (name, value) for name, value in (("activity_id", result.activity_id), ("banner", result.banner)) if value
@@ -110,10 +109,28 @@ def render(report: Report) -> str:
                 ET.SubElement(case, "system-out").text = body
         for key, value in counts.items():
             suite.set(key, str(value))
-            totals[key] += value
         suite.set("time", "0")
-    for key, value in totals.items():
-        root.set(key, str(value))
-    root.set("time", "0")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        yield suite, counts
+
+
+def stream(report: Report):
+    """The XML one testsuite at a time, after a first pass for the totals the root carries.
+
+    Byte for byte what `ET.indent` and `ET.tostring` write for the whole tree.
+    """
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for _, counts in _suites(report):
+        for key, value in counts.items():
+            totals[key] += value
+    root = " ".join(f'{key}="{value}"' for key, value in {"name": "policycheck", **totals, "time": 0}.items())
+    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites {root}'
+    empty = True
+    for suite, _ in _suites(report):
+        ET.indent(suite, level=1)
+        yield (">" if empty else "") + "\n  " + ET.tostring(suite, encoding="unicode")
+        empty = False
+    yield " />\n" if empty else "\n</testsuites>\n"
+
+
+def render(report: Report) -> str:
+    return "".join(stream(report))

@@ -1,5 +1,10 @@
 """Markdown: a summary table per file and family, then the findings; fit for
-`$GITHUB_STEP_SUMMARY` or a pull-request comment."""
+`$GITHUB_STEP_SUMMARY` or a pull-request comment.
+
+Streamed line by line (`stream`), reading the results one file at a time in three
+passes (the families, the table, the findings): memory stays flat however many
+files there are.
+"""
 
 from __future__ import annotations
 
@@ -41,8 +46,8 @@ def _family_cell(statuses: list[str], findings: list) -> str:
     return "skip" if statuses and all(status == "skip" for status in statuses) else "pass"
 
 
-def render(report: Report) -> str:
-
+def stream(report: Report):
+    """The report line by line: the families (a first pass), the table, then the findings, one file at a time."""
     families = sorted(
         {
             report.rules[rule_id].family
@@ -62,13 +67,17 @@ def render(report: Report) -> str:
         "",
     ]
     lines.extend(f"{_escape(note)}\n" for note in ((report.baseline.note(),) if report.baseline else ()))
-    shown = [
-        result for result in report.results if not report.quiet or any(f.level != "waived" for f in result.findings)
-    ]
-    if shown:
-        lines.append("| File | Activity | Classification | Result | " + " | ".join(families) + " |")
-        lines.append("|---" * (4 + len(families)) + "|")
-    for result in shown:
+    yield from (line + "\n" for line in lines)
+
+    def shown():
+        return (
+            result for result in report.results if not report.quiet or any(f.level != "waived" for f in result.findings)
+        )
+
+    for index, result in enumerate(shown()):
+        if index == 0:
+            yield "| File | Activity | Classification | Result | " + " | ".join(families) + " |\n"
+            yield "|---" * (4 + len(families)) + "|\n"
         cells = [
             _code(relative_path(result.file)),
             _escape(result.activity_id or "", code_spans=False),
@@ -83,12 +92,12 @@ def render(report: Report) -> str:
             }
             statuses = [result.outcomes[rule_id] for rule_id in sorted(ids)]
             cells.append(_family_cell(statuses, [f for f in result.findings if f.rule_id in ids]))
-        lines.append("| " + " | ".join(cells) + " |")
-    with_findings = [result for result in shown if result.findings]
-    if with_findings:
-        lines.extend(["", "### Findings"])
-    for result in with_findings:
-        lines.extend(["", f"#### {_code(relative_path(result.file))}", ""])
+        yield "| " + " | ".join(cells) + " |\n"
+    with_findings = (result for result in shown() if result.findings)
+    for index, result in enumerate(with_findings):
+        if index == 0:
+            yield "\n### Findings\n"
+        yield f"\n#### {_code(relative_path(result.file))}\n\n"
         for finding in result.findings:
             if report.quiet and finding.level == "waived":
                 continue
@@ -104,5 +113,8 @@ def render(report: Report) -> str:
                     f"<br>waived until {_escape(waiver.expires)} by {_escape(waiver.approved_by)}: "
                     f"{_escape(waiver.justification)}"
                 )
-            lines.append(item)
-    return "\n".join(lines) + "\n"
+            yield item + "\n"
+
+
+def render(report: Report) -> str:
+    return "".join(stream(report))

@@ -6,6 +6,9 @@ fingerprint (`policycheck/v1`, suffixed `:N` for the Nth finding with the same
 fingerprint in a file, as GitHub does with its line hashes). A waived finding
 is a result with a suppression: kind `inSource`, because the waiver is written
 in the activity file itself (SARIF 3.35.2), with its justification.
+
+Streamed one result at a time (`stream`) after a first pass for the rules that
+ran: memory stays flat however many files there are.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ def _uri(file: str) -> str:
     path = relative_path(file)
     if PurePath(path).is_absolute():
         return PurePath(path).as_uri()
-    return quote(path, safe="/")
+    return quote(path, safe="/", errors="surrogateescape")  # a name's undecodable bytes as %XX
 
 
 def _result(
@@ -109,42 +112,71 @@ def _result(
     return result
 
 
-def as_dict(report: Report) -> dict:
+def _first_pass(report: Report) -> tuple[list, bool]:
+    """The rules that ran, and whether one crashed: one file at a time, keeping only rule ids."""
+    ran, found = set(), set()
+    for result in report.results:
+        ran.update(result.outcomes)
+        found.update(finding.rule_id for finding in result.findings)
+    ran |= found
+    return [report.rules[rule_id] for rule_id in sorted(ran) if rule_id in report.rules], "ERR001" in found
 
-    ran = sorted(
-        {rule_id for result in report.results for rule_id in result.outcomes}
-        | {finding.rule_id for result in report.results for finding in result.findings}
-    )
-    rules = [report.rules[rule_id] for rule_id in ran if rule_id in report.rules]
+
+def _results(report: Report, rules: list):
+    """Each finding's SARIF result, one file at a time."""
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     default_levels = {rule.id: rule.level for rule in rules}
     baseline_applied = report.baseline is not None and not report.baseline.written
-    results = []
     for file_result in report.results:
         seen: dict[str, int] = {}
         for finding in file_result.findings:
             key = fingerprint(finding)
             seen[key] = seen.get(key, 0) + 1
-            results.append(_result(finding, rule_index, default_levels, f"{key}:{seen[key]}", baseline_applied))
-    crashed = any(finding.rule_id == "ERR001" for result in report.results for finding in result.findings)
+            yield _result(finding, rule_index, default_levels, f"{key}:{seen[key]}", baseline_applied)
+
+
+def _run(report: Report, rules: list, crashed: bool) -> dict:
+    """The run without its results (`stream` writes those one at a time)."""
     driver = {"name": "policycheck"}
     if report.version:
         driver.update(version=report.version, semanticVersion=report.version)
     driver["rules"] = [_descriptor(rule, report.rule_plugins.get(rule.id, "")) for rule in rules]
     return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": driver},
-                "invocations": [{"executionSuccessful": not crashed}],
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            }
-        ],
+        "tool": {"driver": driver},
+        "invocations": [{"executionSuccessful": not crashed}],
+        "columnKind": "unicodeCodePoints",
     }
 
 
-def render(report: Report) -> str:
+def as_dict(report: Report) -> dict:
+    """The whole log as one dict (for tests and callers that want it; the command line streams it)."""
+    rules, crashed = _first_pass(report)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{**_run(report, rules, crashed), "results": list(_results(report, rules))}],
+    }
 
-    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+def _dumps(value, indent: str) -> str:
+    """`value` as it appears nested at `indent` inside `json.dumps(..., indent=2)`."""
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+
+
+def stream(report: Report):
+    """The log one result at a time; byte for byte `json.dumps(as_dict(report), indent=2)` and a newline."""
+    rules, crashed = _first_pass(report)
+    yield f'{{\n  "$schema": {json.dumps(SARIF_SCHEMA)},\n  "version": "2.1.0",\n  "runs": [\n    {{'
+    for key, value in _run(report, rules, crashed).items():
+        yield f"\n      {json.dumps(key)}: {_dumps(value, '      ')},"
+    yield '\n      "results": '
+    empty = True
+    for result in _results(report, rules):
+        yield ("[" if empty else ",") + "\n        " + _dumps(result, "        ")
+        empty = False
+    yield "[]" if empty else "\n      ]"
+    yield "\n    }\n  ]\n}\n"
+
+
+def render(report: Report) -> str:
+    return "".join(stream(report))
