@@ -14,7 +14,7 @@ from typing import Any
 
 from .findings import FAIL, WARN, Finding, Waiver
 from .hints import close_matches
-from .quoting import bounded
+from .quoting import MAX_MESSAGE, shorten
 
 # Findings that say the document could not be judged; a waiver cannot hide them.
 UNWAIVABLE = frozenset({"LOAD001", "SCH001", "ERR001", "WVR001", "WVR002"})
@@ -32,11 +32,9 @@ def read_waivers(data: Any, positions: Mapping[tuple, tuple[int, int]]) -> tuple
         fields = {key: item.get(key) for key in ("rule", "justification", "approved_by", "expires")}
         if not all(isinstance(value, str) and value for value in fields.values()):
             continue
-        # every format quotes these: cut at quoting.MAX_MESSAGE, as documented (issue 16: 1.5 GB for 20 files)
-        fields["justification"], fields["approved_by"] = (
-            bounded(fields["justification"]),
-            bounded(fields["approved_by"]),
-        )
+        # every format quotes these: cut at MAX_MESSAGE, as documented (issue 16: 1.5 GB for 20 files)
+        for key in ("justification", "approved_by"):
+            fields[key] = shorten(fields[key], MAX_MESSAGE)
         at = item.get("at")
         line, column = positions.get(("waivers", index), (1, 1))
         waivers.append(Waiver(**fields, at=at if isinstance(at, str) else None, index=index, line=line, column=column))
