@@ -37,12 +37,20 @@ def test_writing_removes_what_was_not_rewritten_for_a_month(tmp_path, monkeypatc
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     cache.keep("recent", "a", "key", "value")
     folder = tmp_path / "policycheck"
-    for name, age_days in (("old-installation.marshal", 31), ("crashed-write.tmp", 40), ("last-week.marshal", 7)):
+    old_installation = "schema-cpython-39-30900f0-0123abcd.marshal"  # this module's own names, older Pythons'
+    crashed_write = f".{old_installation}.4242.tmp"
+    for name, age_days in (
+        (old_installation, 31),
+        (crashed_write, 40),
+        ("pack-cpython-39-30900f0-0000abcd.marshal", 7),
+    ):
         (folder / name).write_bytes(b"x")
         then = time.time() - age_days * 24 * 3600
         os.utime(folder / name, (then, then))
     assert cache.recall("recent", "a", "key") == "value"
     assert len(list(folder.iterdir())) == 4  # reading never removes anything
     cache.keep("new", "a", "key", "value")
-    kept = sorted(["last-week.marshal", cache.entry_name("new", "a"), cache.entry_name("recent", "a")])
+    kept = sorted(
+        ["pack-cpython-39-30900f0-0000abcd.marshal", cache.entry_name("new", "a"), cache.entry_name("recent", "a")]
+    )
     assert sorted(path.name for path in folder.iterdir()) == kept

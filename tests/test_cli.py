@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -274,3 +275,19 @@ def test_explain_falls_back_to_the_title_for_a_rule_without_description(monkeypa
     result = CliRunner().invoke(main, ["explain", "TST902", "--no-plugins", "-p", "crashing_plugin"])
     assert result.exit_code == 0, result.output
     assert _what_it_checks(result.output) == "Always fires."
+
+
+def test_help_and_docs_list_every_exit_code():
+    """`--help`, `check --help` and docs/cli.md name each code of errors.py (issue 16)."""
+    from policycheck import errors
+
+    codes = sorted(value for name, value in vars(errors).items() if name.startswith("EXIT_"))
+    assert codes == [0, 1, 2, 3, 4, 130, 141, 143]
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+    table = docs[docs.index("## Exit codes") :]
+    for arguments in (["--help"], ["check", "--help"]):
+        shown = CliRunner().invoke(main, arguments).output
+        for code in codes:
+            assert re.search(rf"^ +{code} +\S", shown, re.MULTILINE), (arguments, code)
+    for code in codes:
+        assert f"\n| {code} |" in table, code

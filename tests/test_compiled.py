@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from policycheck import cache
 from policycheck import compiled as compiled_module
 from policycheck.compiled import compiled
 from policycheck.resources import load_schema
@@ -98,7 +99,7 @@ def test_a_damaged_cache_file_is_rebuilt(cache_folder, monkeypatch, content):
     monkeypatch.setattr(compiled_module, "_built", {})
     validator = compiled(SCHEMA)
     assert validator.is_valid({"code": "ALB"}) and not validator.is_valid({"code": "alb"})
-    built_from, _code = marshal.loads(stored.read_bytes())
+    built_from, _code = marshal.loads(cache.unseal(stored.read_bytes()))
     assert built_from[1] == marshal.dumps(SCHEMA, 2)
 
 
@@ -128,7 +129,9 @@ def test_each_fastjsonschema_installation_keeps_its_own_code(cache_folder, monke
     monkeypatch.setattr(compiled_module, "_generator", lambda: "another fastjsonschema")
     monkeypatch.setattr(compiled_module, "_built", {})
     assert compiled(SCHEMA).is_valid({"code": "ALB"})
-    generators = sorted(marshal.loads(path.read_bytes())[0][2] for path in cache_folder.glob("validator-*.marshal"))
+    generators = sorted(
+        marshal.loads(cache.unseal(path.read_bytes()))[0][2] for path in cache_folder.glob("validator-*.marshal")
+    )
     assert len(generators) == 2 and "another fastjsonschema" in generators
 
 

@@ -1,8 +1,11 @@
 """Stage 1: the order of what a folder expands to."""
 
+import glob
 import os
 
-from policycheck.discover import discover
+import pytest
+
+from policycheck.discover import UnreadableSource, _glob, discover, read_source
 
 
 def test_a_folder_is_walked_folder_by_folder_in_sorted_order(tmp_path):
@@ -13,3 +16,44 @@ def test_a_folder_is_walked_folder_by_folder_in_sorted_order(tmp_path):
         path.write_text("id: X\n")
     found = [os.path.relpath(source.path, tmp_path).replace(os.sep, "/") for source in discover([str(tmp_path)])]
     assert found == ["a/b/y.yaml", "a/z.yaml", "a-b/c.yaml", "a.yaml"]
+
+
+def test_a_walk_passes_over_dotfiles_but_a_named_dotfile_is_checked(tmp_path):
+    for relative in (".policycheck.yaml", ".pre-commit-config.yaml", "a.yaml", ".hidden/b.yaml"):
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("id: X\n")
+    assert [source.path for source in discover([str(tmp_path)])] == [str(tmp_path / "a.yaml")]
+    named = str(tmp_path / ".policycheck.yaml")
+    assert [source.path for source in discover([named])] == [named]
+
+
+def test_double_star_patterns_match_what_glob_matches(tmp_path, monkeypatch):
+    for relative in ("s/a/1.yaml", "s/a/b/2.yaml", "s/3.yml", "s/a/b/.4.yaml", "s/.h/5.yaml", "t.yaml"):
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("id: X\n")
+    monkeypatch.chdir(tmp_path)
+    for pattern in ("s/**/*.yaml", "s/**/b/*.yaml", "s/**/.*.yaml", "s/*/**/2.yaml", "**/*.yml", "**/t.yaml"):
+        expected = sorted(set(glob.glob(pattern, recursive=True)))
+        assert _glob(pattern) == expected, pattern
+    # `s/**` also matches the folders themselves (glob writes the first "s/")
+    assert [path.rstrip("/") for path in sorted(glob.glob("s/**", recursive=True))] == _glob("s/**")
+
+
+def test_a_folder_that_cannot_be_listed_is_a_source_with_its_problem(tmp_path, monkeypatch):
+
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "ok.yaml").write_text("id: X\n")
+    real_scandir = os.scandir
+
+    def refusing(path="."):
+        if os.fspath(path) == str(tmp_path / "locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    locked, ok = discover([str(tmp_path)])
+    assert (locked.path, ok.path) == (str(tmp_path / "locked"), str(tmp_path / "ok.yaml"))
+    with pytest.raises(UnreadableSource, match=r"cannot be listed \(Permission denied\), so nothing in it was checked"):
+        read_source(locked, 1000)

@@ -117,7 +117,30 @@ def test_integers_past_the_digit_limit_are_refused_in_any_base(digits):
 
 def test_integers_at_the_digit_limit_load():
     assert load("a: " + "9" * 4300 + "\n").data["a"] == int("9" * 4300)
-    assert load("a: 0x" + "f" * 4300 + "\n").data["a"] == int("f" * 4300, 16)
+    # the largest hex number with at most 4,300 decimal digits: 3,571 hex digits
+    assert load("a: 0x" + "f" * 3571 + "\n").data["a"] == int("f" * 3571, 16)
+    assert load("a: 0o" + "7" * 4300 + "\n").data["a"] == int("7" * 4300, 8)
+
+
+@pytest.mark.parametrize("digits", ["0x" + "f" * 3572, "0x" + "f" * 4300, "0x" + "f" * 4000])
+def test_hex_and_octal_integers_are_bounded_by_their_decimal_digits(digits):
+    """`0x` + 4,000 digits is ~4,800 decimal ones: a rule's str() of it crashed (ERR001, issue 16)."""
+    with pytest.raises(LoadError, match="over the 4,300-digit limit once written in decimal"):
+        load(f"a: {digits}\n")
+
+
+@pytest.mark.parametrize(
+    "text", [".nan", ".NaN", ".inf", "-.inf", "+.INF", "1e999", "-1e999", "!!float 0x" + "f" * 300]
+)
+def test_numbers_that_are_not_finite_are_refused(text):
+    """JSON, which the schema and every report speak, has no infinity or NaN: LOAD001, never a silent pass."""
+    with pytest.raises(LoadError, match="not a finite number|too large .it would be infinite"):
+        load(f"a: {text}\n")
+
+
+@pytest.mark.parametrize("text", ["'.nan'", '".inf"', "'1e999'"])
+def test_quoted_they_are_text(text):
+    assert isinstance(load(f"a: {text}\n").data["a"], str)
 
 
 def test_aliases_within_limits_are_values():

@@ -1,10 +1,12 @@
 """The results store: results kept encoded, read back one file at a time, the same on every pass."""
 
+import tempfile
 from datetime import date
 
 import pytest
 
 from policycheck import results as results_module
+from policycheck.errors import OutputError
 from policycheck.findings import FileResult, Finding
 from policycheck.results import Results
 from policycheck.config import Config
@@ -73,16 +75,19 @@ def test_past_spill_bytes_results_move_to_a_temporary_file(monkeypatch):
     assert _seen(spilled) == _seen(in_memory)
 
 
-def test_without_a_temporary_folder_results_stay_in_memory(monkeypatch):
-    import tempfile
-
-    def no_folder():
-        raise FileNotFoundError("No usable temporary directory found")
-
+def test_the_spill_stays_in_tmpdir_or_fails_saying_so(monkeypatch, tmp_path):
+    """Never quietly elsewhere: tempfile.gettempdir() would pass over a broken $TMPDIR for /tmp."""
     monkeypatch.setattr(results_module, "KEPT_FILES", 0)
     monkeypatch.setattr(results_module, "SPILL_BYTES", 100)
-    monkeypatch.setattr(tempfile, "TemporaryFile", no_folder)
-    assert _seen(_finished().results) == _seen(_finished().results)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "missing"))
+    with pytest.raises(OutputError, match=r"temporary file in .*missing \(\$TMPDIR\): No such file or directory"):
+        _finished()
+    created = []
+    real = tempfile.TemporaryFile
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda dir: created.append(dir) or real(dir=dir))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert _seen(_finished().results)
+    assert created and set(created) == {str(tmp_path)}
 
 
 def test_a_finding_that_cannot_be_pickled_is_kept_as_it_is(monkeypatch):

@@ -34,7 +34,8 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
-from .errors import UsageError
+from . import files
+from .errors import OutputError, UsageError
 from .findings import FAIL, WARN, Finding
 from .waivers import UNWAIVABLE
 
@@ -77,8 +78,8 @@ def fingerprint(finding: Finding) -> str:
         _INDEX.sub("*", finding.pointer),
         _STANDALONE_NUMBER.sub("#", finding.message),
     )
-    # surrogateescape: a file name that is not UTF-8 still has its bytes
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:FINGERPRINT_LENGTH]
+    # surrogatepass: a file name's undecodable bytes (kept as surrogates) are hashed, never an error
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:FINGERPRINT_LENGTH]
 
 
 def baselinable(finding: Finding) -> bool:
@@ -140,22 +141,28 @@ class Recording:
     def __init__(self, file: str) -> None:
         self.file = file
         self.entries: list[dict] = []
+        self.error: OutputError | None = None
 
     def keep(self, findings: list[Finding]) -> list[Finding]:
         self.entries.extend(entry(finding) for finding in findings if baselinable(finding))
         return [finding for finding in findings if not baselinable(finding)]
 
-    def done(self) -> BaselineResult:
+    def done(self) -> BaselineResult | None:
+        """Write the baseline, whole or not at all (the previous file stays as it was).
+
+        A baseline that cannot be written is kept in `error` rather than raised,
+        and there is no note to show (None): the command says so in one line and
+        exits 4 once the reports are written.
+        """
         import json  # 3.8 ms: only baseline runs need it
 
         self.entries.sort(key=lambda e: (e["file"], e["rule"], e["pointer"], e["fingerprint"], e["message"]))
         document = {"schema": BASELINE_SCHEMA, "findings": self.entries}
         try:
-            # surrogateescape: a file name that is not UTF-8 is recorded as its bytes
-            with open(self.file, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as handle:
-                handle.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-        except OSError as error:
-            raise BaselineError(f"{self.file}: cannot write the baseline: {error.strerror}") from None
+            files.write_text(self.file, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        except OutputError as error:
+            self.error = error
+            return None
         count = len(self.entries)
         return BaselineResult(file=self.file, entries=count, matched=count, unmatched=0, written=True)
 
@@ -196,24 +203,37 @@ class Applying:
         )
 
 
+# A baseline records one entry per finding, a few hundred bytes each: 64 MiB is about 200,000 findings.
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+
+
 def read(path: str, content: bytes | None = None) -> Counter:
     """The (file, fingerprint) pairs a baseline file records, with how often each occurs.
 
-    `content`: the file's bytes when read elsewhere (at a trusted git revision; `path` then names it).
+    Read as any file policycheck reads (files.read_regular): a regular file only,
+    never more than MAX_BASELINE_BYTES, and JSON nested deeper than Python
+    can parse is an error like any other malformed baseline. `content`: the
+    file's bytes when read elsewhere (at a trusted git revision; `path` then names it).
     """
     import json  # 3.8 ms: only baseline runs need it
 
+    rewrite = f"rewrite it with --write-baseline {path}"
     try:
         if content is None:
-            with open(path, "rb") as handle:
-                content = handle.read()
-        document = json.loads(content.decode("utf-8", "surrogateescape"))
+            content = files.read_regular(
+                path, MAX_BASELINE_BYTES, " for a baseline", rewrite, "name the baseline file itself"
+            )
+        document = json.loads(content.decode("utf-8"))
     except FileNotFoundError:
         raise BaselineError(f"{path}: no such baseline file; create it with --write-baseline {path}") from None
     except OSError as error:
         raise BaselineError(f"{path}: cannot read the baseline: {error.strerror}") from None
+    except files.UnreadableSource as error:
+        raise BaselineError(f"{path}: cannot read the baseline: it {error}; {error.hint}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise BaselineError(f"{path}: not a policycheck baseline (invalid JSON: {error})") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not a policycheck baseline (JSON nested far too deeply); {rewrite}") from None
     if not isinstance(document, dict) or document.get("schema") != BASELINE_SCHEMA:
         found = document.get("schema") if isinstance(document, dict) else None
         raise BaselineError(

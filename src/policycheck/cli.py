@@ -2,8 +2,9 @@
 `pipeline.execute` (a bare `policycheck PATH...` goes there from `main`, without click),
 and the subcommands that list, explain and write rules and schemas.
 
-Exit codes (docs/cli.md): 0 clean, 1 findings at or above --fail-on, 2 usage or
-configuration error, 3 a rule crashed.
+Exit codes (docs/cli.md, and `--help`): 0 clean, 1 findings at or above --fail-on,
+2 usage or configuration error, 3 internal error, 4 an output could not be written,
+130 Ctrl-C, 141 standard output closed early, 143 SIGTERM; how each ends is `exits`.
 """
 
 from __future__ import annotations
@@ -13,13 +14,25 @@ from typing import Any
 
 import click
 
-from . import __version__, catalogue
-from .errors import EXIT_USAGE, UsageError
+from . import __version__, cache, catalogue, exits, files
+from .errors import UsageError
 from .hints import close_matches
 from .pipeline import CheckOptions, execute
 from .policy import load, read_config
 from .report.builtin import policycheck_output_formats
 from .validate import effective_schema
+
+
+EXIT_CODES = """\b
+Exit codes (docs/cli.md):
+  0    nothing at or above --fail-on
+  1    findings at or above --fail-on (an unreadable or invalid file counts)
+  2    usage or configuration error
+  3    internal error: a rule, a plugin or policycheck crashed
+  4    an output could not be written (the others still were)
+  130  interrupted (Ctrl-C); no file is ever left half-written
+  141  standard output's reader stopped early (`| head`)
+  143  terminated (SIGTERM)"""
 
 
 class DefaultCommandGroup(click.Group):
@@ -31,11 +44,16 @@ class DefaultCommandGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        cache.disable(False)  # until this command's --no-cache: a process (a test) may run many commands
         try:
             return super().invoke(ctx)
-        except UsageError as error:  # from any stage: one line, exit 2
-            click.echo(f"policycheck: error: {error}", err=True)
-            ctx.exit(EXIT_USAGE)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise  # click's own ways out: an exit code, a usage message
+        except BaseException as error:  # from any stage: its exit code and at most one line (exits.py)
+            code = exits.ending(error)
+            if code is None:
+                raise
+            ctx.exit(code)
 
 
 def _format_outputs(args: list[str], takes_value: frozenset[str] = frozenset()) -> list[tuple[str, str | None]]:
@@ -88,7 +106,7 @@ class CheckCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(__version__, "--version", prog_name="policycheck", message="%(prog)s %(version)s")
 def main() -> None:
     """Check security cooperation activity proposals against policy rules.
@@ -117,10 +135,17 @@ def _plugin_options(function):
     function = click.option(
         "--config",
         "config_file",
-        type=click.Path(dir_okay=False),
+        type=click.Path(dir_okay=False, readable=False),
         help="Configuration file (default: discovered upward).",
     )(function)
     function = click.option("--no-config", is_flag=True, help="Ignore configuration files.")(function)
+    function = click.option(
+        "--no-cache",
+        is_flag=True,
+        expose_value=False,
+        callback=lambda ctx, param, value: cache.disable() if value else None,
+        help="Use no cache folder (also POLICYCHECK_NO_CACHE=1).",
+    )(function)
     return function
 
 
@@ -132,11 +157,12 @@ def _formats_epilog() -> str:
     """The built-in formats with what each is for; plugins' formats are listed by `policycheck plugins`."""
     formats = policycheck_output_formats().values()
     lines = [f"  {output.name:<9} {output.description}" for output in formats]
-    return "\b\nFormats (and any a plugin adds: `policycheck plugins`):\n" + "\n".join(lines)
+    return "\b\nFormats (and any a plugin adds: `policycheck plugins`):\n" + "\n".join(lines) + "\n\n" + EXIT_CODES
 
 
 @main.command("check", cls=CheckCommand, epilog=_formats_epilog())
-@click.argument("paths", nargs=-1, type=click.Path())
+# readable=False: an unreadable input is the loader's LOAD001, in the report, not click's usage error
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option(
     "-f",
     "--format",
@@ -150,7 +176,7 @@ def _formats_epilog() -> str:
     "--output",
     "outputs",
     multiple=True,
-    type=click.Path(dir_okay=False),
+    type=click.Path(dir_okay=False, readable=False),
     help="Write the preceding --format to FILE.",
 )
 @click.option("--select", multiple=True, metavar="IDS", help="Only these rules: ids or prefixes, comma-separated.")
@@ -173,12 +199,12 @@ def _formats_epilog() -> str:
 @click.option(
     "--baseline",
     "baseline_file",
-    type=click.Path(dir_okay=False),
+    type=click.Path(dir_okay=False, readable=False),
     help="Report only findings that FILE does not record (see --write-baseline).",
 )
 @click.option(
     "--write-baseline",
-    type=click.Path(dir_okay=False),
+    type=click.Path(dir_okay=False, readable=False),
     help="Record today's findings in FILE; report only what a baseline cannot record.",
 )
 @click.option(
@@ -310,7 +336,9 @@ def explain_command(rule_id, plugin_modules, no_plugins, strict_plugins, config_
 
 
 @main.command("schema")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, readable=False), help="Write to FILE instead of standard output."
+)
 @click.option(
     "--version",
     "version",
@@ -329,13 +357,13 @@ def schema_command(output, version, plugin_modules, no_plugins, strict_plugins, 
     schema = effective_schema(registry.reference(config.reference), registry.schema_fragments, f"activity/{version}")
     text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        files.write_text(output, text)
     else:
         click.echo(text, nl=False)
 
 
 @main.command("init")
-@click.argument("path", default="activity.yaml", type=click.Path(dir_okay=False))
+@click.argument("path", default="activity.yaml", type=click.Path(dir_okay=False, readable=False))
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @_plugin_options
 def init_command(path, force, plugin_modules, no_plugins, strict_plugins, config_file, no_config) -> None:
@@ -351,10 +379,10 @@ def init_command(path, force, plugin_modules, no_plugins, strict_plugins, config
     _, registry = load(config, plugin_modules, no_plugins, strict_plugins)
     # the schema `policycheck schema` prints: editors then complete the plugins' `x-` sections too
     schema = effective_schema(registry.reference(config.reference), registry.schema_fragments)
-    target.write_text(starter(), encoding="utf-8")
+    files.write_text(str(target), starter())
     schema_file = target.with_name("activity.schema.json")
     if not schema_file.exists():
-        schema_file.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+        files.write_text(str(schema_file), json.dumps(schema, indent=2) + "\n")
     click.echo(f"wrote {target} (and {schema_file} for editor completion); check it with: policycheck {target}")
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .config import ALIASES, FROM_REVISION, Config, ConfigError, from_mapping
+from .files import UnreadableSource, read_regular
 from .gitref import Revision, TrustedFile
 from .hints import close_matches, setting
 from .load import LoadError, decode, parse
@@ -29,6 +30,16 @@ if TYPE_CHECKING:
     from os import PathLike
 
 CONFIG_FILE = ".policycheck.yaml"
+# a configuration is a few dozen lines; the bound is SECURITY.md's, fixed (the file cannot raise its own)
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _read(path: str) -> bytes:
+    """A configuration file's bytes: a regular file only, at most MAX_CONFIG_BYTES (files.read_regular)."""
+    try:
+        return read_regular(path, MAX_CONFIG_BYTES, " for a configuration file", "", "name the configuration file")
+    except UnreadableSource as error:
+        raise ConfigError(f"{path}: cannot read: it {error}") from None
 
 
 def discover(start: str) -> str | None:
@@ -59,8 +70,7 @@ def _pyproject_section(path: str, content: bytes | None = None) -> dict | None:
     tomllib = _toml()
     try:
         if content is None:
-            with open(path, "rb") as handle:
-                content = handle.read()
+            content = _read(path)
         return tomllib.loads(content.decode("utf-8")).get("tool", {}).get("policycheck")
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: cannot read TOML: {error}") from None
@@ -70,8 +80,7 @@ def read(path: str | PathLike[str]) -> Config:
     """Read and validate one configuration file."""
     path = os.fspath(path)
     try:
-        with open(path, "rb") as handle:
-            content = handle.read()
+        content = _read(path)
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
     return _parse(path, content, os.path.dirname(path) or ".")
@@ -229,13 +238,12 @@ def locate(path: str, keys: tuple, content: bytes | None = None) -> int | None:
         spellings += [(alias, *keys[1:]) for alias, key in ALIASES.items() if key == keys[0]]
     try:
         if content is None:
-            with open(path, "rb") as handle:
-                content = handle.read()
+            content = _read(path)
         if os.path.basename(path) == "pyproject.toml":
             text = content.decode("utf-8")
             return next(filter(None, (_toml_line(text, spelling) for spelling in spellings)), None)
         positions = parse(decode(content)).positions
-    except (OSError, UnicodeDecodeError, LoadError):
+    except (OSError, UnicodeDecodeError, LoadError, ConfigError):
         return None
     return next((positions[spelling][0] for spelling in spellings if spelling in positions), None)
 

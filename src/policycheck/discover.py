@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
-import stat
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from .errors import UsageError
+from .files import UnreadableSource, read_regular
 
 STDIN = "-"
 SUFFIXES = (".yaml", ".yml")
 
 
 class Source(NamedTuple):
-    """One input: a file path, or `-` for standard input (with its bytes)."""
+    """One input: a file path, or `-` for standard input (with its bytes).
+
+    `problem` says why a found path cannot be read at all (a folder that cannot
+    be listed, a standard input that cannot be read): it is reported as LOAD001
+    like any unreadable file, never skipped.
+    """
 
     path: str
     content: bytes | None = None
+    problem: str | None = None
 
     @property
     def is_stdin(self) -> bool:
@@ -35,24 +42,26 @@ def discover(
 ) -> list[Source]:
     """Files in argument order; directories recursed in sorted order; duplicates once.
 
-    Files named explicitly are always checked; `exclude` applies only to what a
+    Files named explicitly are always checked, whatever their name; `exclude`
+    and the skipping of dotfiles and hidden folders apply only to what a
     directory or glob expands to, as in ruff.
     """
     sources: list[Source] = []
     seen: set[str] = set()
 
-    def add(path: str) -> None:
-        key = os.path.normpath(path)
+    def add(found: str | Source) -> None:
+        source = found if isinstance(found, Source) else Source(found)
+        key = os.path.normpath(source.path)
         if key not in seen:
             seen.add(key)
-            sources.append(Source(path))
+            sources.append(source)
 
     for argument in arguments:
         if argument == STDIN:
-            sources.append(Source("<stdin>", read_stdin() if read_stdin else b""))
+            sources.append(_stdin(read_stdin))
         elif os.path.isdir(argument) and not argument.endswith(SUFFIXES):
-            for path in _walk(argument, is_excluded):
-                add(path)
+            for found in _walk(argument, is_excluded):
+                add(found)
         elif os.path.lexists(argument):
             add(argument)  # a file, or a bad thing with a YAML name: the loader reports it
         else:
@@ -60,77 +69,153 @@ def discover(
 
             if not glob.has_magic(argument):
                 raise DiscoveryError(f"{argument}: no such file or directory")
-            matches = sorted(glob.glob(argument, recursive=True))
+            matches = _glob(argument) if "**" in argument else sorted(glob.glob(argument))
             if not matches:
                 raise DiscoveryError(f"{argument}: no file matches this pattern")
             for match in matches:
                 if os.path.isdir(match):
-                    sources_in = _walk(match, is_excluded)
-                else:
-                    sources_in = [] if is_excluded(match) else [match]
-                for path in sources_in:
-                    add(path)
+                    for found in _walk(match, is_excluded):
+                        add(found)
+                elif not is_excluded(match):
+                    add(match)
     return sources
 
 
-def _walk(root: str, is_excluded: Callable[[str], bool]) -> Iterable[str]:
-    found = []
-    for folder, subfolders, files in os.walk(root, followlinks=False):
-        subfolders[:] = sorted(
-            d for d in subfolders if not d.startswith(".") and not is_excluded(os.path.join(folder, d))
-        )
-        for name in files:
-            path = os.path.join(folder, name)
-            if name.endswith(SUFFIXES) and not is_excluded(path):
+def _stdin(read_stdin: Callable[[], bytes] | None) -> Source:
+    try:
+        return Source("<stdin>", read_stdin() if read_stdin else b"")
+    except OSError as error:
+        return Source("<stdin>", b"", problem=f"standard input cannot be read: {error.strerror or error}")
+
+
+_UNLISTABLE_HINT = "give policycheck permission to read the folder, or exclude it in the configuration"
+
+
+def _walk(root: str, is_excluded: Callable[[str], bool]) -> list[str | Source]:
+    """The YAML files under `root`, folder by folder in sorted order, without recursion (any depth works).
+
+    Dotfiles and hidden folders are passed over (the tool's own `.policycheck.yaml`,
+    `.pre-commit-config.yaml`, editors' and version control's files), and so are
+    symlinked folders; a folder that cannot be listed is a Source with its problem.
+    """
+    found: list[str | Source] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            found.append(
+                Source(folder, problem=f"is a folder that cannot be listed ({reason}), so nothing in it was checked")
+            )
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = os.path.join(folder, entry.name)
+            if _is_folder(entry):
+                if not _is_symlink(entry) and not is_excluded(path):
+                    pending.append(path)
+            elif entry.name.endswith(SUFFIXES) and not is_excluded(path):
                 found.append(path)
-    return sorted(found, key=lambda path: path.split(os.sep))  # folder by folder: "a/z" before "a-b/c"
+    # folder by folder: "a/z" before "a-b/c"
+    return sorted(found, key=lambda item: (item.path if isinstance(item, Source) else item).split(os.sep))
 
 
-class UnreadableSource(ValueError):
-    """A path that exists but is no file we will read; `hint` says what to do."""
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink loop, say: a file to the loader, which reports it
+        return False
 
-    def __init__(self, message: str, hint: str):
-        super().__init__(message)
-        self.hint = hint
+
+def _is_symlink(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:  # gone since it was listed: nothing to descend into
+        return True
+
+
+def _glob(pattern: str) -> list[str]:
+    """What a `**` pattern matches, as `glob.glob(recursive=True)` finds it, without recursion.
+
+    `**` matches any number of folders (none included), other parts one name
+    each; names starting with "." only where the pattern's part does too.
+    Symlinked folders are not descended into, as in a directory walk.
+    """
+    import glob
+
+    parts = pattern.replace(os.altsep or os.sep, os.sep).split(os.sep)
+    literal = 0
+    while literal < len(parts) - 1 and not glob.has_magic(parts[literal]):
+        literal += 1
+    root = os.sep.join(parts[:literal]) or (os.sep if pattern.startswith(os.sep) else "")
+    rest = [part for part in parts[literal:] if part]
+    into_hidden = any(part.startswith(".") for part in rest)
+    matches = []
+    pending = [(root, _advance({0}, rest))]
+    while pending:
+        folder, states = pending.pop()
+        if len(rest) in states:
+            matches.append(folder or os.curdir)
+        try:
+            with os.scandir(folder or os.curdir) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # as glob: a folder it cannot list matches nothing
+        for entry in entries:
+            after = _step(states, rest, entry.name)
+            if not after:
+                continue
+            path = os.path.join(folder, entry.name) if folder else entry.name
+            if _is_folder(entry) and not _is_symlink(entry) and (into_hidden or not entry.name.startswith(".")):
+                pending.append((path, after))
+            elif len(rest) in after:
+                matches.append(path)
+    return sorted(matches)
+
+
+def _step(states: set[int], parts: list[str], name: str) -> set[int]:
+    """The pattern positions reachable after matching one more name."""
+    after = set()
+    for index in states:
+        if index == len(parts):
+            continue
+        part = parts[index]
+        if part == "**":
+            if not name.startswith("."):
+                after.add(index)
+        elif name.startswith(".") and not part.startswith("."):
+            continue
+        elif fnmatch.fnmatch(name, part):
+            after.add(index + 1)
+    return _advance(after, parts)
+
+
+def _advance(states: set[int], parts: list[str]) -> set[int]:
+    """`**` also matches no folder at all: add the position past each one reached."""
+    result = set(states)
+    for index in sorted(states):
+        while index < len(parts) and parts[index] == "**":
+            index += 1
+            result.add(index)
+    return result
 
 
 def read_source(source: Source, max_bytes: int) -> bytes:
     """The bytes of a source, refusing anything that is not a small regular file.
 
     Raises OSError subclasses with a readable `strerror`, or UnreadableSource for
-    non-regular files and size overruns; the engine turns both into LOAD001.
+    non-regular files, size overruns and sources found unreadable; the engine
+    turns both into LOAD001.
     """
     too_big = "raise max_file_size in the configuration if the file is really this large"
+    if source.problem is not None:
+        raise UnreadableSource(source.problem, _UNLISTABLE_HINT if source.content is None else "check standard input")
     if source.content is not None:
         if len(source.content) > max_bytes:
             raise UnreadableSource(f"standard input is larger than the {max_bytes}-byte limit (max_file_size)", too_big)
         return source.content
-
-    def refuse_unless_small_regular_file(info: os.stat_result) -> None:
-        if stat.S_ISDIR(info.st_mode):
-            raise UnreadableSource(
-                "is a directory, not a file", "rename the directory, or give its path without the .yaml name"
-            )
-        if not stat.S_ISREG(info.st_mode):
-            raise UnreadableSource(
-                "is not a regular file (a pipe, socket or device)",
-                "policycheck reads regular files; use - to read standard input",
-            )
-        if info.st_size > max_bytes:
-            raise UnreadableSource(f"is {info.st_size} bytes, over the {max_bytes}-byte limit (max_file_size)", too_big)
-
-    # stat first, so that a device is never even opened (opening some has side effects);
-    # then fstat what was opened, because the path may have been swapped for a FIFO in
-    # between, and O_NONBLOCK keeps even that open from blocking.
-    refuse_unless_small_regular_file(os.stat(source.path))
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(source.path, flags)
-    try:
-        refuse_unless_small_regular_file(os.fstat(descriptor))
-        with open(descriptor, "rb", closefd=False) as handle:
-            data = handle.read(max_bytes + 1)
-    finally:
-        os.close(descriptor)
-    if len(data) > max_bytes:
-        raise UnreadableSource(f"grew past the {max_bytes}-byte limit while being read", too_big)
-    return data
+    return read_regular(source.path, max_bytes, " (max_file_size)", too_big)

@@ -8,6 +8,7 @@ and alias-bomb detection, and a depth limit without Python recursion.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any, NamedTuple
 
 import yaml
@@ -83,30 +84,65 @@ _DEPTH_HINT = "an activity is a few levels deep; check the indentation"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 
+class Unrepresentable(ValueError):
+    """A plain scalar that reads as a number no report can carry; the loader makes it a LoadError there."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
+_TOO_LONG_HINT = "quote it if it is a code rather than a quantity"
+_NOT_FINITE_HINT = (
+    "JSON, which the schema and every report speak, has no infinity or NaN: write the number, or quote it if it is text"
+)
+
+
 def resolve_plain(value: str) -> Any:
-    """Type of an unquoted scalar under the YAML 1.2 core schema (see module note)."""
+    """Type of an unquoted scalar under the YAML 1.2 core schema (see module note).
+
+    Numbers are bounded as SECURITY.md says: an integer of more than
+    MAX_INTEGER_DIGITS digits, as written or in decimal (`0x` + 4,000 digits is
+    ~4,800 decimal ones, which Python could not even print), and any number
+    that is not finite (`.inf`, `.nan`, `1e999`) raise Unrepresentable.
+    """
     if _NULL.match(value):
         return None
     if len(value) > MAX_INTEGER_DIGITS and (_INT.match(value) or _OCT.match(value) or _HEX.match(value)):
         if _digits(value) > MAX_INTEGER_DIGITS:
-            raise ValueError("too many digits")  # the loader reports it as a LoadError
+            raise Unrepresentable(_too_long(value, f"{_digits(value)} digits"), _TOO_LONG_HINT)
     if value in _BOOL:
         return _BOOL[value]
     if _INT.match(value):
         return int(value)
     if _LEADING_ZERO.match(value):
         return value
-    if _OCT.match(value):
-        return int(value[2:], 8)
-    if _HEX.match(value):
-        return int(value[2:], 16)
+    if _OCT.match(value) or _HEX.match(value):
+        octal = value.startswith("0o")
+        number = int(value[2:], 8 if octal else 16)
+        # 2**14284 < 10**4300: only a number past it needs the exact (40 us) comparison
+        if number.bit_length() > 14284 and number >= 10**MAX_INTEGER_DIGITS:
+            written = f"{_digits(value)} {'octal' if octal else 'hex'} digits"
+            raise Unrepresentable(_too_long(value, written, " once written in decimal"), _TOO_LONG_HINT)
+        return number
     if _FLOAT.match(value) and any(c.isdigit() for c in value):
-        return float(value)
-    if _INF.match(value):
-        return float("-inf") if value.startswith("-") else float("inf")
-    if _NAN.match(value):
-        return float("nan")
+        number = float(value)
+        if number in (_INF_VALUE, -_INF_VALUE):
+            raise Unrepresentable(
+                f"the number {shorten(value, 20)} is too large (it would be infinite)", _NOT_FINITE_HINT
+            )
+        return number
+    if _INF.match(value) or _NAN.match(value):
+        raise Unrepresentable(f"'{value}' is not a finite number", _NOT_FINITE_HINT)
     return value
+
+
+_INF_VALUE = float("inf")
+_LARGEST_FLOAT = int(sys.float_info.max)
+
+
+def _too_long(value: str, written: str, base: str = "") -> str:
+    return f"the number {value[:20]}... is too long ({written}, over the {MAX_INTEGER_DIGITS:,}-digit limit{base})"
 
 
 def _digits(integer: str) -> int:
@@ -124,6 +160,10 @@ def _tagged(value: str, tag: str, mark) -> Any:
     resolved = resolve_plain(value)
     expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[kind]
     if kind == "float" and isinstance(resolved, int) and not isinstance(resolved, bool):
+        if abs(resolved) > _LARGEST_FLOAT:  # `!!float 0xfff...`: OverflowError in float()
+            raise Unrepresentable(
+                f"the number {shorten(value, 20)} is too large (it would be infinite)", _NOT_FINITE_HINT
+            )
         return float(resolved)
     if not isinstance(resolved, expected) or (kind == "int" and isinstance(resolved, bool)):
         raise LoadError(f"'{value}' is not a valid !!{kind}", *_pos(mark))
@@ -311,13 +351,8 @@ class _Builder:
                 value = resolve_plain(event.value)
             else:
                 value = event.value
-        except ValueError:  # past MAX_INTEGER_DIGITS
-            raise LoadError(
-                f"the number {event.value[:20]}... is too long ({_digits(event.value)} digits, over the "
-                f"{MAX_INTEGER_DIGITS:,}-digit limit)",
-                *_pos(event.start_mark),
-                hint="quote it if it is a code rather than a quantity",
-            ) from None
+        except Unrepresentable as error:
+            raise LoadError(str(error), *_pos(event.start_mark), hint=error.hint) from None
         path, position = self._child_path(event.start_mark)
         self.positions[path] = position
         if event.anchor:

@@ -7,11 +7,9 @@ or `-` goes through `cli`, which parses it into the same `CheckOptions`.
 
 from __future__ import annotations
 
-import os
 import sys
 
-from . import startup
-from .errors import EXIT_FINDINGS, EXIT_USAGE, UsageError
+from . import exits, startup
 from .pipeline import CheckOptions, execute
 
 # `cli`'s subcommands: an argument with one of these names is a command, not a path
@@ -39,13 +37,8 @@ def _main(args: list[str]) -> None:
         return
     try:
         code = execute(CheckOptions(paths=tuple(args)))
-    except UsageError as error:
-        print(f"policycheck: error: {error}", file=sys.stderr)
-        code = EXIT_USAGE
-    except KeyboardInterrupt:  # as click reports it
-        print("\nAborted!", file=sys.stderr)
-        code = EXIT_FINDINGS
-    except BrokenPipeError:  # a reader that stopped early, e.g. `| head`: no traceback at exit either
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = EXIT_FINDINGS
+    except BaseException as error:  # every way out has its exit code (exits.py)
+        code = exits.ending(error)
+        if code is None:
+            raise
     sys.exit(code)

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from . import cache
 from .engine import Engine
 from .results import Results
 
@@ -50,11 +51,12 @@ def start_method() -> str | None:
     return "fork" if sys.platform.startswith("linux") else None
 
 
-def _initialize(policy: "Policy") -> None:
+def _initialize(policy: "Policy", use_cache: bool = True) -> None:
     global _worker_engine
     import signal  # 1 ms: only a worker process needs it
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    cache.disable(not use_cache)  # --no-cache holds in a spawned worker too, not only a forked one
     _worker_engine = Engine.from_policy(policy)
 
 
@@ -104,7 +106,9 @@ def check_sources(
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context(method or start_method())
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_initialize, initargs=(engine.policy,))
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_initialize, initargs=(engine.policy, cache.enabled())
+    )
     warned = False
     try:
         pending = deque((chunk, pool.submit(_check_chunk, chunk)) for chunk in chunks(sources, jobs))

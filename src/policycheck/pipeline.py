@@ -9,6 +9,8 @@ bare `policycheck PATH...`, `cli` after parsing any other command line.
 
 from __future__ import annotations
 
+import errno
+import itertools
 import os
 import sys
 from datetime import date
@@ -20,7 +22,7 @@ from .config_file import check as check_config
 from .discover import discover
 from .effective import describe
 from .engine import Engine
-from .errors import UsageError
+from .errors import EXIT_OUTPUT, UsageError
 from .finish import finish
 from .gitref import Revision, find_root, open_revision
 from .parallel import check_sources, wants_progress
@@ -87,17 +89,19 @@ def execute(options: CheckOptions) -> int:
     check_selectors(selectors, registry.rules)
     check_config(config, config.bad_parameters(registry.parameter_defaults(), registry.parameter_specs()))
     targets = outputs.targets(list(options.targets) or [("text", None)], options.formats, registry.formats)
+    written = [*(("--output", output) for _, output in targets), ("--write-baseline", options.write_baseline)]
+    outputs.refuse_unwritable(written)
     baseline = _baseline_stage(options, revision)
     governance = Governance.of(config.waivers, registry.rules, config.audit_waivers)
     statement = describe(config, file_config, selectors, registry, governance)
 
     paths = options.paths or (".",)
-    # one byte past the limit is enough to report it: never hold an endless stream in memory
-    sources = discover(paths, config.is_excluded, lambda: sys.stdin.buffer.read(config.max_file_size + 1))
+    sources = discover(paths, config.is_excluded, lambda: _read_stdin(config.max_file_size))
     if not sources:
         raise UsageError(f"no activity files (*.yaml, *.yml) found in {', '.join(paths)}")
-    written = [*(("--output", output) for _, output in targets), ("--write-baseline", options.write_baseline)]
-    outputs.refuse_writing_inputs(sources, written)
+    policy_files = [options.baseline_file, file_config.source, *config.rule_packs]
+    inputs = itertools.chain((source.path for source in sources if not source.is_stdin), filter(None, policy_files))
+    outputs.refuse_writing_inputs(inputs, written)
 
     engine = Engine(registry, run_policy)
     startup.resume_collection()  # the run is built
@@ -119,8 +123,18 @@ def execute(options: CheckOptions) -> int:
         policy=statement,
         root=find_root(os.getcwd()),
     )
-    outputs.write(report, targets, registry.formats, color)
-    return finished.tally.exit_code(config.fail_on)
+    if getattr(baseline, "error", None) is not None:  # --write-baseline failed; the reports are still written
+        print(f"policycheck: error: {baseline.error}", file=sys.stderr)
+        outputs.write(report, targets, registry.formats, color)
+        return EXIT_OUTPUT
+    return outputs.write(report, targets, registry.formats, color) or finished.tally.exit_code(config.fail_on)
+
+
+def _read_stdin(limit: int) -> bytes:
+    """One byte past the limit is enough to report it: never hold an endless stream in memory."""
+    if sys.stdin is None:  # started with standard input closed
+        raise OSError(errno.EBADF, "standard input is closed")
+    return sys.stdin.buffer.read(limit + 1)
 
 
 def _refuse_untrusted_policy(options: CheckOptions) -> None:

@@ -29,13 +29,15 @@ def _surrogate(match: re.Match) -> str:
     return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
 
 
-def inert(text: str) -> str:
+def inert(text: str, keep_bytes: bool = False) -> str:
     """`text` with every control, line break, bidirectional control and lone surrogate written as an escape.
 
+    `keep_bytes` leaves a non-UTF-8 file name's bytes as surrogates, for JSON,
+    which writes them as its own `\\udcNN` escape and so reads back the very name.
     Idempotent, and the same string when nothing needed escaping.
     """
     escaped = text.translate(_UNSAFE)
-    if _SURROGATE.search(escaped):
+    if not keep_bytes and _SURROGATE.search(escaped):
         escaped = _SURROGATE.sub(_surrogate, escaped)
     return text if escaped == text else escaped
 

@@ -13,10 +13,12 @@ it once and fills another with finished ones, which every format then reads.
 from __future__ import annotations
 
 import io
+import os
 import sys
 from array import array
 from collections.abc import Iterator, Sequence
 
+from .errors import OutputError
 from .findings import FileResult
 from .rule import Collected
 
@@ -97,20 +99,36 @@ class Results(Sequence):
         except Exception:  # a plugin put something unpicklable in a finding: keep it as it is
             self._kept[index] = record
             return
-        self._store.seek(self._end)
-        self._store.write(data)
+        try:
+            self._store.seek(self._end)
+            self._store.write(data)
+            self._store.flush()  # a full disk shows here, not at some later read
+        except OSError as error:
+            raise _spill_error(error) from None
         self._starts[index], self._sizes[index] = self._end, len(data)
         self._end += len(data)
         if self._end > self._spill_at:
             self._spill()
 
     def _spill(self) -> None:
+        """Into `$TMPDIR` (else the platform's temporary folder), never silently anywhere else."""
         import tempfile
 
-        self._spill_at = sys.maxsize  # once, whether or not it works
+        self._spill_at = sys.maxsize  # once
+        # tempfile.gettempdir() would quietly pass over a full or unwritable $TMPDIR for /tmp
+        folder = os.environ.get("TMPDIR") or tempfile.gettempdir()
         try:
-            spilled = tempfile.TemporaryFile()  # unlinked at once (POSIX): nothing left behind, even by a crash
-        except OSError:  # no writable temporary folder: stay in memory
-            return
-        spilled.write(self._store.getvalue())
+            spilled = tempfile.TemporaryFile(dir=folder)  # unlinked at once (POSIX): nothing left behind by a crash
+            spilled.write(self._store.getvalue())
+            spilled.flush()
+        except OSError as error:
+            raise _spill_error(error) from None
         self._store = spilled
+
+
+def _spill_error(error: OSError) -> OutputError:
+    folder = os.environ.get("TMPDIR") or "the temporary folder"
+    return OutputError(
+        f"cannot write the results of this run to a temporary file in {folder} ($TMPDIR): "
+        f"{error.strerror or error}; point TMPDIR at a folder with room (about 1 KB per file checked)"
+    )

@@ -23,6 +23,7 @@ from typing import Any
 from . import cache
 from .activity import Activity, freeze
 from .errors import UsageError
+from .files import UnreadableSource, read_regular
 from .helpers import is_blank
 from .hints import TYPE_NAMES, close_matches, where
 from .load import LoadError, decode, parse
@@ -31,6 +32,8 @@ from .rule import Rule, RuleContext, Violation, skip
 from .validate import Validator
 
 SCHEMA = "rule-pack.schema.json"
+# the largest shipped pack is under 9 KB; the bound is SECURITY.md's, fixed
+MAX_PACK_BYTES = 4 * 1024 * 1024
 MISSING = object()  # a path that does not lead anywhere in the document
 COMBINATORS = ("all", "any", "not")
 OPERATORS = ("present", "empty", "equals", "in", "not_in", "contains")
@@ -52,12 +55,13 @@ def load_pack(path: str | os.PathLike[str], reference: Mapping[str, Any] | None 
     try:
         raw = getattr(path, "content", None)  # a pack read from a trusted git revision (gitref.TrustedFile)
         if raw is None:
-            with open(path, "rb") as handle:
-                raw = handle.read()
+            raw = read_regular(os.fspath(path), MAX_PACK_BYTES, " for a rule pack", "", "name the pack's YAML file")
     except OSError as error:
         raise RulePackError(
             f"{path}: cannot read the rule pack: {error.strerror}; check the path in `rule_packs:`"
         ) from None
+    except UnreadableSource as error:
+        raise RulePackError(f"{path}: cannot read the rule pack: it {error}; check the path in `rule_packs:`") from None
     stamp = _schema_stamp()
     # each pack schema (installation) keeps its own copy of a pack
     identity, built_from = raw + repr(stamp).encode(), (_CACHE_FORMAT, stamp, raw)

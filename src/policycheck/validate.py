@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .compiled import compiled
-from .hints import TYPE_NAMES, close_matches, did_you_mean, type_name, where
+from .hints import TYPE_NAMES, close_matches, did_you_mean, lookalikes, type_name, where
 from .resources import read_schema
 from .rule import Violation
 
@@ -75,6 +75,22 @@ class Validator:
         return self.full.iter_errors(data)
 
 
+def _what_to_write(path: tuple, expected: list[str], schema: Mapping[str, Any], root: Mapping[str, Any]) -> str:
+    """For a key left empty: what belongs under it, or to remove it."""
+    key = f"`{path[-1]}:`" if path and isinstance(path[-1], str) else "the key"
+    if "array" in expected:
+        items = schema.get("items")
+        reference = items.get("$ref", "") if isinstance(items, dict) else ""
+        if reference.startswith("#/$defs/"):
+            items = root.get("$defs", {}).get(reference.removeprefix("#/$defs/"), {})
+        required = items.get("required") if isinstance(items, dict) else None
+        entries = f" (each a '- ' item with {', '.join(required)})" if required else ""
+        return f"write its entries under {key}{entries}, or remove {key}"
+    if "object" in expected:
+        return f"write its keys under {key}, indented, or remove {key}"
+    return f"write a value after {key}, or remove it"
+
+
 class SchemaValidator:
     """The activity schema as SCH001 violations; built once per process, called per document."""
 
@@ -101,6 +117,13 @@ class SchemaValidator:
         if kind == "additionalProperties" and isinstance(value, dict):
             known = sorted(error.schema.get("properties", {}))
             for key in sorted(k for k in value if k not in known and not str(k).startswith("x-")):
+                if key == "<<":
+                    yield Violation(
+                        path + (key,),
+                        f"a merge key ('<<') in {place}: merge keys are not supported",
+                        "write the keys out in full (YAML 1.2, which policycheck reads, has no merge keys)",
+                    )
+                    continue
                 yield Violation(
                     path + (key,),
                     f"unknown key '{key}' in {place}",
@@ -132,6 +155,12 @@ class SchemaValidator:
                 f"{place}: expected '{error.validator_value}', found '{value}'",
                 f"this policycheck reads '{error.validator_value}'",
             )
+        elif kind == "type" and value is None:  # `waivers:` with nothing under it
+            expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+            wanted = " or ".join(TYPE_NAMES.get(name, name) for name in expected)
+            yield Violation(
+                path, f"{place} is empty: expected {wanted}", _what_to_write(path, expected, error.schema, self.schema)
+            )
         elif kind == "type":
             expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
             wanted = " or ".join(TYPE_NAMES.get(name, name) for name in expected)
@@ -147,14 +176,23 @@ class SchemaValidator:
                 path, f"{place}: '{value}' is not a valid {error.validator_value}", "write dates as YYYY-MM-DD"
             )
         elif kind == "pattern":
+            latin = lookalikes(value) if isinstance(value, str) else None
+            hint = f"it must match {error.validator_value}"
             yield Violation(
-                path, f"{place}: '{value}' does not have the expected form", f"it must match {error.validator_value}"
+                path, f"{place}: '{value}' does not have the expected form", f"{latin[0]}; {hint}" if latin else hint
             )
         else:
             yield Violation(path, f"{place}: {error.message}")
 
     def _country_hint(self, value: Any) -> str | None:
         countries = self.reference.countries
+        latin = lookalikes(value) if isinstance(value, str) else None
+        if latin is not None:
+            note, value = latin
+            if value in countries:
+                return f"{note}: did you mean '{value}' ({countries[value]})?"
+            suggestion = self._country_hint(value)
+            return f"{note}; {suggestion}" if suggestion else note
         if isinstance(value, str):
             by_name = {name.lower(): code for code, name in countries.items()}
             if value.lower() in by_name:

@@ -45,3 +45,20 @@ def test_quick_benchmark_writes_every_measurement(tmp_path):
         "time_per_file_growth",
     }
     assert "cold_vs_yaml" in result.stdout and str(output) in result.stdout
+
+
+def test_formats_benchmark_measures_every_format_against_json(tmp_path):
+    output = tmp_path / "formats.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "formats.py"), "--files", "12", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    results = json.loads(output.read_text(encoding="utf-8"))
+    assert set(results["formats"]) == {"json", "text", "sarif", "junit", "markdown", "github"}
+    assert results["formats"]["json"]["peak_vs_json"] == 1.0
+    for row in results["formats"].values():
+        assert row["peak_kib"] > 1024 and row["report_bytes"] > 0 and row["seconds"] > 0
+    assert "largest peak / json" in result.stdout

@@ -5,4 +5,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from reliability_support import baseline_rss  # noqa: E402,F401  (a fixture)
+from reliability_support import baseline_rss, shared_tmp  # noqa: E402,F401  (fixtures)

@@ -1,4 +1,4 @@
-"""Helpers for the reliability tests: run the real CLI, time it, and look for tracebacks.
+"""Helpers for the reliability tests: run the real CLI (bounded by a timeout), and look for tracebacks.
 
 Imported by name (conftest.py puts this folder on sys.path), as are the -p plugins here.
 """
@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
+import signal
 import subprocess
 import sys
-import time
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +28,15 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 COMMON = ("--no-plugins", "--today", "2027-01-01", "--no-config", "--ignore", "PRT002")
 
 
+# A run that takes longer has hung: a bound on hangs, not a speed target (those are in benchmarks/).
+TIMEOUT = 60
+
+
 @dataclass
 class Run:
     exit_code: int
     stdout: str
     stderr: str
-    seconds: float
     max_rss_kb: int = 0
 
     @property
@@ -39,17 +44,32 @@ class Run:
         return self.stdout + self.stderr
 
 
-def cli(*args: str, input: bytes | None = None) -> Run:
-    """The CLI in this process (CliRunner); exceptions are caught so a traceback shows up as one."""
-    started = time.perf_counter()
-    result = CliRunner().invoke(main, [*args], input=input, catch_exceptions=True)
-    seconds = time.perf_counter() - started
+class Hang(BaseException):
+    """The run did not finish within its timeout (BaseException: nothing in the CLI may catch it)."""
+
+
+def cli(*args: str, input: bytes | None = None, timeout: int = TIMEOUT) -> Run:
+    """The CLI in this process (CliRunner); exceptions are caught so a traceback shows up as one.
+
+    SIGALRM turns a hang (even one blocked in a system call) into a failing test.
+    """
+
+    def hang(number, frame):
+        raise Hang(f"policycheck {' '.join(args)} did not finish within {timeout} s")
+
+    previous = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(timeout)
+    try:
+        result = CliRunner().invoke(main, [*args], input=input, catch_exceptions=True)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     stderr = result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         import traceback
 
         stderr += "".join(traceback.format_exception(result.exception))
-    return Run(result.exit_code, result.stdout, stderr, seconds)
+    return Run(result.exit_code, result.stdout, stderr)
 
 
 # Runs `policycheck` and reports its own peak memory on stderr. VmHWM, not ru_maxrss:
@@ -68,26 +88,70 @@ _MEASURED = (
 )
 
 
-def subprocess_cli(*args: str, stdin=None, cwd=None, env=None, timeout: float = 20) -> Run:
-    """`python -c <policycheck main>` in a real process, with its peak memory (KiB)."""
-    environment = {**os.environ, **(env or {})}
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), str(SRC), environment.get("PYTHONPATH")]))
-    started = time.perf_counter()
+def subprocess_cli(
+    *args: str, stdin=None, cwd=None, env=None, timeout: float = TIMEOUT, prefix=(), preexec_fn=None
+) -> Run:
+    """`python -c <policycheck main>` in a real process, with its peak memory (KiB).
+
+    `prefix` goes before the interpreter (`unprivileged()`), `preexec_fn` runs in the child before it starts.
+    """
+    environment = cli_env(env)
     process = subprocess.run(
-        [sys.executable, "-c", _MEASURED, *args],
+        [*prefix, sys.executable, "-c", _MEASURED, *args],
         stdin=stdin if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
         cwd=cwd,
         env=environment,
         timeout=timeout,
+        preexec_fn=preexec_fn,
     )
-    seconds = time.perf_counter() - started
     stderr = process.stderr.decode("utf-8", "replace")
     rss = 0
     if "MAXRSS " in stderr:
         stderr, _, tail = stderr.rpartition("\nMAXRSS ")
         rss = int(tail.split()[0])
-    return Run(process.returncode, process.stdout.decode("utf-8", "replace"), stderr, seconds, rss)
+    return Run(process.returncode, process.stdout.decode("utf-8", "replace"), stderr, rss)
+
+
+def cli_env(env: dict | None = None) -> dict:
+    """The environment of a real `policycheck` process: this checkout's code, the -p plugins here."""
+    environment = {**os.environ, **(env or {})}
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), str(SRC), environment.get("PYTHONPATH")]))
+    return environment
+
+
+def policycheck_command(*args: str) -> list[str]:
+    """`python -m policycheck ARGS`, exactly as a user runs it (through `main`)."""
+    return [sys.executable, "-m", "policycheck", *args]
+
+
+# --- a user without root's privileges -------------------------------------------------
+# As root, permissions are no obstacle (chmod 000 files are read, unwritable folders
+# written); there the tests that need a real EACCES run policycheck as `nobody`.
+NOBODY = 65534
+
+
+def unprivileged() -> list[str]:
+    """A command prefix that runs a process without root's privileges (nothing when not root)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "running as root, these tests need setpriv (util-linux) to run policycheck as nobody"
+    return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+
+
+@pytest.fixture
+def shared_tmp():
+    """A temporary folder an unprivileged process can enter (pytest's own are private to the user)."""
+    folder = tempfile.mkdtemp(prefix="policycheck-reliability-")
+    os.chmod(folder, 0o777)
+    try:
+        yield Path(folder)
+    finally:
+        for root, folders, _ in os.walk(folder):
+            for name in folders:
+                os.chmod(os.path.join(root, name), 0o777)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def assert_clean_failure(run: Run, exit_code: int, *expected: str) -> None:

@@ -1,7 +1,8 @@
 """Hostile and broken input, end to end through the real CLI.
 
 Every case must give the documented exit code, name the file (and line:col where
-there is one), print no traceback, and finish within two seconds. The large
+there is one), print no traceback, and never hang: each run is bounded by a
+timeout (how fast they are answered is for benchmarks/, not a test). The large
 inputs also run in a subprocess whose peak memory is compared with checking one
 small clean file. Inputs are generated in tmp directories, never committed.
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,6 @@ from policycheck.testing import starter
 
 from reliability_support import COMMON, Run, activity, assert_clean_failure, cli, make_unreadable, subprocess_cli
 
-SECONDS = 2.0
 # peak RSS a bounded run may add over checking one small file (KiB)
 EXTRA_MEMORY_KB = 48 * 1024
 LIMIT = 10 * 1024 * 1024
@@ -110,6 +109,15 @@ CASES = [
         ["{f}:2:5 FAIL LOAD001", "over the 4,300-digit limit"],
     ),
     (
+        "hex-integer-too-long-in-decimal",  # 4,000 hex digits are ~4,800 decimal ones: a rule's str() crashed
+        b"schema: activity/v1\nid: 0x" + b"f" * 4000 + b"\n",
+        1,
+        ["{f}:2:5 FAIL LOAD001", "(4000 hex digits, over the 4,300-digit limit once written in decimal)"],
+    ),
+    ("not-a-number", b"schema: activity/v1\nbudget: {amount: .nan}\n", 1, ["{f}:2:18 FAIL LOAD001", "not a finite"]),
+    ("infinity", b"schema: activity/v1\nbudget: {amount: -.inf}\n", 1, ["{f}:2:18 FAIL LOAD001", "not a finite"]),
+    ("overflowing-float", b"schema: activity/v1\nbudget: {amount: 1e999}\n", 1, ["{f}:2:18 FAIL LOAD001", "infinite"]),
+    (
         "very-long-line",
         activity(("summary: >\n", "summary: " + "word " * 1_000_000 + "\nx-was-summary: >\n")).encode(),
         0,
@@ -185,7 +193,6 @@ def test_hostile_file_gives_a_clean_finding(tmp_path, case, content, code, expec
     path = _write(tmp_path, case, content)
     run = cli(path, *COMMON)
     assert_clean_failure(run, code, *(text.format(f=path) for text in expected))
-    assert run.seconds < SECONDS, f"{case} took {run.seconds:.2f}s"
     assert len(run.output) < 10_000, "messages quote document text only briefly"
 
 
@@ -256,7 +263,6 @@ def test_fifo_in_a_real_process_does_not_hang(tmp_path):
     """`python -m policycheck` exactly as a user runs it; the timeout turns a hang into a failure."""
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
-    started = time.perf_counter()
     process = subprocess.run(
         [sys.executable, "-m", "policycheck", str(fifo), *COMMON],
         capture_output=True,
@@ -264,9 +270,8 @@ def test_fifo_in_a_real_process_does_not_hang(tmp_path):
         timeout=20,
         cwd=tmp_path,
     )
-    run = Run(process.returncode, process.stdout, process.stderr, time.perf_counter() - started)
+    run = Run(process.returncode, process.stdout, process.stderr)
     assert_clean_failure(run, 1, f"{fifo}:1:1 FAIL LOAD001 cannot read the file: is not a regular file")
-    assert run.seconds < SECONDS + 1  # a fresh interpreter's start-up on top
 
 
 @pytest.mark.parametrize(
@@ -350,7 +355,6 @@ def test_fifty_megabyte_file_is_refused_before_it_is_read(fifty_megabytes, basel
         f"over the {LIMIT}-byte limit (max_file_size)",
         "raise max_file_size",
     )
-    assert run.seconds < SECONDS + 1
     assert run.max_rss_kb < baseline_rss + 8 * 1024, (run.max_rss_kb, baseline_rss)
 
 
@@ -386,7 +390,6 @@ def test_big_inputs_in_bounded_memory(tmp_path, case, baseline_rss):
     path = _write(tmp_path, case, content)
     run = subprocess_cli(path, *COMMON)
     assert_clean_failure(run, code, path)
-    assert run.seconds < SECONDS + 1
     assert run.max_rss_kb < baseline_rss + EXTRA_MEMORY_KB, (run.max_rss_kb, baseline_rss)
 
 

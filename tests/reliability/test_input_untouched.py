@@ -205,7 +205,7 @@ def test_a_report_aimed_at_an_input_is_refused(inputs, tmp_path):
     via_other_name = tmp_path / "in" / ".." / "in" / clean.name
     for target in (str(clean), str(via_other_name)):
         run = cli(str(clean.parent), *COMMON, "--format", "json", "--output", target)
-        assert_clean_failure(run, 2, f"--output {target} is one of the files being checked")
+        assert_clean_failure(run, 2, f"--output {target} is one of the files being read")
     run = cli(str(clean.parent), *COMMON, "--write-baseline", str(clean))
-    assert_clean_failure(run, 2, f"--write-baseline {clean} is one of the files being checked")
+    assert_clean_failure(run, 2, f"--write-baseline {clean} is one of the files being read")
     assert _fingerprint(inputs) == before

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from policycheck.load import parse
+from policycheck.load import LoadError, parse
 from policycheck.testing import starter
 
 from reliability_support import COMMON, activity, assert_clean_failure, cli
@@ -48,7 +48,10 @@ TRAPS = [
     ("0o17", 15),
     ("0x1F", 31),
     ("3.25", 3.25),
-    (".inf", float("inf")),
+    # not finite: JSON has no such number, so they are refused (LOAD001), quoted they are text
+    (".inf", LoadError),
+    (".nan", LoadError),
+    ("1e999", LoadError),
 ]
 
 
@@ -58,6 +61,10 @@ def _loads(scalar: str):
 
 @pytest.mark.parametrize(("written", "expected"), TRAPS, ids=[written for written, _ in TRAPS])
 def test_unquoted_scalar(written, expected):
+    if expected is LoadError:
+        with pytest.raises(LoadError, match="finite|infinite"):
+            _loads(written)
+        return
     value = _loads(written)
     assert value == expected
     assert type(value) is type(expected)  # True == 1 and 1000 == 1000.0: the type matters too
@@ -84,9 +91,13 @@ def test_explicit_core_tags(written, expected):
     assert value == expected and type(value) is type(expected)
 
 
-def test_nan_loads_as_a_float():
-    value = _loads(".nan")
-    assert isinstance(value, float) and value != value
+def test_a_number_that_is_not_finite_is_refused_through_the_cli(tmp_path):
+    """`budget.amount: .nan` (or .inf, 1e999) passed the schema; JSON has no such number, so it is LOAD001."""
+    for written in (".nan", ".inf", "1e999"):
+        path = tmp_path / "activity.yaml"
+        path.write_text(activity(("amount: 850000", f"amount: {written}")), encoding="utf-8")
+        run = cli(str(path), *COMMON, "--format", "json")
+        assert_clean_failure(run, 1, '"rule": "LOAD001"', "finite" if written.startswith(".") else "infinite")
 
 
 # --- through the CLI -------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 from .. import markings
 from ..activity import Activity, Path
 from ..helpers import format_version, is_blank, is_placeholder
-from ..hints import close_matches
+from ..hints import close_matches, lookalikes
 from ..hookimpl import hookimpl
 from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
 from .sources import CAPCO, GENC, GOLDEN_SENTRY, ITAR, SEED
@@ -266,6 +266,10 @@ def rel_to_order(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
 
 
 def _code_hint(code: str, ctx: RuleContext) -> str:
+    latin = lookalikes(code)
+    if latin is not None:  # 'АLB' with a Cyrillic 'А': name the letter, then suggest from the Latin spelling
+        note, spelled = latin
+        return f"{note}: {_code_hint(spelled, ctx)}"
     countries, tetragraphs = ctx.reference.countries, ctx.reference.tetragraphs
     by_name = {name.casefold(): known for known, name in countries.items()}
     guess = ALIASES.get(code.upper()) or by_name.get(code.casefold())

@@ -25,8 +25,10 @@ def policycheck_output_formats() -> dict[str, OutputFormat]:
     return {
         "text": _format("text", "text", "grouped by file, for a terminal", streams=True),
         "json": _format("json", "json_format", "stable, described by schemas/report.schema.json", streams=True),
-        "sarif": _format("sarif", "sarif", "SARIF 2.1.0, for GitHub code scanning"),
-        "junit": _format("junit", "junit", "JUnit XML, one testcase per file and rule, for CI test reports"),
+        "sarif": _format("sarif", "sarif", "SARIF 2.1.0, for GitHub code scanning", streams=True),
+        "junit": _format(
+            "junit", "junit", "JUnit XML, one testcase per file and rule, for CI test reports", streams=True
+        ),
         "markdown": _format("markdown", "markdown", "summary table per file and family, for $GITHUB_STEP_SUMMARY"),
         "github": _format("github", "github", "GitHub Actions workflow commands (annotations)"),
         # html's entry points take a Report or a stored JSON report, hence their own names

@@ -1,7 +1,8 @@
 """The JSON report: sorted, stable, described by `schemas/report.schema.json`.
 
-Strings from a document or a file name are made inert, as in every format (a
-file name that is not UTF-8 shows its bytes as `\\xNN`); the report states the
+Strings from a document or a file name are made inert, as in every format, but
+for a file name's bytes that are not UTF-8: JSON writes them as its own escapes
+(`\\udcNN`), so `file` reads back as the very name; the report states the
 effective policy (`policy`) and each file's waivers with what became of them.
 """
 
@@ -21,8 +22,9 @@ def _finding(finding) -> dict:
     data = finding._asdict()
     data["rule"] = data.pop("rule_id")
     data["fingerprint"] = fingerprint(finding)
-    for key in ("message", "hint", "file", "activity_id", "pointer"):
+    for key in ("message", "hint", "activity_id", "pointer"):
         data[key] = _text(data[key])
+    data["file"] = inert(data["file"], keep_bytes=True)
     if data["traceback"] is None:  # only an ERR001 under --show-tracebacks has one
         del data["traceback"]
     if finding.waiver is not None:
@@ -58,7 +60,7 @@ def _waiver(waiver) -> dict:
 
 def _file(result) -> dict:
     return {
-        "file": _text(result.file),
+        "file": inert(result.file, keep_bytes=True),
         "activity_id": _text(result.activity_id),
         "banner": _text(result.banner),
         "status": result.status,
@@ -84,7 +86,7 @@ def stream(report: Report):
     if report.baseline is not None:
         top["baseline"] = report.baseline.as_dict()
         for entry in top["baseline"]["hidden_by_file"]:
-            entry["file"] = inert(entry["file"])
+            entry["file"] = inert(entry["file"], keep_bytes=True)
     if report.policy is not None:
         top["policy"] = report.policy.as_dict()
     keys = sorted([*top, "files", "summary"])

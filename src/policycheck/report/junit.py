@@ -20,6 +20,8 @@ follow): the file is the suite's `file` and each case's `classname` (GitLab
 shows it), and a last suite, `policycheck`, with no testcase, carries the
 waivers in force and the effective policy in its properties and `system-out`.
 Every string from a document or a file name is made inert and XML-clean.
+Streamed one testsuite at a time (`stream`): memory stays flat however many
+files there are.
 """
 
 from __future__ import annotations
@@ -66,83 +68,115 @@ def _waiver_message(findings) -> str:
     )
 
 
-def render(report: Report) -> str:
+def _cases(result, report: Report):
+    """Each (rule id, outcome, its findings) of one file, in rule order."""
+    by_rule: dict[str, list] = {}
+    for finding in result.findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
+    for rule_id in sorted(set(result.outcomes) | set(by_rule)):
+        findings = by_rule.get(rule_id, [])
+        yield rule_id, result.outcomes.get(rule_id) or ("fail" if findings else "pass"), findings
 
-    gate_warnings = report.fail_on == "warn"
-    root = ET.Element("testsuites", name="policycheck")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+
+def _counted_as(status: str, gate_warnings: bool) -> str | None:
+    """The suite count a testcase of this outcome adds to, beside `tests`."""
+    if status == "error":
+        return "errors"
+    if status == "fail" or (status == "warn" and gate_warnings):
+        return "failures"
+    return "skipped" if status in ("waived", "skip") else None
+
+
+def _counts(result, report: Report) -> dict[str, int]:
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for _, status, _ in _cases(result, report):
+        counts["tests"] += 1
+        kind = _counted_as(status, report.fail_on == "warn")
+        if kind:
+            counts[kind] += 1
+    return counts
+
+
+def _suite(result, report: Report) -> ET.Element:
+    path = _clean(relative_path(result.file))
+    suite = ET.Element("testsuite", name=path, file=path)
+    properties = [
+        (name, value) for name, value in (("activity_id", result.activity_id), ("banner", result.banner)) if value
+    ]
+    if properties:
+        holder = ET.SubElement(suite, "properties")
+        for name, value in properties:
+            ET.SubElement(holder, "property", name=name, value=_clean(value))
+    crashes = [f for f in result.findings if f.rule_id == "ERR001"]
+    for rule_id, status, findings in _cases(result, report):
+        rule = report.rules.get(rule_id)
+        case = ET.SubElement(
+            suite, "testcase", classname=path, name=_clean(f"{rule_id} {rule.title}" if rule else rule_id), time="0"
+        )
+        body = "\n".join(_line(f) for f in findings)
+        kind = _counted_as(status, report.fail_on == "warn")
+        if kind == "errors":
+            crash = next((f for f in crashes if f.message.startswith(f"rule {rule_id} crashed")), None)
+            message = crash.message if crash else "the rule crashed"
+            ET.SubElement(case, "error", type="error", message=_clean(message)).text = _line(crash) if crash else None
+        elif kind == "failures":
+            message = _clean(findings[0].message) if findings else status
+            ET.SubElement(case, "failure", type=status, message=message).text = body
+        elif status == "waived":
+            ET.SubElement(case, "skipped", message=_clean(_waiver_message(findings)))
+            ET.SubElement(case, "system-out").text = body
+        elif status == "skip":
+            reason = result.notes.get(rule_id, "not applicable, or the document could not be judged")
+            ET.SubElement(case, "skipped", message=_clean(reason))
+        elif findings:  # warn, not gating
+            ET.SubElement(case, "system-out").text = body
+    for key, value in _counts(result, report).items():
+        suite.set(key, str(value))
+    suite.set("time", "0")
+    return suite
+
+
+def stream(report: Report):
+    """The XML one testsuite at a time, after a first pass for the totals the root carries.
+
+    Byte for byte what `ET.indent` and `ET.tostring` write for the whole tree;
+    memory stays flat however many files there are.
+    """
+    totals = {"tests": 0, "failures": 0, "errors": 0}  # junit-10.xsd has no `skipped` on <testsuites>
+    for result in report.results:
+        for key, value in _counts(result, report).items():
+            if key in totals:
+                totals[key] += value
+    root = " ".join(f'{key}="{value}"' for key, value in {"name": "policycheck", **totals, "time": 0}.items())
+    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites {root}'
+    empty = True
     waivers = []
     for result in report.results:
         waivers.extend((result.file, waiver) for waiver in live_waivers(result))
-        path = _clean(relative_path(result.file))
-        suite = ET.SubElement(root, "testsuite", name=path, file=path)
-        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        properties = [
-            (name, value) for name, value in (("activity_id", result.activity_id), ("banner", result.banner)) if value
-        ]
-        if properties:
-            holder = ET.SubElement(suite, "properties")
-            for name, value in properties:
-                ET.SubElement(holder, "property", name=name, value=_clean(value))
-        by_rule: dict[str, list] = {}
-        for finding in result.findings:
-            by_rule.setdefault(finding.rule_id, []).append(finding)
-        crashes = [f for f in result.findings if f.rule_id == "ERR001"]
-        for rule_id in sorted(set(result.outcomes) | set(by_rule)):
-            findings = by_rule.get(rule_id, [])
-            status = result.outcomes.get(rule_id) or ("fail" if findings else "pass")
-            rule = report.rules.get(rule_id)
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=path,
-                name=_clean(f"{rule_id} {rule.title}" if rule else rule_id),
-                time="0",
-            )
-            counts["tests"] += 1
-            body = "\n".join(_line(f) for f in findings)
-            if status == "error":
-                crash = next((f for f in crashes if f.message.startswith(f"rule {rule_id} crashed")), None)
-                message = crash.message if crash else "the rule crashed"
-                ET.SubElement(case, "error", type="error", message=_clean(message)).text = (
-                    _line(crash) if crash else None
-                )
-                counts["errors"] += 1
-            elif status == "fail" or (status == "warn" and gate_warnings):
-                ET.SubElement(
-                    case, "failure", type=status, message=_clean(findings[0].message) if findings else status
-                ).text = body
-                counts["failures"] += 1
-            elif status == "waived":
-                ET.SubElement(case, "skipped", message=_clean(_waiver_message(findings)))
-                ET.SubElement(case, "system-out").text = body
-                counts["skipped"] += 1
-            elif status == "skip":
-                reason = result.notes.get(rule_id, "not applicable, or the document could not be judged")
-                ET.SubElement(case, "skipped", message=_clean(reason))
-                counts["skipped"] += 1
-            elif findings:  # warn, not gating
-                ET.SubElement(case, "system-out").text = body
-        for key, value in counts.items():
-            suite.set(key, str(value))
-            totals[key] += value
-        suite.set("time", "0")
+        yield (">" if empty else "") + _indented(_suite(result, report))
+        empty = False
     if report.policy is not None:
-        _policy_suite(root, report, waivers)
-    for key, value in totals.items():
-        if key != "skipped":  # junit-10.xsd has no `skipped` on <testsuites>
-            root.set(key, str(value))
-    root.set("time", "0")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        yield (">" if empty else "") + _indented(_policy_suite(report, waivers))
+        empty = False
+    yield " />\n" if empty else "\n</testsuites>\n"
 
 
-def _policy_suite(root: ET.Element, report: Report, waivers: list) -> None:
+def _indented(suite: ET.Element) -> str:
+    ET.indent(suite, level=1)
+    return "\n  " + ET.tostring(suite, encoding="unicode")
+
+
+def render(report: Report) -> str:
+    return "".join(stream(report))
+
+
+def _policy_suite(report: Report, waivers: list) -> ET.Element:
     """The `policycheck` suite: no testcase, the run's baseline, waivers in force and effective policy."""
-    suite = ET.SubElement(root, "testsuite", name="policycheck", tests="0", failures="0", errors="0", skipped="0")
+    suite = ET.Element("testsuite", name="policycheck", tests="0", failures="0", errors="0", skipped="0")
     holder = ET.SubElement(suite, "properties")
     lines = [*baseline_lines(report), *waiver_lines(waivers), *report.policy.lines(), *hidden_lines(report)]
     for index, line in enumerate(report.policy.lines()):
         ET.SubElement(holder, "property", name=f"policy.{index + 1}", value=_clean(line))
     ET.SubElement(suite, "system-out").text = "\n".join(_clean(line) for line in lines)
     suite.set("time", "0")
+    return suite

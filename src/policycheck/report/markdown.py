@@ -5,11 +5,13 @@ Everything a document or a file name says is literal text here: no HTML, no
 link, no table break, no @mention. GitHub keeps at most 1 MiB of a step's
 summary, so past `COMPACT_AFTER` files, or past `MAX_BYTES`, the summary is the
 compact form (the table of files with something to fix), with a note saying so.
+The results are read one file at a time, in passes, so memory stays flat.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from ..baseline import relative_path
 from ..quoting import inert
@@ -56,29 +58,38 @@ def _family_cell(statuses: list[str], findings: list) -> str:
 
 
 def render(report: Report) -> str:
-    results = list(report.results)
+    """At most MAX_BYTES whatever the run: the results are read a file at a time, never all held."""
+
+    def shown():
+        return (r for r in report.results if not report.quiet or any(f.level != "waived" for f in r.findings))
+
     families = sorted(
-        {report.rules[rule_id].family for result in results for rule_id in result.outcomes if rule_id in report.rules}
+        {report.rules[rule_id].family for r in report.results for rule_id in r.outcomes if rule_id in report.rules}
     )
-    shown = [result for result in results if not report.quiet or any(f.level != "waived" for f in result.findings)]
     head = _head(report)
-    tail = _tail(report, results)
-    full = head + _table(report, shown, families) + _findings(report, shown) + tail
-    text = "\n".join(full) + "\n"
-    if len(shown) <= COMPACT_AFTER and len(text.encode("utf-8")) <= MAX_BYTES:
-        return text
+    tail = _tail(report)
+    count = sum(1 for _ in shown())
+    if count <= COMPACT_AFTER:
+        full = head + list(_table(report, shown(), families)) + _findings(report, shown()) + tail
+        text = "\n".join(full) + "\n"
+        if len(text.encode("utf-8")) <= MAX_BYTES:
+            return text
+
     # the compact form: files with something to fix, no finding list, as many rows as fit
-    gating = [result for result in shown if result.status in ("fail", "error", "warn")]
+    def gating():
+        return (result for result in shown() if result.status in ("fail", "error", "warn"))
+
     budget = MAX_BYTES - len("\n".join(head + tail).encode("utf-8")) - 1000
     rows, size = [], 0
-    for row in _table(report, gating, families):
+    for row in _table(report, gating(), families):
         size += len(row.encode("utf-8")) + 1
         if size > budget:
             break
         rows.append(row)
-    left = max(len(gating) - (len(rows) - 2), 0) if rows else len(gating)
+    listed = max(len(rows) - 2, 0)
+    left = sum(1 for _ in gating()) - listed
     note = (
-        f"*Compact summary: {len(shown)} files are more than a step summary holds (GitHub keeps 1 MiB); only files"
+        f"*Compact summary: {count} files are more than a step summary holds (GitHub keeps 1 MiB); only files"
         " with failures or warnings are listed, and the findings are in the text report and SARIF."
     )
     note += f" {left} more files with findings are not listed.*" if left else "*"
@@ -105,12 +116,12 @@ def _head(report: Report) -> list[str]:
     return lines
 
 
-def _table(report: Report, shown: list, families: list[str]) -> list[str]:
-    if not shown:
-        return []
-    lines = ["| File | Activity | Classification | Result | " + " | ".join(families) + " |"]
-    lines.append("|---" * (4 + len(families)) + "|")
-    for result in shown:
+def _table(report: Report, shown: Iterable, families: list[str]) -> Iterator[str]:
+    """The table's lines; none at all when no file is shown."""
+    for index, result in enumerate(shown):
+        if index == 0:
+            yield "| File | Activity | Classification | Result | " + " | ".join(families) + " |"
+            yield "|---" * (4 + len(families)) + "|"
         cells = [
             _code(relative_path(result.file)),
             _escape(result.activity_id or "", code_spans=False),
@@ -125,8 +136,7 @@ def _table(report: Report, shown: list, families: list[str]) -> list[str]:
             }
             statuses = [result.outcomes[rule_id] for rule_id in sorted(ids)]
             cells.append(_family_cell(statuses, [f for f in result.findings if f.rule_id in ids]))
-        lines.append("| " + " | ".join(cells) + " |")
-    return lines
+        yield "| " + " | ".join(cells) + " |"
 
 
 def _waiver(waiver) -> str:
@@ -136,10 +146,11 @@ def _waiver(waiver) -> str:
     )
 
 
-def _findings(report: Report, shown: list) -> list[str]:
-    with_findings = [result for result in shown if result.findings]
-    lines = ["", "### Findings"] if with_findings else []
-    for result in with_findings:
+def _findings(report: Report, shown: Iterable) -> list[str]:
+    lines = []
+    for result in (result for result in shown if result.findings):
+        if not lines:
+            lines.extend(["", "### Findings"])
         lines.extend(["", f"#### {_code(relative_path(result.file))}", ""])
         for finding in result.findings:
             if report.quiet and finding.level == "waived":
@@ -160,11 +171,11 @@ def _findings(report: Report, shown: list) -> list[str]:
     return lines
 
 
-def _tail(report: Report, results: list) -> list[str]:
+def _tail(report: Report) -> list[str]:
     """The waivers in force and the effective policy: never left out, whatever else is."""
     if report.policy is None:
         return []
-    waivers = [(result.file, waiver) for result in results for waiver in live_waivers(result)]
+    waivers = [(result.file, waiver) for result in report.results for waiver in live_waivers(result)]
     lines = ["", "### Waivers in force", ""]
     if waivers:
         lines.append("| File | Rule | Approved by | Authority | Justification | Expires | Days left |")

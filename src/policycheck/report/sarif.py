@@ -15,6 +15,9 @@ At GitHub code scanning's limits: paths are relative to the repository root
 notification when some were cut; every rule has a `helpUri` (its own, else its
 section of docs/rules.md, `RULES_DOC`). The run's properties carry the
 effective policy and the waivers in force.
+
+Streamed one result at a time (`stream`) after a first pass for the rules that
+ran and the counts a cut needs: memory stays flat however many files there are.
 """
 
 from __future__ import annotations
@@ -160,43 +163,86 @@ def _baselined(result: dict, baseline_file: str) -> dict:
     return result
 
 
-def _rank(result: dict) -> int:
-    """Fails first, then warnings, then what is suppressed: what a cut keeps."""
-    if result.get("suppressions"):
-        return 2
-    return 0 if result["level"] == "error" else 1
+class _Run:
+    """What a first pass over the results gives: the rules that ran, the waivers, each rank's count."""
+
+    def __init__(self, report: Report):
+        hidden = report.baseline.hidden if report.baseline is not None else ()
+        ran, found = set(), set()
+        self.waivers: list[tuple[str, object]] = []
+        for result in report.results:
+            ran.update(result.outcomes)
+            found.update(finding.rule_id for finding in result.findings)
+            self.waivers.extend((result.file, waiver) for waiver in live_waivers(result))
+        found.update(finding.rule_id for finding in hidden)
+        self.rules = [report.rules[rule_id] for rule_id in sorted(ran | found) if rule_id in report.rules]
+        self.rule_index = {rule.id: index for index, rule in enumerate(self.rules)}
+        self.default_levels = {rule.id: rule.level for rule in self.rules}
+        self.crashed = any(finding.rule_id == "ERR001" for result in report.results for finding in result.findings)
+        self.ranks = [0, 0, 0]
+        for rank, *_ in self.findings(report):
+            self.ranks[rank] += 1
+
+    def findings(self, report: Report):
+        """Each (rank, finding, its numbered fingerprint, hidden by the baseline?) in report order.
+
+        Rank is what a cut keeps first: fails, then warnings, then what is
+        suppressed. The Nth finding with a fingerprint in a file is `:N`,
+        counting the baseline's hidden ones after the file's own.
+        """
+        hidden = report.baseline.hidden if report.baseline is not None else ()
+        hidden_keys = {(finding.file, fingerprint(finding)) for finding in hidden}
+        carried: dict[tuple[str, str], int] = {}  # counts a hidden finding continues from
+        for file_result in report.results:
+            seen: dict[str, int] = {}
+            for finding in file_result.findings:
+                key = fingerprint(finding)
+                seen[key] = seen.get(key, 0) + 1
+                yield self._rank(finding), finding, f"{key}:{seen[key]}", False
+            carried.update(
+                ((file_result.file, key), count)
+                for key, count in seen.items()
+                if (file_result.file, key) in hidden_keys
+            )
+        for finding in hidden:
+            key = fingerprint(finding)
+            carried[finding.file, key] = carried.get((finding.file, key), 0) + 1
+            yield 2, finding, f"{key}:{carried[finding.file, key]}", True
+
+    def _rank(self, finding) -> int:
+        if finding.waiver is not None and finding.level == "waived":
+            return 2
+        level = finding.level if finding.level in _LEVELS else self.default_levels.get(finding.rule_id, "fail")
+        return 0 if level == "fail" else 1
 
 
-def as_dict(report: Report) -> dict:
-    hidden = report.baseline.hidden if report.baseline is not None else ()
-    ran = sorted(
-        {rule_id for result in report.results for rule_id in result.outcomes}
-        | {finding.rule_id for result in report.results for finding in result.findings}
-        | {finding.rule_id for finding in hidden}
-    )
-    rules = [report.rules[rule_id] for rule_id in ran if rule_id in report.rules]
-    rule_index = {rule.id: index for index, rule in enumerate(rules)}
-    default_levels = {rule.id: rule.level for rule in rules}
+def _kept(report: Report, run: _Run):
+    """The results the log carries: all, or past MAX_RESULTS the most severe first (file order within a rank)."""
     baseline_applied = report.baseline is not None and not report.baseline.written
     root = os.path.abspath(report.root)
-    results, waivers = [], []
-    seen: dict[tuple[str, str], int] = {}
 
-    def add(finding) -> dict:
-        key = fingerprint(finding)
-        seen[finding.file, key] = seen.get((finding.file, key), 0) + 1
-        found = f"{key}:{seen[finding.file, key]}"
-        return _result(finding, rule_index, default_levels, found, baseline_applied, root)
+    def result(finding, found: str, hidden: bool) -> dict:
+        made = _result(finding, run.rule_index, run.default_levels, found, baseline_applied, root)
+        return _baselined(made, report.baseline.file) if hidden else made
 
-    for file_result in report.results:
-        waivers.extend(_waiver(file_result.file, waiver, root) for waiver in live_waivers(file_result))
-        results.extend(add(finding) for finding in file_result.findings)
-    results.extend(_baselined(add(finding), report.baseline.file) for finding in hidden)
-    crashed = any(finding.rule_id == "ERR001" for result in report.results for finding in result.findings)
-    invocation: dict = {"executionSuccessful": not crashed}
-    if len(results) > MAX_RESULTS:
-        total = len(results)
-        results = sorted(results, key=_rank)[:MAX_RESULTS]  # stable: file order within each rank
+    if sum(run.ranks) <= MAX_RESULTS:
+        yield from (result(*found) for _, *found in run.findings(report))
+        return
+    budget = MAX_RESULTS
+    for rank in range(3):
+        for this_rank, *found in run.findings(report):
+            if budget == 0:
+                return
+            if this_rank == rank:
+                budget -= 1
+                yield result(*found)
+
+
+def _head(report: Report, run: _Run) -> dict:
+    """The run's members before its results."""
+    invocation: dict = {"executionSuccessful": not run.crashed}
+    total = sum(run.ranks)
+    if total > MAX_RESULTS:
         invocation["toolExecutionNotifications"] = [
             {
                 "level": "warning",
@@ -210,19 +256,32 @@ def as_dict(report: Report) -> dict:
     driver = {"name": "policycheck"}
     if report.version:
         driver.update(version=report.version, semanticVersion=report.version)
-    driver["rules"] = [_descriptor(rule, report.rule_plugins.get(rule.id, ""), report.version) for rule in rules]
-    run = {
+    driver["rules"] = [_descriptor(rule, report.rule_plugins.get(rule.id, ""), report.version) for rule in run.rules]
+    root = os.path.abspath(report.root)
+    return {
         "tool": {"driver": driver},
         "invocations": [invocation],
         "originalUriBaseIds": {
             SRCROOT: {"uri": Path(root).as_uri().rstrip("/") + "/", "description": {"text": "The repository root"}}
         },
         "columnKind": "unicodeCodePoints",
-        "results": results,
     }
-    if report.policy is not None:
-        run["properties"] = {"policy": report.policy.as_dict(), "waiversInForce": waivers}
-    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _tail(report: Report, run: _Run) -> dict:
+    """The run's members after its results."""
+    if report.policy is None:
+        return {}
+    root = os.path.abspath(report.root)
+    waivers = [_waiver(file, waiver, root) for file, waiver in run.waivers]
+    return {"properties": {"policy": report.policy.as_dict(), "waiversInForce": waivers}}
+
+
+def as_dict(report: Report) -> dict:
+    """The whole log as one dict (for tests and callers that want it; the command line streams it)."""
+    run = _Run(report)
+    members = {**_head(report, run), "results": list(_kept(report, run)), **_tail(report, run)}
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [members]}
 
 
 def _waiver(file: str, waiver, root: str) -> dict:
@@ -239,5 +298,27 @@ def _waiver(file: str, waiver, root: str) -> dict:
     }
 
 
+def _dumps(value, indent: str) -> str:
+    """`value` as it appears nested at `indent` inside `json.dumps(..., indent=2)`."""
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+
+
+def stream(report: Report):
+    """The log one result at a time: byte for byte `json.dumps(as_dict(report), indent=2)` and a newline."""
+    run = _Run(report)
+    yield f'{{\n  "$schema": {json.dumps(SARIF_SCHEMA)},\n  "version": "2.1.0",\n  "runs": [\n    {{'
+    for key, value in _head(report, run).items():
+        yield f"\n      {json.dumps(key)}: {_dumps(value, '      ')},"
+    yield '\n      "results": '
+    empty = True
+    for result in _kept(report, run):
+        yield ("[" if empty else ",") + "\n        " + _dumps(result, "        ")
+        empty = False
+    yield "[]" if empty else "\n      ]"
+    for key, value in _tail(report, run).items():
+        yield f",\n      {json.dumps(key)}: {_dumps(value, '      ')}"
+    yield "\n    }\n  ]\n}\n"
+
+
 def render(report: Report) -> str:
-    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return "".join(stream(report))
