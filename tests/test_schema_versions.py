@@ -46,6 +46,15 @@ def test_an_unknown_version_is_one_finding_naming_the_versions(base):
     assert finding.hint == "write `schema: activity/v2` (docs/format.md describes each version)"
 
 
+@pytest.mark.parametrize("value, shown", [("[]", "[]"), ("{v: 2}", "{'v': 2}"), ("2", "2"), ("[a, b]", "['a', 'b']")])
+def test_a_version_that_is_not_a_string_is_the_same_finding(value, shown):
+    # found by tests/reliability/test_properties.py: `schema: []` was an ERR001 crash (unhashable list)
+    [finding] = sch001(f"schema: {value}", base="activity/v1")
+    assert (
+        finding.message == f"schema: {shown} is not a format version this policycheck reads (activity/v1, activity/v2)"
+    )
+
+
 def test_a_missing_version_is_the_missing_key():
     [finding] = sch001("schema: null", base="activity/v1")
     assert finding.message == "the document is missing the required key 'schema'"

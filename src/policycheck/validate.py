@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .compiled import compiled
 from .hints import TYPE_NAMES, close_matches, did_you_mean, lookalikes, type_name, where
+from .quoting import shorten
 from .resources import read_schema
 from .rule import Violation
 
@@ -235,7 +236,7 @@ class ActivityValidator:
 
     def violations(self, data: Any) -> list[Violation]:
         declared = data.get("schema") if isinstance(data, Mapping) else None
-        if declared in SCHEMAS:
+        if isinstance(declared, str) and declared in SCHEMAS:  # `schema: []` is a wrong version, not a crash
             found = self.validator(declared).violations(data)
             if self.require and VERSIONS.index(declared) < VERSIONS.index(self.require):
                 found.append(_too_old(declared, self.require))
@@ -248,7 +249,8 @@ class ActivityValidator:
                 0,
                 Violation(
                     ("schema",),
-                    f"schema: {declared!r} is not a format version this policycheck reads ({', '.join(VERSIONS)})",
+                    f"schema: {shorten(repr(declared))} is not a format version this policycheck reads "
+                    f"({', '.join(VERSIONS)})",
                     f"write `schema: {LATEST}` (docs/format.md describes each version)",
                 ),
             )
