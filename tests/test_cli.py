@@ -215,6 +215,24 @@ def test_explain_prints_sections_and_suggests_close_ids():
     assert "did you mean DAT001?" in result.output
 
 
+@pytest.mark.parametrize(
+    "rule_id, says",
+    [
+        ("GOV005", "Only the Secretary of State or Secretary of Defense may grant an exception"),
+        ("REL007", "Only the National Disclosure Policy Committee may grant an exception"),
+        ("SCH001", "Never waived: no waiver and no configuration can hide this finding."),
+        ("PRT001", "Never waived by default"),
+    ],
+)
+def test_explain_says_who_may_waive_a_rule_that_not_anyone_may(rule_id, says):
+    output = CliRunner().invoke(main, ["explain", rule_id, "--no-plugins", "--no-config"]).output
+    assert "## Waivers\n\n" + says in output
+
+
+def test_explain_has_no_waivers_section_for_an_ordinary_rule():
+    assert "## Waivers" not in CliRunner().invoke(main, ["explain", "DAT001", "--no-plugins", "--no-config"]).output
+
+
 def test_schema_command_fills_country_codes():
     schema = json.loads(CliRunner().invoke(main, ["schema", "--no-plugins"]).output)
     assert "ALB" in schema["$defs"]["countryCode"]["enum"]

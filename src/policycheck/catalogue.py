@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .rule import Rule
+from .waivers import DEFAULT_UNWAIVABLE, UNWAIVABLE
 
 # The order families appear in the catalogue; a plugin's own families follow, by name.
 FAMILIES = ("threat-informed", "measurable-success", "releasability", "interoperability", "governance", "core")
@@ -39,6 +40,9 @@ def explain(
         if rule.kind == "portfolio"
         else ""
     )
+    waivers = _waivers(rule)
+    if waivers:
+        parts.append(f"{heading} Waivers\n\n{waivers}\n")
     for name, snippet in (("Fails", rule.fails), ("Passes", rule.passes)):
         if snippet:
             parts.append(f"{heading} {name}\n\n{files}```yaml\n{snippet.rstrip(chr(10))}\n```\n")
@@ -50,6 +54,21 @@ def explain(
     else:
         parts.append(f"{heading} Parameters\n\nNone.\n")
     return "\n".join(parts)
+
+
+def _waivers(rule: Rule) -> str:
+    """Who may excuse the rule's findings, where that is not anyone the waiver policy allows."""
+    if rule.id in UNWAIVABLE:
+        return "Never waived: no waiver and no configuration can hide this finding."
+    if rule.id in DEFAULT_UNWAIVABLE:
+        return "Never waived by default (`waivers: {unwaivable: [...]}` in configuration lists the rules)."
+    if rule.waiver_authority:
+        offices = " or ".join(rule.waiver_authority)
+        return (
+            f"Only the {offices} may grant an exception: a waiver names the office in `authority`, else it is "
+            "WVR003 and hides nothing (`waivers: {authorities: ...}` in configuration may name others)."
+        )
+    return ""
 
 
 def _parameter(rule: Rule, name: str, default: Any, configured: Mapping[str, Any], source: str) -> str:
