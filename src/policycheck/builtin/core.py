@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from ..activity import Activity
 from ..helpers import as_date, format_version, is_blank
 from ..hookimpl import hookimpl
-from ..rule import Collected, Rule, RuleContext, Violation, portfolio_rule, rule, rules_in
-from .sources import SEED
+from ..rule import Collected, Param, Rule, RuleContext, Violation, portfolio_rule, rule, rules_in
+from .sources import ACTIVITY_TYPES, SEED
 
 FAMILY = "core"
 
@@ -302,7 +302,12 @@ def _concurrent_with_partners(activity: Activity, ctx: RuleContext):
         "is a judgment: `max_concurrent`."
     ),
     source=f"{SEED}, 'Emerging and advanced technologies' (absorptive capacity)",
-    parameters={"max_concurrent": 3, "activity_types": ["equipment", "fms-case", "co-production", "training"]},
+    parameters={
+        "max_concurrent": Param(3, "the most activities of those types with one partner running on one day"),
+        "activity_types": Param(
+            ["equipment", "fms-case", "co-production", "training"], "the activity types counted", ACTIVITY_TYPES
+        ),
+    },
     fails=(
         "a.yaml: {id: ALB-2027-TRN-01, activity: {type: training}}\n"
         "b.yaml: {id: ALB-2027-TRN-02, activity: {type: training}}\n"

@@ -13,8 +13,8 @@ from typing import Any
 from ..activity import Activity, Path
 from ..helpers import as_date, as_number, format_version
 from ..hookimpl import hookimpl
-from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
-from .sources import AECA_36B, LEAHY, LEAHY_VETTING, SEC_333
+from ..rule import Param, Rule, RuleContext, Violation, rule, rules_in, skip
+from .sources import ACTIVITY_TYPES, AECA_36B, FUNDING_AUTHORITIES, LEAHY, LEAHY_VETTING, SEC_333
 
 FAMILY = "governance"
 VETTING: Path = ("governance", "human_rights_vetting")
@@ -65,7 +65,9 @@ def _funding_source(activity: Activity) -> str | None:
         "date. How close to the start a pending result becomes a blocker is a judgment (`fail_within_days`)."
     ),
     source=f"{LEAHY}; {LEAHY_VETTING}",
-    parameters={"fail_within_days": 30},
+    parameters={
+        "fail_within_days": Param(30, "days before the start inside which pending vetting fails rather than warns")
+    },
     # only these offices may set the Leahy prohibition aside (FAA 620M(b)-(c), 22 U.S.C. 2378d; 10 U.S.C. 362(b))
     waiver_authority=("Secretary of State", "Secretary of Defense"),
     fails="governance:\n  human_rights_vetting: required-pending\n",
@@ -130,7 +132,13 @@ def _render(value: Any) -> str:
         f"vetting is the embassy's submission of the units ({LEAHY_VETTING})."
     ),
     source=f"{LEAHY}; {LEAHY_VETTING}",
-    parameters={"activity_types": ["training", "equipment", "exercise", "education", "fms-case"]},
+    parameters={
+        "activity_types": Param(
+            ["training", "equipment", "exercise", "education", "fms-case"],
+            "the activity types that assist partner forces, so need vetting",
+            ACTIVITY_TYPES,
+        )
+    },
     fails="activity:\n  type: training\ngovernance:\n  human_rights_vetting: not-required\n",
     passes="activity:\n  type: training\ngovernance:\n  human_rights_vetting: required-complete\n",
 )
@@ -180,7 +188,7 @@ def vetting_missing(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
         f"({LEAHY_VETTING}). How long a result is relied on is a judgment (`validity_days`, one year by default)."
     ),
     source=f"{LEAHY}; {LEAHY_VETTING}",
-    parameters={"validity_days": 365},
+    parameters={"validity_days": Param(365, "days a completed vetting result stays current, counted to the start")},
     fails=V2 + 'governance:\n  human_rights_vetting: required-complete\n  vetting: {completed: "2025-06-01"}\n',
     passes=V2 + 'governance:\n  human_rights_vetting: required-complete\n  vetting: {completed: "2026-10-01"}\n',
 )
@@ -337,7 +345,11 @@ def _thresholds(country: Any, ctx: RuleContext) -> tuple[str, Mapping[str, Any]]
         "and are left to GOV010."
     ),
     source=f"{AECA_36B}; rules/data/notification_thresholds.yaml",
-    parameters={"authorities": ["fms", "fmf"]},
+    parameters={
+        "authorities": Param(
+            ["fms", "fmf"], "the funding authorities whose cases the 36(b) thresholds apply to", FUNDING_AUTHORITIES
+        )
+    },
     fails=(
         V2 + "activity:\n  type: fms-case\n  budget: {amount: 120000000, currency: USD}\n"
         "funding: {authority: fms, source: partner-national}\nnotification: {required: true}\n"
@@ -384,7 +396,7 @@ def notification_36b(activity: Activity, ctx: RuleContext) -> Iterator[Violation
         "notified late cannot start on its date."
     ),
     source=SEC_333,
-    parameters={"days_before_start": 15},
+    parameters={"days_before_start": Param(15, "days before the start by which the committees must have the notice")},
     fails=V2 + "funding: {authority: 10-usc-333, source: us-appropriated}\nnotification: {required: true}\n",
     passes=(
         V2 + "funding: {authority: 10-usc-333, source: us-appropriated}\n"

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from ..activity import Activity, Path
 from ..helpers import format_version, join_and
 from ..hookimpl import hookimpl
-from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
+from ..rule import Param, Rule, RuleContext, Violation, rule, rules_in, skip
 from .sources import SEED, TOTAL_PACKAGE
 
 FAMILY = "interoperability"
@@ -89,7 +89,7 @@ def system_without_sustainment(activity: Activity, ctx: RuleContext) -> Iterator
         "so a proposal says who pays."
     ),
     source=f"{ABSORB}; {TOTAL_PACKAGE}",
-    parameters={"min_funded_years": 3},
+    parameters={"min_funded_years": Param(3, "the fewest years of funded sustainment accepted")},
     fails=SYSTEM + "      sustainment: {training: true, spare_parts: false, maintenance: true, funded_years: 1}\n",
     passes=SYSTEM + "      sustainment: {training: true, spare_parts: true, maintenance: true, funded_years: 5,\n"
     "        funded_by: partner}\n",

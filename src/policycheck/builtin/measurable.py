@@ -14,7 +14,7 @@ from typing import Any
 from ..activity import Activity, Path
 from ..helpers import as_date, as_number, format_version, is_blank, is_placeholder, item_id, years_after
 from ..hookimpl import hookimpl
-from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
+from ..rule import Param, Rule, RuleContext, Violation, rule, rules_in, skip
 from .sources import AME, SEED
 
 FAMILY = "measurable-success"
@@ -138,7 +138,7 @@ def target_equals_baseline(activity: Activity, ctx: RuleContext) -> Iterator[Vio
         f"({METRICS}; {AME}, on assessing outcomes over the life of an activity)."
     ),
     source=f"{METRICS}; {AME}",
-    parameters={"max_years_after_end": 2},
+    parameters={"max_years_after_end": Param(2, "years after the activity ends that an indicator may still fall due")},
     fails=OBJECTIVE
     + _indicator(baseline="0", target="1", unit="documents", due='"2026-06-30"', data_source="Official Gazette"),
     passes=OBJECTIVE
@@ -318,7 +318,7 @@ def vague_objective(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
         "nothing. Which activities are significant is a judgment: `min_budget`."
     ),
     source=AME,
-    parameters={"min_budget": 1000000},
+    parameters={"min_budget": Param(1000000, "the budget in US dollars from which an initial assessment is required")},
     fails="schema: activity/v2\nactivity:\n  budget: {amount: 4500000, currency: USD}\nassessment: null\n",
     passes=(
         "schema: activity/v2\nactivity:\n  budget: {amount: 4500000, currency: USD}\n"

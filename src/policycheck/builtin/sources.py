@@ -25,3 +25,30 @@ GOLDEN_SENTRY = (
     "DSCA Security Assistance Management Manual, chapter 8 (Golden Sentry end-use monitoring, C8.4 enhanced EUM);"
     " AECA section 40A (22 U.S.C. 2785)"
 )
+
+# the schemas' enums a parameter's values are chosen from (tests/test_builtin_params.py keeps them equal)
+ACTIVITY_TYPES = (
+    "advisory",
+    "training",
+    "equipment",
+    "exercise",
+    "education",
+    "key-leader-engagement",
+    "hadr",
+    "fms-case",
+    "co-production",
+    "information-sharing",
+)
+FUNDING_AUTHORITIES = (
+    "10-usc-321",
+    "10-usc-332",
+    "10-usc-333",
+    "10-usc-2561",
+    "fmf",
+    "imet",
+    "pda",
+    "pko",
+    "usai",
+    "fms",
+    "other",
+)
