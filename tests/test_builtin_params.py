@@ -1,19 +1,17 @@
-"""Every parameter of a built-in Python rule says what it changes, and its choices are the schema's own values."""
+"""Every parameter of a built-in rule (Python or pack) says what it changes, and its choices are the schema's own values."""
 
 from policycheck.builtin.sources import ACTIVITY_TYPES, FUNDING_AUTHORITIES
 from policycheck.plugins import BUILTIN_PLUGINS, load_registry
 from policycheck.resources import load_schema
 
 
-def _python_rules():
+def _built_in_rules():
     registry = load_registry(entry_points=False)
-    # the packs plugin's rules come from YAML, whose parameters are plain values
-    python = set(BUILTIN_PLUGINS) - {"policycheck.builtin.packs"}
-    return [rule for rule_id, rule in registry.rules.items() if registry.rule_plugin[rule_id] in python]
+    return [rule for rule_id, rule in registry.rules.items() if registry.rule_plugin[rule_id] in BUILTIN_PLUGINS]
 
 
-def test_every_parameter_of_a_built_in_python_rule_has_a_description():
-    declared = [(rule.id, name, spec) for rule in _python_rules() for name, spec in rule.parameter_specs.items()]
+def test_every_parameter_of_a_built_in_rule_has_a_description():
+    declared = [(rule.id, name, spec) for rule in _built_in_rules() for name, spec in rule.parameter_specs.items()]
     assert len(declared) >= 10
     assert [(rule_id, name) for rule_id, name, spec in declared if not spec.description] == []
 

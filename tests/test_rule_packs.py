@@ -472,3 +472,29 @@ def test_empty_description_is_a_schema_error(write_pack):
     )
     with pytest.raises(RulePackError, match=r"pack\.yaml:\d+: rules\[0\]\.description: the text is empty"):
         load_pack(write_pack(text))
+
+
+def test_parameters_take_a_description_and_choices(write_pack):
+    body = (
+        "parameters: {types: [training]}\n"
+        "parameter_descriptions: {types: the activity types it applies to}\n"
+        "parameter_choices: {types: [training, equipment]}\n"
+        "when: {path: activity/type, in: {param: types}}\n"
+        "require: {path: id, present: true}"
+    )
+    [rule] = load_pack(write_pack(pack_text(rule_text(body))))
+    assert rule.parameters == {"types": ["training"]}
+    spec = rule.parameter_specs["types"]
+    assert spec.description == "the activity types it applies to" and spec.choices == ("training", "equipment")
+    assert spec.problem(["trainin"]) == "'trainin' is not one of: training, equipment"
+
+
+@pytest.mark.parametrize("key", ["parameter_descriptions", "parameter_choices"])
+def test_describing_an_undeclared_parameter_is_an_error_at_load(write_pack, key):
+    value = "text" if key == "parameter_descriptions" else "[a]"
+    text = pack_text(
+        rule_text(f"parameters: {{types: [a]}}\n{key}: {{tipes: {value}}}\nrequire: {{path: id, present: true}}")
+    )
+    message = error_of(write_pack, text)
+    assert f"`{key}` names 'tipes', which the rule does not declare (declared: types)" in message
+    assert message.startswith(f"{line_with(text, key)}:")

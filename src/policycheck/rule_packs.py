@@ -28,7 +28,7 @@ from .helpers import is_blank
 from .hints import TYPE_NAMES, close_matches, where
 from .load import LoadError, decode, parse
 from .resources import load_schema, resource_dir
-from .rule import Rule, RuleContext, Violation, skip
+from .rule import Param, Rule, RuleContext, Violation, skip
 from .validate import Validator
 
 SCHEMA = "rule-pack.schema.json"
@@ -281,6 +281,20 @@ class _Compiler:
 
     def rule(self, spec: Mapping[str, Any], at: tuple, reference: Mapping[str, Any]) -> Rule:
         params = dict(spec.get("parameters") or {})
+        descriptions, choices = spec.get("parameter_descriptions") or {}, spec.get("parameter_choices") or {}
+        for key, named in (("parameter_descriptions", descriptions), ("parameter_choices", choices)):
+            for name in named:
+                if name not in params:
+                    raise self.error(
+                        at + (key, name),
+                        f"`{key}` names '{name}', which the rule does not declare "
+                        f"(declared: {', '.join(params) or 'none'})",
+                        "declare it with a default under the rule's `parameters:`, or remove it here",
+                    )
+        specs = {
+            name: Param(value, descriptions.get(name, ""), tuple(choices[name]) if name in choices else None)
+            for name, value in params.items()
+        }
         when = self.condition(spec["when"], at + ("when",), params) if "when" in spec else None
         where = self.condition(spec["where"], at + ("where",), params) if "where" in spec else None
         require = self.condition(spec["require"], at + ("require",), params)
@@ -317,7 +331,7 @@ class _Compiler:
             rationale=spec["rationale"].strip(),
             source=spec["source"].strip(),
             check=check,
-            parameters=params,
+            parameters=specs,
             fails=spec.get("fails", ""),
             passes=spec.get("passes", ""),
             help_uri=spec.get("help_uri"),
