@@ -1,4 +1,4 @@
-"""Every parameter of a built-in rule (Python or pack) says what it changes, and its choices are the schema's own values."""
+"""Every parameter of a built-in rule (Python or pack) says what it changes; its choices are the schemas' enums."""
 
 from policycheck.builtin.sources import ACTIVITY_TYPES, FUNDING_AUTHORITIES
 from policycheck.plugins import BUILTIN_PLUGINS, load_registry
