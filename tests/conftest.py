@@ -1,7 +1,13 @@
 """Every test, and every process a test starts, uses one cache folder of its own,
 never the user's: so no test depends on what an earlier run left behind."""
 
+import sys
+from pathlib import Path
+
 import pytest
+
+# support modules beside the tests (run_support) import by name under --import-mode=importlib
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -2,48 +2,11 @@
 
 from collections import Counter
 
-from datetime import date
-
 
 from policycheck.baseline import Applying, Recording, fingerprint, relative_path
 from policycheck.findings import tally
-from policycheck.config import Config
-from policycheck.discover import Source
-from policycheck.engine import Engine
-from policycheck.finish import finish
-from policycheck.parallel import check_sources
-from policycheck.policy import Policy
-from policycheck.testing import activity_text
 
-TODAY = date(2027, 1, 1)
-
-
-def _source(name: str, activity_id: str, snippet: str = "") -> Source:
-    return Source(name, activity_text(f"id: {activity_id}\n{snippet}").encode("utf-8"))
-
-
-def _sources() -> list[Source]:
-    return [
-        _source("a.yaml", "ALB-2026-FMF-A"),
-        _source("b.yaml", "ALB-2026-FMF-B", 'activity:\n  start: "2028-01-01"\n  end: "2027-01-01"\n'),
-        _source("c.yaml", "ALB-2026-FMF-A"),  # a's id again: PRT001
-        Source("d.yaml", b"id: [unclosed\n"),  # LOAD001
-    ]
-
-
-def _engine(*plugins: str) -> Engine:
-    # every file is the starter, whose one objective would repeat across the portfolio (PRT002)
-    return Engine.from_policy(Policy(Config(ignore=("PRT002",)), TODAY, plugin_modules=plugins, entry_points=False))
-
-
-def _finished(sources=None, *plugins: str, baseline=None):
-    engine = _engine(*plugins)
-    return finish(engine, check_sources(engine, _sources() if sources is None else sources, jobs=1), baseline)
-
-
-def _seen(results) -> list[tuple]:
-    return [(r.file, r.activity_id, r.banner, r.findings, r.outcomes, r.waivers) for r in results]
-
+import run_support as run
 
 PORTFOLIO_PLUGIN = """
 import policycheck
@@ -61,14 +24,14 @@ def policycheck_rules():
 
 
 def test_each_file_is_finished_with_its_findings_sorted_and_its_outcomes():
-    results = _finished().results
+    results = run.finished().results
     assert [f.rule_id for f in results[1].findings] == ["DAT001"]
     assert results[1].outcomes["DAT001"] == "fail" and results[0].outcomes["DAT001"] == "pass"
     assert all(list(result.outcomes) == sorted(result.outcomes) for result in results)
 
 
 def test_a_portfolio_finding_lands_on_the_file_that_reuses_the_id():
-    results = _finished().results
+    results = run.finished().results
     [prt001] = [finding for result in results for finding in result.findings if finding.rule_id == "PRT001"]
     assert (prt001.file, prt001.activity_id) == ("c.yaml", "ALB-2026-FMF-A")
     assert "already used by a.yaml" in prt001.message
@@ -76,15 +39,15 @@ def test_a_portfolio_finding_lands_on_the_file_that_reuses_the_id():
 
 
 def test_a_file_checked_twice_gets_portfolio_findings_on_its_last_result():
-    stdin = _source("<stdin>", "ALB-2026-FMF-A")
-    results = _finished([stdin, _source("b.yaml", "ALB-2026-FMF-B"), stdin]).results
+    stdin = run.source("<stdin>", "ALB-2026-FMF-A")
+    results = run.finished([stdin, run.source("b.yaml", "ALB-2026-FMF-B"), stdin]).results
     assert [[f.rule_id for f in result.findings if f.rule_id == "PRT001"] for result in results] == [[], [], ["PRT001"]]
 
 
 def test_a_crashing_portfolio_rule_is_err001_on_every_file_it_collected_from(tmp_path, monkeypatch):
     (tmp_path / "results_portfolio_plugin.py").write_text(PORTFOLIO_PLUGIN, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    finished = _finished(None, "results_portfolio_plugin")
+    finished = run.finished(None, "results_portfolio_plugin")
     results = finished.results
     crashes = [(result.file, f.message) for result in results for f in result.findings if f.rule_id == "ERR001"]
     # d.yaml cannot be parsed: the rule collected nothing there, so its crash is not d.yaml's
@@ -96,7 +59,7 @@ def test_a_crashing_portfolio_rule_is_err001_on_every_file_it_collected_from(tmp
 
 
 def test_the_counts_are_taken_as_the_files_are_finished():
-    finished = _finished()
+    finished = run.finished()
     assert (
         finished.tally.summary()
         == tally(finished.results).summary()
@@ -115,9 +78,9 @@ def test_the_counts_are_taken_as_the_files_are_finished():
 
 
 def test_a_baseline_drops_what_it_records_before_the_outcomes_and_counts():
-    unfiltered = list(_finished().results)
+    unfiltered = list(run.finished().results)
     recorded = Counter((relative_path(f.file), fingerprint(f)) for f in unfiltered[1].findings + unfiltered[2].findings)
-    finished = _finished(baseline=Applying(recorded, "b.json"))
+    finished = run.finished(baseline=Applying(recorded, "b.json"))
     assert finished.baseline.as_dict() == {
         "file": "b.json",
         "entries": 2,
@@ -134,7 +97,7 @@ def test_writing_a_baseline_records_every_finding_it_can(tmp_path):
     import json
 
     path = tmp_path / "b.json"
-    finished = _finished(baseline=Recording(str(path)))
+    finished = run.finished(baseline=Recording(str(path)))
     written = json.loads(path.read_text(encoding="utf-8"))
     assert sorted(entry["rule"] for entry in written["findings"]) == ["DAT001", "PRT001"]
     assert finished.baseline.as_dict() == {

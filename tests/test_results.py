@@ -1,7 +1,6 @@
 """The results store: results kept encoded, read back one file at a time, the same on every pass."""
 
 import tempfile
-from datetime import date
 
 import pytest
 
@@ -9,70 +8,37 @@ from policycheck import results as results_module
 from policycheck.errors import OutputError
 from policycheck.findings import FileResult, Finding
 from policycheck.results import Results
-from policycheck.config import Config
-from policycheck.discover import Source
-from policycheck.engine import Engine
-from policycheck.finish import finish
 from policycheck.parallel import check_sources
-from policycheck.policy import Policy
-from policycheck.testing import activity_text
 
-TODAY = date(2027, 1, 1)
-
-
-def _source(name: str, activity_id: str, snippet: str = "") -> Source:
-    return Source(name, activity_text(f"id: {activity_id}\n{snippet}").encode("utf-8"))
-
-
-def _sources() -> list[Source]:
-    return [
-        _source("a.yaml", "ALB-2026-FMF-A"),
-        _source("b.yaml", "ALB-2026-FMF-B", 'activity:\n  start: "2028-01-01"\n  end: "2027-01-01"\n'),
-        _source("c.yaml", "ALB-2026-FMF-A"),  # a's id again: PRT001
-        Source("d.yaml", b"id: [unclosed\n"),  # LOAD001
-    ]
-
-
-def _engine(*plugins: str) -> Engine:
-    # every file is the starter, whose one objective would repeat across the portfolio (PRT002)
-    return Engine.from_policy(Policy(Config(ignore=("PRT002",)), TODAY, plugin_modules=plugins, entry_points=False))
-
-
-def _finished(sources=None, *plugins: str, baseline=None):
-    engine = _engine(*plugins)
-    return finish(engine, check_sources(engine, _sources() if sources is None else sources, jobs=1), baseline)
-
-
-def _seen(results) -> list[tuple]:
-    return [(r.file, r.activity_id, r.banner, r.findings, r.outcomes, r.waivers) for r in results]
+import run_support as run
 
 
 def test_every_pass_gives_the_same_results():
-    results = _finished().results
+    results = run.finished().results
     assert len(results) == 4
-    first = _seen(results)
-    assert _seen(results) == first
-    assert [_seen([results[index]])[0] for index in range(-4, 0)] == first
+    first = run.seen(results)
+    assert run.seen(results) == first
+    assert [run.seen([results[index]])[0] for index in range(-4, 0)] == first
     assert [file for file, *_ in first] == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
 
 
 def test_the_first_files_are_kept_as_they_are_and_read_the_same_as_encoded_ones(monkeypatch):
-    kept = _finished().results
+    kept = run.finished().results
     assert kept._end == 0  # nothing was encoded
     monkeypatch.setattr(results_module, "KEPT_FILES", 2)
-    mixed = _finished().results
+    mixed = run.finished().results
     assert sorted(mixed._kept) == [0, 1] and mixed._end > 0
-    assert _seen(mixed) == _seen(kept)
-    assert _seen(mixed) == _seen(mixed)
+    assert run.seen(mixed) == run.seen(kept)
+    assert run.seen(mixed) == run.seen(mixed)
 
 
 def test_past_spill_bytes_results_move_to_a_temporary_file(monkeypatch):
-    in_memory = _finished().results
+    in_memory = run.finished().results
     monkeypatch.setattr(results_module, "KEPT_FILES", 0)
     monkeypatch.setattr(results_module, "SPILL_BYTES", 100)
-    spilled = _finished().results
+    spilled = run.finished().results
     assert spilled._store.fileno()  # a real file
-    assert _seen(spilled) == _seen(in_memory)
+    assert run.seen(spilled) == run.seen(in_memory)
 
 
 def test_the_spill_stays_in_tmpdir_or_fails_saying_so(monkeypatch, tmp_path):
@@ -81,12 +47,12 @@ def test_the_spill_stays_in_tmpdir_or_fails_saying_so(monkeypatch, tmp_path):
     monkeypatch.setattr(results_module, "SPILL_BYTES", 100)
     monkeypatch.setenv("TMPDIR", str(tmp_path / "missing"))
     with pytest.raises(OutputError, match=r"temporary file in .*missing \(\$TMPDIR\): No such file or directory"):
-        _finished()
+        run.finished()
     created = []
     real = tempfile.TemporaryFile
     monkeypatch.setattr(tempfile, "TemporaryFile", lambda dir: created.append(dir) or real(dir=dir))
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    assert _seen(_finished().results)
+    assert run.seen(run.finished().results)
     assert created and set(created) == {str(tmp_path)}
 
 
@@ -101,14 +67,14 @@ def test_a_finding_that_cannot_be_pickled_is_kept_as_it_is(monkeypatch):
 
 
 def test_what_portfolio_rules_collected_stays_decoded_by_file():
-    engine = _engine()
-    checked = check_sources(engine, _sources(), jobs=1)
+    engine = run.engine()
+    checked = check_sources(engine, run.portfolio(), jobs=1)
     assert checked.files == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
     ids = [(item.file, item.value[0]) for item in checked.collected["PRT001"]]
     assert ids == [("a.yaml", "ALB-2026-FMF-A"), ("b.yaml", "ALB-2026-FMF-B"), ("c.yaml", "ALB-2026-FMF-A")]
 
 
 def test_indexes_out_of_range_raise():
-    results = _finished(_sources()[:1]).results
+    results = run.finished(run.portfolio()[:1]).results
     with pytest.raises(IndexError):
         results[1]
