@@ -165,21 +165,6 @@ def _expired(waiver: Waiver, today: date) -> bool:
         return True
 
 
-def apply(
-    findings: list[Finding],
-    waivers: Iterable[Waiver],
-    today: date,
-    known_rules: Iterable[str],
-    enabled_rules: Iterable[str],
-    file: str,
-    activity_id: str | None,
-    levels: Mapping[str, str],
-    governance: Governance | None = None,
-) -> list[Finding]:
-    """Waive what live waivers cover and add WVR001/WVR002/WVR003 findings (see `judge`)."""
-    return judge(findings, waivers, today, known_rules, enabled_rules, file, activity_id, levels, governance)[0]
-
-
 def judge(
     findings: list[Finding],
     waivers: Iterable[Waiver],
