@@ -137,7 +137,13 @@ def unprivileged() -> list[str]:
         return []
     setpriv = shutil.which("setpriv")
     assert setpriv, "running as root, these tests need setpriv (util-linux) to run policycheck as nobody"
-    return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    prefix = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    reach = subprocess.run([*prefix, sys.executable, "-c", "import policycheck"], capture_output=True, text=True)
+    assert reach.returncode == 0, (
+        f"nobody cannot import policycheck from {sys.prefix} (a folder only root can enter?): run the tests from "
+        f"a folder others can read, as .ci/run does\n{reach.stderr}"
+    )
+    return prefix
 
 
 @pytest.fixture
