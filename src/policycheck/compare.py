@@ -66,6 +66,61 @@ def read_report(path: str, option: str) -> dict[str, Any]:
     return report
 
 
+def _texts(value: Any) -> tuple[str, ...] | None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return None
+    return tuple(bounded(item) for item in value)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def statement_lines(report: Mapping[str, Any]) -> list[str] | None:
+    """A stored report's effective policy in the words the run's own text-like formats used; None if it has none."""
+    from .effective import Change, EffectivePolicy
+
+    policy = report.get("policy")
+    if not isinstance(policy, Mapping):
+        return None
+    waivers = policy.get("waivers") if isinstance(policy.get("waivers"), Mapping) else {}
+    changes = []
+    for change in policy.get("changes") if isinstance(policy.get("changes"), list) else []:
+        rules = _texts(change.get("rules")) if isinstance(change, Mapping) else None
+        if rules and all(isinstance(change.get(key), str) for key in ("effect", "source")):
+            changes.append(Change(rules, bounded(change["effect"]), bounded(change["source"])))
+    authorities = waivers.get("authorities") if isinstance(waivers.get("authorities"), Mapping) else {}
+    stated = EffectivePolicy(
+        origin=str(policy.get("origin")),
+        configuration=bounded(policy["configuration"]) if isinstance(policy.get("configuration"), str) else None,
+        revision=bounded(policy["revision"]) if isinstance(policy.get("revision"), str) else None,
+        changes=tuple(changes),
+        plugins=_texts(policy.get("plugins")) or (),
+        fail_on="warn" if policy.get("fail_on") == "warn" else "fail",
+        audit_waivers=waivers.get("audit") is True,
+        approvers=_texts(waivers.get("approvers")) or (),
+        max_days=_count(waivers.get("max_days")) or 0,
+        unwaivable=_texts(waivers.get("unwaivable")) or (),
+        authorities=tuple(
+            (bounded(rule), offices)
+            for rule, offices in ((rule, _texts(value)) for rule, value in sorted(authorities.items()))
+            if offices is not None
+        ),
+    )
+    return stated.lines()
+
+
+def baseline_note(report: Mapping[str, Any]) -> str | None:
+    """A stored report's baseline line, as the run wrote it; None without one."""
+    from .baseline import BaselineResult
+
+    baseline = report.get("baseline")
+    if not isinstance(baseline, Mapping) or not isinstance(baseline.get("file"), str):
+        return None
+    counts = [_count(baseline.get(key)) or 0 for key in ("entries", "matched", "unmatched")]
+    return BaselineResult(bounded(baseline["file"]), *counts, written=baseline.get("written") is True).note()
+
+
 def _record_problem(record: Any) -> str | None:
     if not isinstance(record, dict) or not isinstance(record.get("file"), str):
         return "is not a file record with a `file` name"

@@ -171,7 +171,7 @@ def _stream(top: dict[str, Any], records, comparison):
                 yield ("[" if written == 0 else ",") + "\n    " + _dumps(record, "    ")
                 written += 1
             yield "\n  ]" if written else "[]"
-        elif key == "since_previous":
+        elif key == "since_previous" and marking is not None:
             yield _dumps(marking.summary(), "  ")
         else:
             yield _dumps(top[key], "  ")

@@ -106,10 +106,26 @@ def render(report: Report) -> str:
     )
 
 
-def render_stored(stored: Mapping[str, Any], comparison=None) -> str:
-    """A stored JSON report's summary (`policycheck report`), as the run that wrote it would have written it."""
+def render_stored(
+    stored: Mapping[str, Any],
+    comparison=None,
+    policy_lines: Sequence[str] | None = None,
+    baseline_note: str | None = None,
+) -> str:
+    """A stored JSON report's summary (`policycheck report`), as the run that wrote it wrote it.
+
+    `policy_lines` and `baseline_note` are the record's policy and baseline in the run's words.
+    """
     files = stored.get("files")
-    return render_run(Run(stored, lambda: files if isinstance(files, list) else [], comparison=comparison))
+    return render_run(
+        Run(
+            stored,
+            lambda: files if isinstance(files, list) else [],
+            policy_lines=policy_lines,
+            baseline_note=baseline_note,
+            comparison=comparison,
+        )
+    )
 
 
 def render_run(run: Run) -> str:
@@ -334,7 +350,7 @@ def _findings(run: Run) -> list[str]:
 
 def _tail(run: Run) -> list[str]:
     """The waivers in force and the effective policy: never left out, whatever else is."""
-    if run.policy_lines is None and not isinstance(run.run.get("policy"), Mapping):
+    if run.policy_lines is None:
         return []
     waivers = [
         (str(record.get("file") or ""), waiver)
@@ -361,14 +377,5 @@ def _tail(run: Run) -> list[str]:
     else:
         lines.append("None.")
     lines.extend(["", "### Effective policy", ""])
-    if run.policy_lines is not None:
-        lines.extend(f"- {_escape(line.removeprefix('policy: '))}" for line in run.policy_lines)
-    else:  # a stored report: the record's own statement of it
-        policy = run.run["policy"]
-        lines.append(f"- origin: {_escape(str(policy.get('origin')))}, configuration: "
-                     f"{_escape(str(policy.get('configuration') or 'none'))}")  # fmt: skip
-        catalogue = run.run.get("catalogue")
-        if isinstance(catalogue, Mapping):
-            lines.append(f"- rule catalogue sha256 {_escape(str(catalogue.get('sha256')))}, configuration sha256 "
-                         f"{_escape(str(catalogue.get('configuration_sha256')))}")  # fmt: skip
+    lines.extend(f"- {_escape(line.removeprefix('policy: '))}" for line in run.policy_lines or ())
     return lines
