@@ -196,6 +196,7 @@ def test_the_docs_screenshot_is_a_small_png_that_the_docs_show():
     data = SCREENSHOT.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 300 * 1024
     assert "(html-report.png)" in (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    assert "(docs/html-report.png)" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def luminance(colour: str) -> float | None:
