@@ -125,3 +125,10 @@ def test_a_folder_or_missing_file_and_writing_over_an_input_are_refused(reviewed
 def test_an_output_that_cannot_be_written_is_exit_4(reviewed):
     done = policycheck(reviewed, "report", "after.json", "-o", "proposals/missing/folder/report.html")
     assert done.returncode == 4 and done.stderr.startswith("policycheck: error: cannot write")
+
+
+def test_check_refuses_to_write_over_the_report_it_compares_with(reviewed):
+    before = (reviewed / "before.json").read_bytes()
+    done = policycheck(reviewed, "check", "proposals", "-f", "json", "-o", "before.json", "--compare", "before.json")
+    assert done.returncode == 2 and "before.json" in done.stderr
+    assert (reviewed / "before.json").read_bytes() == before

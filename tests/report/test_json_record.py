@@ -83,3 +83,15 @@ def test_a_compared_report_is_valid_and_the_same_bytes_each_run(run, validator, 
     report = json.loads(first)
     assert_valid(validator, report)
     assert report["since_previous"]["proposals"]["removed"] == 4
+
+
+def test_facts_survive_the_results_store_past_the_files_it_keeps_unpickled(run, tmp_path):
+    from policycheck.results import KEPT_FILES
+
+    source = (ROOT / "tests" / "report" / "fixtures" / "clean.yaml").read_text(encoding="utf-8")
+    for index in range(KEPT_FILES + 3):
+        (tmp_path / f"p{index:03d}.yaml").write_text(source.replace("FIX-2027-CLEAN", f"FIX-2027-C{index:03d}"))
+    report = records(run, str(tmp_path))
+    assert len(report["files"]) == KEPT_FILES + 3
+    assert {record["title"] for record in report["files"]} == {"Advisory support to a defense strategy"}
+    assert all(record["partners"][0]["country"] == "ALB" for record in report["files"])
