@@ -229,7 +229,7 @@ def _fact(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        text = inert(value.strip())
+        text = inert(value.strip()[: FACT_TEXT + 1])  # cut first: a 9 MB title is not escaped whole
         return (text if len(text) <= FACT_TEXT else text[: FACT_TEXT - 1] + "…") or None
     if (
         isinstance(value, (int, float))
@@ -289,9 +289,10 @@ def review_facts(data: Mapping, countries: Mapping[str, str]) -> dict[str, Any]:
             "rel_to": _texts(releasability.get("rel_to")),
         }
     if isinstance(notification.get("required"), bool):
+        submitted = _fact(notification.get("submitted"))
         facts["notification"] = {
             "required": notification["required"],
-            "submitted": _fact(notification.get("submitted")),
+            **({"submitted": submitted} if submitted else {}),
         }
     return {key: value for key, value in facts.items() if value is not None}
 

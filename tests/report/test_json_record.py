@@ -95,3 +95,9 @@ def test_facts_survive_the_results_store_past_the_files_it_keeps_unpickled(run, 
     assert len(report["files"]) == KEPT_FILES + 3
     assert {record["title"] for record in report["files"]} == {"Advisory support to a defense strategy"}
     assert all(record["partners"][0]["country"] == "ALB" for record in report["files"])
+
+
+def test_a_notification_not_yet_submitted_has_no_submitted_date(run, validator):  # noqa: F811
+    report = records(run, str(EXAMPLES / "japan-fms-sm6-national-funds.yaml"))
+    assert_valid(validator, report)
+    assert report["files"][0]["notification"] == {"required": True}
