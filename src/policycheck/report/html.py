@@ -361,8 +361,8 @@ def stream(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]], compariso
     yield f'<footer class="banner" role="contentinfo">{text(banner.text)}</footer></body></html>\n'
 
 
-def render(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]]) -> str:
-    return "".join(stream(run, files))
+def render(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]], comparison=None) -> str:
+    return "".join(stream(run, files, comparison))
 
 
 def _tetragraphs() -> Mapping[str, Sequence[str]]:
