@@ -132,3 +132,28 @@ def test_check_refuses_to_write_over_the_report_it_compares_with(reviewed):
     done = policycheck(reviewed, "check", "proposals", "-f", "json", "-o", "before.json", "--compare", "before.json")
     assert done.returncode == 2 and "before.json" in done.stderr
     assert (reviewed / "before.json").read_bytes() == before
+
+
+MARKUP = "<img src=x onerror=alert(1)> | @octocat `"
+
+
+def test_a_stored_report_with_hostile_values_where_the_renderers_expect_others_renders_inert(reviewed, tmp_path):
+    stored = json.loads((reviewed / "after.json").read_text(encoding="utf-8"))
+    record = stored["files"][0]
+    record.update(resolved=5, partners="ALB", budget=[1], title={"x": 1}, marking=7, change=MARKUP)
+    record["findings"].append(
+        {"fingerprint": "e" * 16, "rule": MARKUP, "level": MARKUP, "message": MARKUP, "column": MARKUP}
+    )
+    stored["files"][1]["resolved"] = ["x", {"rule": MARKUP, "message": MARKUP}]
+    stored["since_previous"] = {"previous": MARKUP, "proposals": [1], "findings": "x", "removed": 3}
+    stored["rules"] = {"GOV004": {"family": MARKUP}, "X": 1}
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    for format_ in ("html", "markdown", "json"):
+        done = policycheck(reviewed, "report", str(path), "--format", format_)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == ""
+        if format_ == "html":
+            assert "<img" not in done.stdout and "&lt;img src=x onerror=alert(1)&gt;" in done.stdout
+        if format_ == "markdown":
+            assert "<img" not in done.stdout and "@octocat" not in done.stdout and "&#64;octocat" in done.stdout

@@ -467,7 +467,7 @@ def _since(run: Mapping[str, Any], rows: Sequence[Row]) -> Iterator[str]:
                 for row in moved
             ),
         )
-    removed = [_record(entry) for entry in since.get("removed") or [] if isinstance(entry, Mapping)]
+    removed = review.mappings(since.get("removed"))
     if removed:
         yield f"<h3>{_plural(len(removed), 'proposal')} no longer in the review</h3>"
         yield from _chunked(
@@ -824,7 +824,7 @@ def _proposal(
         body.append("</ol>")
     else:
         body.append("<p>No findings.</p>")
-    resolved = [item for item in record.get("resolved") or [] if isinstance(item, Mapping)]
+    resolved = review.resolved_of(record)
     if resolved:
         body.append(f"<h4>{_plural(len(resolved), 'finding')} resolved since the last review</h4><ul>")
         body.extend(

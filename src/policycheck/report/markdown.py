@@ -192,7 +192,7 @@ def _head(run: Run) -> list[str]:
     if isinstance(baseline, Mapping):
         if run.baseline_note:
             lines.extend([_escape(run.baseline_note), ""])
-        hidden = [entry for entry in baseline.get("hidden_by_file") or [] if isinstance(entry, Mapping)]
+        hidden = review.mappings(baseline.get("hidden_by_file"))
         if hidden:
             listed = ", ".join(
                 f"{_code(relative_path(str(entry.get('file'))))} ({_count(entry, 'findings')})" for entry in hidden
@@ -200,7 +200,9 @@ def _head(run: Run) -> list[str]:
             lines.extend([f"Baseline hid findings in: {listed}", ""])
     since = run.marking.summary() if run.marking is not None else run.run.get("since_previous")
     if isinstance(since, Mapping):
-        proposals, findings = since.get("proposals") or {}, since.get("findings") or {}
+        proposals, findings = (
+            since.get(key) if isinstance(since.get(key), Mapping) else {} for key in ("proposals", "findings")
+        )
         lines.extend(
             [
                 f"**Since the last review** ({_code(str(since.get('previous') or '?'))}): proposals "
@@ -234,7 +236,7 @@ def _table(run: Run, shown: Iterable[Mapping[str, Any]], families: list[str], co
         if index == 0:
             since = ["Since last review"] if compared else []
             header = ["File", "Activity", "Partner", "Type", "Start", "Budget", "Classification", "Result", *since]
-            yield "| " + " | ".join(header + families) + " |"
+            yield "| " + " | ".join(header + [_cell(family) for family in families]) + " |"
             yield "|---" * (len(header) + len(families)) + "|"
         status = row.status
         cells = [
@@ -315,7 +317,7 @@ def _findings(run: Run) -> list[str]:
     lines = []
     for record in run.shown():
         findings = review.findings_of(record)
-        resolved = [item for item in record.get("resolved") or [] if isinstance(item, Mapping)]
+        resolved = review.resolved_of(record)
         if not findings and not resolved:
             continue
         if not lines:
@@ -327,8 +329,9 @@ def _findings(run: Run) -> list[str]:
                 continue
             change = f" *({_escape(str(finding['change']))})*" if finding.get("change") in ("new",) else ""
             item = (
-                f"- **{level.upper()}** {_code(str(finding.get('rule') or '?'))} line {finding.get('line')}, column "
-                f"{finding.get('column')}: {_escape(str(finding.get('message') or ''))}{change}"
+                f"- **{_escape(level.upper())}** {_code(str(finding.get('rule') or '?'))} line "
+                f"{_escape(str(finding.get('line')))}, column {_escape(str(finding.get('column')))}: "
+                f"{_escape(str(finding.get('message') or ''))}{change}"
             )
             if finding.get("hint"):
                 item += f" — *{_escape(str(finding['hint']))}*"
@@ -371,7 +374,7 @@ def _tail(run: Run) -> list[str]:
                 _cell(waiver.get("authority")),
                 _cell(waiver.get("justification")),
                 _cell(waiver.get("expires")),
-                str(waiver.get("days_left")),
+                _cell(str(waiver.get("days_left"))),
             ]
             lines.append("| " + " | ".join(cells) + " |")
     else:

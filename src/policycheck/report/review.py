@@ -209,6 +209,16 @@ def findings_of(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [finding for finding in findings if isinstance(finding, Mapping)] if isinstance(findings, list) else []
 
 
+def mappings(value: Any) -> list[Mapping[str, Any]]:
+    """The objects in a list (a stored record may hold anything where a list of them belongs)."""
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def resolved_of(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The findings a comparison found resolved since the previous report (--compare)."""
+    return mappings(record.get("resolved"))
+
+
 def waivers_of(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     waivers = record.get("waivers")
     return [waiver for waiver in waivers if isinstance(waiver, Mapping)] if isinstance(waivers, list) else []
