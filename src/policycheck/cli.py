@@ -9,6 +9,7 @@ Exit codes (docs/cli.md, and `--help`): 0 clean, 1 findings at or above --fail-o
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,12 @@ def _formats_epilog() -> str:
     help="Read configuration, rule packs and baseline at this git revision (git show REF:path), e.g. origin/main.",
 )
 @click.option("--no-waivers", is_flag=True, help="Audit: waivers hide nothing; show what they would hide.")
+@click.option(
+    "--compare",
+    metavar="PREVIOUS.json",
+    type=click.Path(readable=False),
+    help="Mark findings new or persisting, and name those resolved, since this earlier JSON report.",
+)
 @_plugin_options
 @click.pass_context
 def check_command(
@@ -246,6 +253,7 @@ def check_command(
     isolated,
     trusted_ref,
     no_waivers,
+    compare,
 ) -> None:
     """Check activity files, directories (recursively), globs, or - for stdin."""
     request = CheckOptions(
@@ -273,8 +281,58 @@ def check_command(
         isolated=isolated,
         trusted_ref=trusted_ref,
         no_waivers=no_waivers,
+        compare=compare,
     )
     ctx.exit(execute(request))
+
+
+STORED_FORMATS = ("html", "json", "markdown")
+
+
+@main.command(
+    "report", epilog="\b\nExit codes: 0 written, 2 not a JSON report (or a bad option), 4 the output not written."
+)
+# a folder or a missing file is the command's own one-line error, as with --compare
+@click.argument("stored", metavar="REPORT.json", type=click.Path(readable=False))
+@click.option("-f", "--format", "output_format", type=click.Choice(STORED_FORMATS), default="html", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, readable=False), help="Write to FILE instead of standard output."
+)
+@click.option(
+    "--compare",
+    metavar="PREVIOUS.json",
+    type=click.Path(readable=False),
+    help="Mark what changed since this earlier JSON report.",
+)
+def report_command(stored, output_format, output, compare) -> None:
+    """Render a stored JSON report (`--format json`) without checking again: the record a review board is handed."""
+    from . import compare as comparing
+
+    if output is not None and os.path.realpath(output) in {
+        os.path.realpath(stored),
+        *([os.path.realpath(compare)] if compare else []),
+    }:
+        raise UsageError(f"-o {output}: that is an input of this command; write the report to another file")
+    record = comparing.read_report(stored, "policycheck report")
+    comparison = comparing.read(compare) if compare else None
+    if output_format == "html":
+        from .report import html
+
+        pieces = html.stream(record, record["files"], comparison)
+    elif output_format == "json":
+        from .report import json_format
+
+        pieces = json_format.stream_stored(record, comparison)
+    else:
+        from .report import markdown
+
+        lines, note = comparing.statement_lines(record), comparing.baseline_note(record)
+        pieces = iter([markdown.render_stored(record, comparison, lines, note)])
+    if output is None:
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        return
+    files.write_atomically(output, lambda handle: [handle.write(piece) for piece in pieces])
 
 
 @main.command("rules")

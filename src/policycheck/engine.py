@@ -22,7 +22,7 @@ from .findings import FAIL, FileResult, Finding
 from .load import Limits, LoadError, decode, parse
 from .hints import did_you_mean
 from .markings import banner
-from .quoting import bounded, shorten
+from .quoting import bounded, inert, shorten
 from .rule import LEVELS, Rule, RuleContext, Skip, Violation, code_origin
 from .validate import ActivityValidator
 
@@ -87,7 +87,8 @@ class Engine:
     def _check(self, source: Source) -> FileResult:
         result = FileResult(file=source.path)
         try:
-            loaded = parse(decode(read_source(source, self.limits.max_bytes)), self.limits)
+            text = decode(read_source(source, self.limits.max_bytes))
+            loaded = parse(text, self.limits)
             if not isinstance(loaded.data, dict):
                 found = "a list" if isinstance(loaded.data, list) else f"the single value {shorten(repr(loaded.data))}"
                 raise LoadError(
@@ -120,6 +121,10 @@ class Engine:
                 # the finishing stage drops the findings on this one
                 self._run(rule, activity, result, invalid=bool(schema_errors))
                 result.outcomes.pop(rule.id, None)
+        result.facts = review_facts(loaded.data, self.reference.countries)
+        lines = _context_lines(text, result, activity.position(("id",))[0])
+        if lines:
+            result.facts["lines"] = lines
         return result
 
     def _unloadable(self, result: FileResult, message: str, line: int, column: int, hint: str | None) -> FileResult:
@@ -209,6 +214,99 @@ class Engine:
             hint=bounded(violation.hint),
             activity_id=bounded(activity.id) if activity else None,
         )
+
+
+# what a review record quotes of a document: enough to decide from, never the document
+FACT_TEXT = 300  # characters of any one value
+FACT_ITEMS = 20  # partners, controls, rel_to codes
+CONTEXT_AROUND = 2  # source lines either side of a finding
+CONTEXT_FINDINGS = 20  # findings of a file that get their source lines (the first, by line)
+CONTEXT_TEXT = 200  # characters of a source line
+
+
+def _fact(value: Any) -> Any:
+    """A document value as a fact: text cut and inert, a date as ISO text, a finite number; else None."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = inert(value.strip()[: FACT_TEXT + 1])  # cut first: a 9 MB title is not escaped whole
+        return (text if len(text) <= FACT_TEXT else text[: FACT_TEXT - 1] + "…") or None
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and value == value
+        and abs(value) != float("inf")
+    ):
+        return value
+    return None
+
+
+def _section(data: Mapping, key: str) -> Mapping:
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _texts(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else []
+    return [text for text in map(_fact, items[:FACT_ITEMS]) if isinstance(text, str)]
+
+
+def review_facts(data: Mapping, countries: Mapping[str, str]) -> dict[str, Any]:
+    """What a reviewer reads of one document (v1 or v2), as the JSON report's file record names it.
+
+    Only keys the document gives are set; every value is plain, bounded and inert.
+    """
+    activity, releasability = _section(data, "activity"), _section(data, "releasability")
+    partners = []
+    for partner in [
+        data.get("partner"),
+        *(data.get("partners") or [] if isinstance(data.get("partners"), list) else []),
+    ]:
+        if isinstance(partner, Mapping) and isinstance(_fact(partner.get("country")), str):
+            country = _fact(partner["country"])
+            name = countries.get(country) if isinstance(country, str) else None
+            partners.append({"country": country, "name": _fact(name), "category": _fact(partner.get("category"))})
+    budget = _section(activity, "budget")
+    funding, notification = _section(data, "funding"), _section(data, "notification")
+    facts: dict[str, Any] = {
+        "title": _fact(data.get("title")),
+        "partners": partners[:FACT_ITEMS] or None,
+        "type": _fact(activity.get("type")),
+        "authority": _fact(activity.get("authority")) or _fact(funding.get("citation")),
+        "funding": _fact(funding.get("authority")),
+        "start": _fact(activity.get("start")),
+        "end": _fact(activity.get("end")),
+        "vetting": _fact(_section(data, "governance").get("human_rights_vetting")),
+    }
+    amount, currency = _fact(budget.get("amount")), _fact(budget.get("currency"))
+    if isinstance(amount, (int, float)) and isinstance(currency, str):
+        facts["budget"] = {"amount": amount, "currency": currency}
+    classification = _fact(releasability.get("classification"))
+    if isinstance(classification, str):
+        facts["marking"] = {
+            "classification": classification,
+            "dissemination": _texts(releasability.get("dissemination")),
+            "rel_to": _texts(releasability.get("rel_to")),
+        }
+    if isinstance(notification.get("required"), bool):
+        submitted = _fact(notification.get("submitted"))
+        facts["notification"] = {
+            "required": notification["required"],
+            **({"submitted": submitted} if submitted else {}),
+        }
+    return {key: value for key, value in facts.items() if value is not None}
+
+
+def _context_lines(text: str, result: FileResult, id_line: int) -> dict[int, str]:
+    """The source lines around the file's first findings, its waivers and its id (where portfolio findings point)."""
+    wanted = sorted({finding.line for finding in result.findings})[:CONTEXT_FINDINGS]
+    wanted += [waiver.line for waiver in result.waivers[:CONTEXT_FINDINGS]] + [id_line]
+    numbers = {number for line in wanted for number in range(line - CONTEXT_AROUND, line + CONTEXT_AROUND + 1)}
+    lines = text.split("\n")  # as the loader counts lines: a \x85 or \u2028 is inside one
+    return {
+        number: inert(line.removesuffix("\r") if len(line) <= CONTEXT_TEXT else line[: CONTEXT_TEXT - 1] + "…")
+        for number, line in ((number, lines[number - 1]) for number in sorted(numbers) if 0 < number <= len(lines))
+    }
 
 
 class PluginMistake(Exception):

@@ -73,9 +73,11 @@ class FileResult:
     that is worth telling (a rule that crashed on a document that fails the schema).
     `findings` are sorted by line once finished; `collected` is what portfolio rules
     collected here, `waivers` what the document declares, `banner` its classification.
+    `facts` is what a reviewer reads of the document (title, partners, dates, budget...,
+    and the source lines around its findings), bounded and inert, taken once by the engine.
     """
 
-    __slots__ = ("file", "activity_id", "banner", "findings", "outcomes", "collected", "waivers", "notes")
+    __slots__ = ("file", "activity_id", "banner", "findings", "outcomes", "collected", "waivers", "notes", "facts")
 
     def __init__(
         self,
@@ -87,6 +89,7 @@ class FileResult:
         collected: dict[str, Any] | None = None,
         waivers: tuple[Waiver, ...] = (),
         notes: dict[str, str] | None = None,
+        facts: dict[str, Any] | None = None,
     ) -> None:
         self.file, self.activity_id, self.banner = file, activity_id, banner
         self.findings: list[Finding] = [] if findings is None else findings
@@ -94,6 +97,7 @@ class FileResult:
         self.collected: dict[str, Any] = {} if collected is None else collected
         self.waivers = waivers
         self.notes: dict[str, str] = {} if notes is None else notes
+        self.facts: dict[str, Any] = {} if facts is None else facts
 
     def __repr__(self) -> str:
         return f"FileResult(file={self.file!r}, status={self.status!r}, findings={len(self.findings)})"

@@ -13,7 +13,7 @@ from . import exits, startup
 from .pipeline import CheckOptions, execute
 
 # `cli`'s subcommands: an argument with one of these names is a command, not a path
-COMMANDS = ("check", "explain", "init", "plugins", "rules", "schema", "server")
+COMMANDS = ("check", "explain", "init", "plugins", "report", "rules", "schema", "server")
 
 
 def is_bare(args: list[str]) -> bool:

@@ -16,7 +16,7 @@ import sys
 from datetime import date
 from typing import NamedTuple
 
-from . import __version__, baseline, outputs, plugins, policy, startup
+from . import __version__, baseline, compare, outputs, plugins, policy, startup
 from .config import check_selectors, with_overrides
 from .config_file import check as check_config
 from .discover import discover
@@ -26,6 +26,7 @@ from .errors import EXIT_OUTPUT, UsageError
 from .finish import finish
 from .gitref import Revision, find_root, open_revision
 from .parallel import check_sources, wants_progress
+from .plugins import PROJECT
 from .report import Report
 from .waivers import Governance
 
@@ -60,6 +61,8 @@ class CheckOptions(NamedTuple):
     trusted_ref: str | None = None
     # audit: waivers are judged and listed, but hide nothing
     no_waivers: bool = False
+    # a JSON report of an earlier run, to mark what changed since (`compare.py`)
+    compare: str | None = None
 
 
 def is_terminal(stream) -> bool:
@@ -92,6 +95,7 @@ def execute(options: CheckOptions) -> int:
     written = [*(("--output", output) for _, output in targets), ("--write-baseline", options.write_baseline)]
     outputs.refuse_unwritable(written)
     baseline = _baseline_stage(options, revision)
+    comparison = compare.read(options.compare) if options.compare else None
     governance = Governance.of(config.waivers, registry.rules, config.audit_waivers)
     statement = describe(config, file_config, selectors, registry, governance)
 
@@ -99,7 +103,7 @@ def execute(options: CheckOptions) -> int:
     sources = discover(paths, config.is_excluded, lambda: _read_stdin(config.max_file_size))
     if not sources:
         raise UsageError(f"no activity files (*.yaml, *.yml) found in {', '.join(paths)}")
-    policy_files = [options.baseline_file, file_config.source, *config.rule_packs]
+    policy_files = [options.baseline_file, file_config.source, options.compare, *config.rule_packs]
     inputs = itertools.chain((source.path for source in sources if not source.is_stdin), filter(None, policy_files))
     outputs.refuse_writing_inputs(inputs, written)
 
@@ -122,12 +126,30 @@ def execute(options: CheckOptions) -> int:
         baseline=finished.baseline,
         policy=statement,
         root=find_root(os.getcwd()),
+        today=run_policy.today,
+        catalogue=_catalogue(engine),
+        compare=comparison,
     )
     if getattr(baseline, "error", None) is not None:  # --write-baseline failed; the reports are still written
         print(f"policycheck: error: {baseline.error}", file=sys.stderr)
         outputs.write(report, targets, registry.formats, color)
         return EXIT_OUTPUT
     return outputs.write(report, targets, registry.formats, color) or finished.tally.exit_code(config.fail_on)
+
+
+def _catalogue(engine: Engine) -> dict:
+    """The rules as this run applied them, and the plugins that gave them: what the JSON report hashes."""
+    rules = {
+        rule.id: {"level": engine.level(rule), "parameters": dict(engine.contexts[rule.id].params)}
+        for rule in engine.enabled
+    }
+    plugins = [
+        # the built-ins are policycheck's own: its version is theirs
+        {"name": plugin.name, "version": plugin.version or (__version__ if plugin.distribution == PROJECT else None)}
+        for plugin in engine.registry.plugins
+        if not plugin.error
+    ]
+    return {"rules": rules, "plugins": sorted(plugins, key=lambda plugin: (plugin["name"], plugin["version"] or ""))}
 
 
 def _read_stdin(limit: int) -> bytes:

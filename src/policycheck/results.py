@@ -65,8 +65,9 @@ class Results(Sequence):
 
             self._store.seek(self._starts[index])
             record = pickle.loads(self._store.read(self._sizes[index]))
-        file, activity_id, banner, findings, outcomes, waivers, notes = record
-        return FileResult(file, activity_id, banner, list(findings), self._outcome_maps[outcomes], {}, waivers, notes)
+        file, activity_id, banner, findings, outcomes, waivers, notes, facts = record
+        outcome_map = self._outcome_maps[outcomes]
+        return FileResult(file, activity_id, banner, list(findings), outcome_map, {}, waivers, notes, facts)
 
     def __iter__(self) -> Iterator[FileResult]:
         for index in range(len(self)):
@@ -88,6 +89,7 @@ class Results(Sequence):
             outcomes,
             result.waivers,
             notes,
+            result.facts or None,
         )
         if index < KEPT_FILES:
             self._kept[index] = record

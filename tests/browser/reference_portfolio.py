@@ -116,75 +116,14 @@ def write(folder: Path) -> list[tuple[Path, dict]]:
                 "justification": HOSTILE if hostile else f"Accepted for tranche {index} pending the partner's plan.",
                 "approved_by": HOSTILE if hostile else "Director, Office of Defense Cooperation",
                 "expires": (TODAY + timedelta(days=days)).isoformat(),
-                # the format has no waiver authority yet; the register shows this stand-in
-                "x-authority": "DSCA Policy Memo 24-12" if index % 2 else "10 U.S.C. 301",
             }
         ]
         path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
     return proposals
 
 
-# TEMPORARY (issue 19): today's JSON report has no title, partner, dates, budget, marking or
-# source lines; they are read from each YAML file here until the JSON report carries them.
-def _enriched(record: dict, document: dict, text: str, countries) -> dict:
-    activity = document.get("activity") or {}
-    partner = document.get("partner") or {}
-    releasability = document.get("releasability") or {}
-    lines = text.splitlines()
-    for finding in record["findings"]:
-        first = max(1, finding["line"] - 2)
-        finding["context"] = {"first_line": first, "lines": lines[first - 1 : finding["line"] + 2]}
-    waivers = []
-    for waiver in document.get("waivers") or []:
-        expires = date.fromisoformat(waiver["expires"])
-        waivers.append(
-            {
-                "rule": waiver["rule"],
-                "approved_by": waiver["approved_by"],
-                "authority": waiver.get("x-authority"),
-                "justification": waiver["justification"],
-                "expires": waiver["expires"],
-                "at": waiver.get("at"),
-                "days_left": (expires - TODAY).days,
-            }
-        )
-    return {
-        **record,
-        "title": document.get("title"),
-        "partners": [
-            {"country": partner["country"], "name": countries.get(partner["country"]), "category": partner["category"]}
-        ],
-        "type": activity.get("type"),
-        "authority": activity.get("authority"),
-        "start": activity.get("start"),
-        "end": activity.get("end"),
-        "budget": activity.get("budget"),
-        "marking": {
-            "classification": releasability.get("classification"),
-            "dissemination": releasability.get("dissemination") or [],
-            "rel_to": releasability.get("rel_to") or [],
-        },
-        "vetting": (document.get("governance") or {}).get("human_rights_vetting"),
-        "notification": None,  # the activity format has no notification field yet
-        "waivers": waivers,
-    }
-
-
 def records(folder: Path) -> tuple[dict, list[dict]]:
-    """Write the portfolio into `folder`, check it, and return (run, files) as the HTML renderer takes them."""
-    from policycheck.reference import Reference
-
-    proposals = write(folder)
+    """Write the portfolio into `folder`, check it, and return (run, files): the JSON report's own records."""
+    write(folder)
     report = _check(folder)
-    rules = {
-        rule["id"]: {"title": rule["title"], "family": rule["family"], "level": rule["level"]}
-        for rule in _cli(folder.parent, "rules", "--format", "json")
-    }
-    countries = Reference().countries
-    documents = {path.name: (path, document) for path, document in proposals}
-    files = []
-    for record in report["files"]:
-        path, document = documents[Path(record["file"]).name]
-        files.append(_enriched(record, document, path.read_text(encoding="utf-8"), countries))
-    run = {key: report[key] for key in ("tool", "fail_on", "summary")}
-    return {**run, "today": TODAY.isoformat(), "rules": rules}, files
+    return report, report["files"]

@@ -196,6 +196,7 @@ def test_the_docs_screenshot_is_a_small_png_that_the_docs_show():
     data = SCREENSHOT.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 300 * 1024
     assert "(html-report.png)" in (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    assert "(docs/html-report.png)" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def luminance(colour: str) -> float | None:
@@ -225,3 +226,30 @@ def test_printed_it_is_a_memo_with_light_backgrounds_chart_tables_and_a_page_per
     pdf = base64.b64decode(page.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])
     assert pdf.startswith(b"%PDF-")
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) > COUNT  # at least a page per proposal, plus the rest
+
+
+def test_since_the_last_review_is_shown_with_badges_and_logs_nothing(browser, reference_records, tmp_path):
+    import copy
+
+    from policycheck import compare
+    from policycheck.report import html
+
+    run, files = reference_records
+    # the previous review: one proposal not yet there, one that had a finding since resolved
+    previous = copy.deepcopy(files[1:])
+    previous[0]["findings"].append({**previous[1]["findings"][0], "fingerprint": "f" * 16, "message": "<b>gone</b>"})
+    comparison = compare.Comparison(compare.previous_of({"schema": run["schema"], "files": previous}, "last.json"))
+    path = tmp_path / "since.html"
+    path.write_text(html.render(run, files, comparison), encoding="utf-8")
+    loaded = Loaded(browser, path.as_uri())
+    assert not [entry for entry in loaded.console if entry["level"] in ("SEVERE", "WARNING")], loaded.console
+    since = browser.execute_script("return document.getElementById('since').innerText")
+    assert "Compared with last.json: proposals 1 new, 1 changed, 48 unchanged, 0 removed" in since
+    badges = browser.execute_script(
+        "return [...document.querySelectorAll('table.queue .badge[class*=\"c-\"]')].map(b => b.innerText)"
+    )
+    assert sorted(set(badges)) == ["changed", "new", "unchanged"] and len(badges) == COUNT
+    resolved = browser.execute_script(
+        "return [...document.querySelectorAll('.c-resolved')].map(b => b.parentNode.textContent)"
+    )
+    assert len(resolved) == 1 and "<b>gone</b>" in resolved[0]

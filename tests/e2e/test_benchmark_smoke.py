@@ -57,7 +57,8 @@ def test_formats_benchmark_measures_every_format_against_json(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     results = json.loads(output.read_text(encoding="utf-8"))
-    assert set(results["formats"]) == {"json", "text", "sarif", "junit", "markdown", "github"}
+    assert set(results["formats"]) == {"json", "text", "sarif", "junit", "markdown", "github", "html"}
+    assert "html time / json" in result.stdout
     assert results["formats"]["json"]["peak_vs_json"] == 1.0
     for row in results["formats"].values():
         assert row["peak_kib"] > 1024 and row["report_bytes"] > 0 and row["seconds"] > 0

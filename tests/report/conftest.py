@@ -12,6 +12,7 @@ and review the diff like any other change.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,8 @@ def golden():
 
     def compare(name: str, text: str) -> None:
         text = text.replace(__version__, "VERSION")
+        # the catalogue's hashes cover the built-ins' version: masked like it (their stability is tested apart)
+        text = re.sub(r'"((?:configuration_)?sha256)": "[0-9a-f]{64}"', r'"\1": "SHA256"', text)
         # SARIF's %SRCROOT%: where this checkout happens to be
         text = text.replace(HERE.parents[1].as_uri() + "/", "file:///REPOSITORY/")
         path = GOLDEN / name

@@ -26,16 +26,17 @@ def test_table_has_a_row_per_file_and_a_column_per_family(run, monkeypatch):
         "--format",
         "markdown",
     ).output
-    header, *rows = table(output)
-    assert header == ["File", "Activity", "Classification", "Result", "core", "test-report"]
-    assert rows[0] == ["`fixtures/clean.yaml`", "FIX-2027-CLEAN", "CUI//REL TO USA, ALB", "pass", "pass", "pass"]
+    rows = table(output)
+    header, *rows = rows[: rows.index(["Partner", "Proposals", "Failing", "Findings", "Budget", "Budget at risk"])]
+    assert header == [
+        *("File", "Activity", "Partner", "Type", "Start", "Budget", "Classification", "Result"),
+        *("core", "test-report"),
+    ]
+    clean = ["`fixtures/clean.yaml`", "FIX-2027-CLEAN", "ALB", "advisory", "2027-01-15", "USD 850,000"]
+    assert rows[0] == [*clean, "CUI//REL TO USA, ALB", "pass", "pass", "pass"]
     assert rows[1] == [
-        "`fixtures/expired.yaml`",
-        "FIX-2027-EXPIRED",
-        "CUI//REL TO USA, ALB",
-        "**fail**",
-        "**2 fail**",
-        "pass",
+        *("`fixtures/expired.yaml`", "FIX-2027-EXPIRED", "ALB", "advisory", "2028-03-01", "USD 850,000"),
+        *("CUI//REL TO USA, ALB", "**fail**", "**2 fail**", "pass"),
     ]
     assert output.startswith(
         "## policycheck\n\n**2 files checked: 1 failed, 0 with warnings, 1 passed** (2 fail, 0 warn, 0 waived)\n"

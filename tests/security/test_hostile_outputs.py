@@ -113,9 +113,10 @@ def _cells(row: str) -> int:
 
 
 def _tables(rows: list[str]) -> list[list[str]]:
+    """Each table's rows, its header first: a header is the row above a `|---` line."""
     tables: list[list[str]] = []
-    for row in rows:
-        if row.startswith("| File |"):
+    for index, row in enumerate(rows):
+        if index + 1 < len(rows) and rows[index + 1].startswith("|---"):
             tables.append([])
         tables[-1].append(row)
     return tables

@@ -10,6 +10,10 @@ from ..findings import tally
 __all__ = ["OutputFormat", "Report"]
 
 if TYPE_CHECKING:
+    from datetime import date
+    from typing import Any
+
+    from ..compare import Comparison
     from ..baseline import BaselineResult
     from ..effective import EffectivePolicy
     from ..findings import FileResult, Tally
@@ -41,6 +45,12 @@ class Report(NamedTuple):
     policy: "EffectivePolicy | None" = None
     # the repository root (else the current folder): SARIF's %SRCROOT%
     root: str = "."
+    # the review date the rules judged by (`--today`, else the run's date); None for a Report built by hand
+    today: "date | None" = None
+    # what the rules were, for the record's hash: {"rules": {id: {level, parameters, plugin}}, "plugins": [...]}
+    catalogue: "Mapping[str, Any] | None" = None
+    # --compare PREVIOUS.json: what a format marks new, changed or resolved (a `compare.Comparison`)
+    compare: "Comparison | None" = None
 
     @property
     def summary(self) -> dict[str, int]:

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from . import review
+from . import json_format, review
 from .charts import Chart, Series, heat_map, stacked_bars, timeline
 from .htmltext import plain, text
 from .review import Row
@@ -115,6 +115,10 @@ border:1px solid transparent}
 .d-return{background:#fbe1d3;border-color:#d55e00}
 .d-conditions{background:#fdf0d2;border-color:#e69f00}
 .d-approve{background:#d8f1e7;border-color:#009e73}
+.c-new{background:#e3ecfd;border-color:#0b57d0}
+.c-changed{background:#fdf0d2;border-color:#e69f00}
+.c-unchanged,.c-persisting{background:#f5f6f8;border-color:#bbbbbb}
+.c-resolved{background:#d8f1e7;border-color:#009e73}
 .suggested{font-size:11px;color:var(--muted);display:block}
 .pbanner{font-weight:700;font-size:12px;letter-spacing:.04em}
 .ctl{border:1px solid #b00;border-radius:3px;padding:0 2px;color:#b00;font-family:ui-monospace,monospace;
@@ -212,6 +216,13 @@ def _badge(status: str) -> str:
 _DECISION_CLASS = {review.RETURN: "d-return", review.CONDITIONS: "d-conditions", review.APPROVE: "d-approve"}
 
 
+def _change(change: str | None) -> str:
+    """A since-the-last-review badge (--compare), or nothing."""
+    if change is None:
+        return ""
+    return f' <span class="badge c-{plain(change)}" title="since the last review">{text(change)}</span>'
+
+
 def _decision(decision: str) -> str:
     return f'<span class="badge {_DECISION_CLASS[decision]}">{text(decision)}</span>'
 
@@ -297,9 +308,15 @@ def _quote(value: Any, limit: int = SECTION_TEXT) -> str:
 # --- the page ----------------------------------------------------------------------
 
 
-def stream(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]]) -> Iterator[str]:
-    """The report in pieces; `files[i]` may be decoded on each access, and is never kept."""
+def stream(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]], comparison=None) -> Iterator[str]:
+    """The report in pieces; `files[i]` may be decoded on each access, and is never kept.
+
+    `comparison` (a `compare.Comparison`, from --compare) marks each record as it is read;
+    without one, the marks a stored record carries (and its run's `since_previous`) are shown.
+    """
     run = _record(run)
+    marking = comparison.start() if comparison is not None else None
+    files = _Marked(files, marking) if marking is not None else files
     today = review.parse_date(run.get("today"))
     rules = run.get("rules") if isinstance(run.get("rules"), Mapping) else {}
     portfolio = review.Portfolio(rules)
@@ -320,11 +337,14 @@ def stream(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]]) -> Iterat
         rows.append(row)
     rows.sort(key=Row.sort_key)
     waiver_keys.sort()
+    if marking is not None:
+        run = {**run, "since_previous": marking.summary()}
     banner = banners.result()
     collapsed = len(rows) > COLLAPSE_AFTER
 
     yield from _head(banner, len(rows))
     yield from _introduction(run, banner, rows, portfolio, today)
+    yield from _since(run, rows)
     yield from _queue(rows)
     yield from _rollups(portfolio, rules)
     yield from _charts(portfolio, today)
@@ -341,8 +361,8 @@ def stream(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]]) -> Iterat
     yield f'<footer class="banner" role="contentinfo">{text(banner.text)}</footer></body></html>\n'
 
 
-def render(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]]) -> str:
-    return "".join(stream(run, files))
+def render(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]], comparison=None) -> str:
+    return "".join(stream(run, files, comparison))
 
 
 def _tetragraphs() -> Mapping[str, Sequence[str]]:
@@ -393,7 +413,9 @@ def _introduction(
             f"{_plural(int(baseline.get('matched') or 0), 'finding')} it records are left out of this report.</p>\n"
         )
     yield (
-        '<nav aria-label="Sections"><ul><li><a href="#queue">Decision queue</a></li><li><a href="#rollups">Roll-ups</a>'
+        '<nav aria-label="Sections"><ul>'
+        + ('<li><a href="#since">Since the last review</a></li>' if run.get("since_previous") else "")
+        + '<li><a href="#queue">Decision queue</a></li><li><a href="#rollups">Roll-ups</a>'
         '</li><li><a href="#charts">Charts</a></li><li><a href="#waivers">Waiver register</a></li>'
         '<li><a href="#proposals">Proposals</a></li></ul></nav>\n'
     )
@@ -413,6 +435,52 @@ def _introduction(
         '<div class="muted">the budgets of proposals to return</div></div>'
         "</div></section>\n"
     )
+
+
+def _since(run: Mapping[str, Any], rows: Sequence[Row]) -> Iterator[str]:
+    """What changed since the previous report (--compare): counts, the new and changed proposals, the removed ones."""
+    since = _record(run.get("since_previous"))
+    if not since:
+        return
+    proposals, findings = _record(since.get("proposals")), _record(since.get("findings"))
+
+    def count(counts: Mapping[str, Any], key: str) -> str:
+        value = counts.get(key)
+        return f"{value if isinstance(value, int) and not isinstance(value, bool) else 0} {key}"
+
+    yield (
+        f'<section id="since"><h2>Since the last review</h2><p>Compared with <span class="mono">'
+        f"{_quote(since.get('previous') or '?', 600)}</span>: proposals "
+        + text(", ".join(count(proposals, key) for key in ("new", "changed", "unchanged", "removed")))
+        + "; findings "
+        + text(", ".join(count(findings, key) for key in ("new", "persisting", "resolved")))
+        + ". Resolved findings are named in each proposal's section; they do not gate.</p>"
+    )
+    moved = [row for row in rows if row.change in ("new", "changed")]
+    if moved:
+        yield from _chunked(
+            '<table><thead><tr><th scope="col">Proposal</th><th scope="col">Since the last review</th>'
+            '<th scope="col">Status</th></tr></thead>',
+            (
+                f'<tr><td><a href="#p-{row.index}">{text(row.activity_id or row.file)}</a></td>'
+                f"<td>{_change(row.change)}</td><td>{_badge(row.status)}</td></tr>\n"
+                for row in moved
+            ),
+        )
+    removed = review.mappings(since.get("removed"))
+    if removed:
+        yield f"<h3>{_plural(len(removed), 'proposal')} no longer in the review</h3>"
+        yield from _chunked(
+            '<table><thead><tr><th scope="col">File</th><th scope="col">Activity</th>'
+            '<th scope="col" class="num">Findings it had</th></tr></thead>',
+            (
+                f'<tr><td class="mono">{_quote(entry.get("file") or "?", 600)}</td>'
+                f"<td>{_quote(entry.get('activity_id') or '—', 300)}</td>"
+                f'<td class="num">{text(str(entry.get("findings") or 0))}</td></tr>\n'
+                for entry in removed
+            ),
+        )
+    yield "</section>\n"
 
 
 def _queue(rows: Sequence[Row]) -> Iterator[str]:
@@ -455,7 +523,8 @@ def _queue_row(rank: int, row: Row) -> str:
         f'<tr><td class="num">{rank}</td><td><a href="#{anchor}">{name}</a>{title}'
         f'<span class="file">{text(row.file)}</span></td><td>{partners}</td><td>{text(row.type or "—")}'
         f'<span class="title">{text(row.authority or "")}</span></td><td class="num">{budget}</td><td>{start}</td>'
-        f'<td class="pbanner">{_banner(row.banner)}</td><td>{_badge(row.status)}</td><td>{top}</td>'
+        f'<td class="pbanner">{_banner(row.banner)}</td><td>{_badge(row.status)}{_change(row.change)}</td>'
+        f"<td>{top}</td>"
         f'<td>{_decision(row.decision)}<span class="suggested">suggested</span></td></tr>\n'
     )
 
@@ -716,7 +785,9 @@ def _finding(anchor: str, finding: Mapping[str, Any], rules: Mapping[str, Any]) 
         where.append(f"<code>{_quote(finding['pointer'], 300)}</code>")
     parts = [
         f'<li class="finding" id="{anchor}">{_badge(level if level in review.SEVERITY else "error")} '
-        f"<code>{text(rule_id)}</code>" + (f" {text(title)}" if title else ""),
+        f"<code>{text(rule_id)}</code>"
+        + (f" {text(title)}" if title else "")
+        + _change(finding.get("change") if finding.get("change") in review.FINDING_CHANGES else None),
         f' <span class="where">{" · ".join(where)}</span>' if where else "",
         f"<p>{_quote(finding.get('message') or '')}</p>",
     ]
@@ -741,7 +812,10 @@ def _proposal(
         f" — {_quote(title, 600)}" if isinstance(title, str) and title else ""
     )
     banner = f'<span class="pbanner">{text(row.banner)}</span> ' if row.banner else ""
-    status = f'{_badge(row.status)} {_decision(row.decision)} <span class="muted">suggested decision</span>'
+    status = (
+        f"{_badge(row.status)}{_change(row.change)} {_decision(row.decision)} "
+        '<span class="muted">suggested decision</span>'
+    )
     findings = review.findings_of(record)
     body = [_facts(row, record), f"<p>{status}</p>"]
     if findings:
@@ -750,6 +824,15 @@ def _proposal(
         body.append("</ol>")
     else:
         body.append("<p>No findings.</p>")
+    resolved = review.resolved_of(record)
+    if resolved:
+        body.append(f"<h4>{_plural(len(resolved), 'finding')} resolved since the last review</h4><ul>")
+        body.extend(
+            f'<li><span class="badge c-resolved">resolved</span> <code>{_quote(item.get("rule") or "?", 40)}</code> '
+            f"{_quote(item.get('message') or '')}</li>"
+            for item in resolved
+        )
+        body.append("</ul>")
     waivers = review.waivers_of(record)
     if waivers:
         body.append("<h4>Waivers</h4><ul>")
@@ -781,18 +864,30 @@ def stream_report(report) -> Iterator[str]:
     if isinstance(report, Mapping):
         files = report.get("files")
         return stream(report, files if isinstance(files, Sequence) and not isinstance(files, str) else [])
-    return stream(*records_of(report))
+    return stream(json_format.run_record(report), _Records(report.results), report.compare)
 
 
 def render_report(report) -> str:
     return "".join(stream_report(report))
 
 
-# TEMPORARY ADAPTER (issue 19): today's `Report` in the shape of the v2 JSON records, with
-# only the keys a FileResult already has; the lead replaces it with the JSON stage's own records.
+class _Marked(Sequence):
+    """Records as a comparison marks them (new, changed...; it counts each file once however often it is read)."""
+
+    def __init__(self, files: Sequence[Mapping[str, Any]], marking) -> None:
+        self.files, self.marking = files, marking
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index):
+        record = self.files[index]
+        return self.marking.mark(dict(record)) if isinstance(record, Mapping) else record
 
 
-class _ResultRecords(Sequence):
+class _Records(Sequence):
+    """A run's results as the JSON report's file records, each built when asked for and never kept."""
+
     def __init__(self, results) -> None:
         self.results = results
 
@@ -800,57 +895,4 @@ class _ResultRecords(Sequence):
         return len(self.results)
 
     def __getitem__(self, index):
-        result = self.results[index]
-        return {
-            "file": result.file,
-            "activity_id": result.activity_id,
-            "banner": result.banner,
-            "status": result.status,
-            "findings": [_finding_record(finding) for finding in result.findings],
-            "rules": result.outcomes,
-            "waivers": [
-                {
-                    "rule": waiver.rule,
-                    "approved_by": waiver.approved_by,
-                    "authority": None,
-                    "justification": waiver.justification,
-                    "expires": waiver.expires,
-                    "at": waiver.at,
-                    "days_left": None,
-                }
-                for waiver in result.waivers
-            ],
-        }
-
-
-def _finding_record(finding) -> dict:
-    record = finding._asdict()
-    record["rule"] = record.pop("rule_id")
-    waiver = record.pop("waiver")
-    record["waiver"] = (
-        None
-        if waiver is None
-        else {
-            "approved_by": waiver.approved_by,
-            "expires": waiver.expires,
-            "justification": waiver.justification,
-            "at": waiver.at,
-        }
-    )
-    return record
-
-
-def records_of(report) -> tuple[dict, Sequence[Mapping[str, Any]]]:
-    """(run, files) from a `Report`; `today` is there only if the Report carries it."""
-    today = getattr(report, "today", None)
-    run = {
-        "tool": {"name": "policycheck", "version": report.version},
-        "fail_on": report.fail_on,
-        "today": today.isoformat() if isinstance(today, date) else today,
-        "rules": {
-            rule.id: {"title": rule.title, "family": rule.family, "level": rule.level} for rule in report.rules.values()
-        },
-    }
-    if report.baseline is not None:
-        run["baseline"] = report.baseline.as_dict()
-    return run, _ResultRecords(report.results)
+        return json_format.file_record(self.results[index])

@@ -23,6 +23,9 @@ NOFORN, REL_TO = "NOFORN", "REL TO"
 SEVERITY = ("error", "fail", "warn", "waived", "pass")
 RETURN, CONDITIONS, APPROVE = "return", "approve with conditions", "approve"
 DECISIONS = (RETURN, CONDITIONS, APPROVE)
+# a proposal since the last review (`--compare`), and a finding
+CHANGES = ("new", "changed", "unchanged")
+FINDING_CHANGES = ("new", "persisting")
 NO_FAMILY = "other"
 # a queue row quotes this much of a title or a finding; the proposal's own section has it all
 ROW_TEXT = 160
@@ -206,6 +209,16 @@ def findings_of(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [finding for finding in findings if isinstance(finding, Mapping)] if isinstance(findings, list) else []
 
 
+def mappings(value: Any) -> list[Mapping[str, Any]]:
+    """The objects in a list (a stored record may hold anything where a list of them belongs)."""
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def resolved_of(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The findings a comparison found resolved since the previous report (--compare)."""
+    return mappings(record.get("resolved"))
+
+
 def waivers_of(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     waivers = record.get("waivers")
     return [waiver for waiver in waivers if isinstance(waiver, Mapping)] if isinstance(waivers, list) else []
@@ -326,6 +339,7 @@ class Row(NamedTuple):
     live_waivers: int
     vetting: str | None
     notification_pending: bool | None
+    change: str | None = None  # since the last review (--compare): new, changed or unchanged
 
     @property
     def lead(self) -> str:
@@ -388,6 +402,7 @@ def row_of(index: int, record: Mapping[str, Any], today: date | None, share=_uns
         live_waivers=live,
         vetting=share(vetting) if isinstance(vetting, str) else None,
         notification_pending=notification_pending(record),
+        change=record.get("change") if record.get("change") in CHANGES else None,
     )
 
 
