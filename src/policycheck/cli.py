@@ -218,6 +218,9 @@ def _formats_epilog() -> str:
     help="Read configuration, rule packs and baseline at this git revision (git show REF:path), e.g. origin/main.",
 )
 @click.option("--no-waivers", is_flag=True, help="Audit: waivers hide nothing; show what they would hide.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes to the files, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, the unsafe fixes too (judgment calls).")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing; exit 1 if any.")
 @_plugin_options
 @click.pass_context
 def check_command(
@@ -246,6 +249,9 @@ def check_command(
     isolated,
     trusted_ref,
     no_waivers,
+    fix,
+    unsafe_fixes,
+    diff,
 ) -> None:
     """Check activity files, directories (recursively), globs, or - for stdin."""
     request = CheckOptions(
@@ -273,6 +279,9 @@ def check_command(
         isolated=isolated,
         trusted_ref=trusted_ref,
         no_waivers=no_waivers,
+        fix=fix,
+        diff=diff,
+        unsafe_fixes=unsafe_fixes,
     )
     ctx.exit(execute(request))
 

@@ -16,7 +16,7 @@ import sys
 from datetime import date
 from typing import NamedTuple
 
-from . import __version__, baseline, outputs, plugins, policy, startup
+from . import __version__, baseline, fixes, outputs, plugins, policy, startup
 from .config import check_selectors, with_overrides
 from .config_file import check as check_config
 from .discover import discover
@@ -60,6 +60,10 @@ class CheckOptions(NamedTuple):
     trusted_ref: str | None = None
     # audit: waivers are judged and listed, but hide nothing
     no_waivers: bool = False
+    # --fix writes the safe fixes (and the unsafe ones with --unsafe-fixes); --diff shows them, writing nothing
+    fix: bool = False
+    diff: bool = False
+    unsafe_fixes: bool = False
 
 
 def is_terminal(stream) -> bool:
@@ -70,6 +74,8 @@ def is_terminal(stream) -> bool:
 def execute(options: CheckOptions) -> int:
     """Run the whole pipeline and write every report; the exit code (docs/cli.md)."""
     _refuse_untrusted_policy(options)
+    if options.fix and not options.diff and "-" in options.paths:
+        raise UsageError("--fix cannot write standard input: give the files to fix, or --diff to see the fixes")
     revision = open_revision(options.trusted_ref) if options.trusted_ref else None
     file_config = policy.read_config(options.config_file, options.no_config, revision, options.isolated)
     config = with_overrides(
@@ -105,6 +111,11 @@ def execute(options: CheckOptions) -> int:
 
     engine = Engine(registry, run_policy)
     startup.resume_collection()  # the run is built
+    fixing = None
+    if options.fix or options.diff:
+        fixing = _fix_stage(engine, sources, options, config.max_file_size)
+        if options.diff:
+            return fixes.show_diff(fixing)
     checked = _check(engine, sources, options)
     finished = finish(engine, checked, baseline, tracebacks=options.show_tracebacks)
     del checked  # the finished records replace the checked ones
@@ -127,7 +138,23 @@ def execute(options: CheckOptions) -> int:
         print(f"policycheck: error: {baseline.error}", file=sys.stderr)
         outputs.write(report, targets, registry.formats, color)
         return EXIT_OUTPUT
-    return outputs.write(report, targets, registry.formats, color) or finished.tally.exit_code(config.fail_on)
+    code = outputs.write(report, targets, registry.formats, color) or finished.tally.exit_code(config.fail_on)
+    return code if fixing is None else fixes.summarize(fixing, finished.tally, code)
+
+
+def _fix_stage(engine: Engine, sources, options: CheckOptions, max_bytes: int) -> fixes.FixRun:
+    """Every applicable fix made in memory, each pass re-checked; written (atomically) unless --diff."""
+    first = finish(engine, _check(engine, sources, options))
+    run = fixes.fix_run(
+        sources,
+        first,
+        lambda fixed: finish(engine, check_sources(engine, fixed, options.jobs)),
+        options.unsafe_fixes,
+        max_bytes,
+    )
+    if not options.diff:
+        fixes.write(run)
+    return run
 
 
 def _read_stdin(limit: int) -> bytes:

@@ -825,6 +825,7 @@ class _ResultRecords(Sequence):
 
 def _finding_record(finding) -> dict:
     record = finding._asdict()
+    del record["fix"]  # for --fix and the editor, not the page
     record["rule"] = record.pop("rule_id")
     waiver = record.pop("waiver")
     record["waiver"] = (
