@@ -58,6 +58,8 @@ def problem(fix: Any, data: Any = None) -> str | None:
             return f"Fix edit {shorten(repr(edit))}: a path is a JSON pointer string or a tuple of keys and indexes"
     if data is not None:
         try:
+            for edit in fix.edits:
+                render(edit.value)  # plain data, which YAML can write
             apply_to_data(data, fix.edits)
         except FixError as error:
             return f"its fix '{shorten(fix.title)}' does not apply to this document: {error}"

@@ -1,0 +1,174 @@
+"""Fixes: each built-in fix on a failing and a passing example, and the text edits every fix is made of."""
+
+import pytest
+
+from policycheck import Edit, Fix
+from policycheck.fixes import FixError, apply_fix, apply_to_data, changed_span, problem
+from policycheck.load import parse
+from policycheck.testing import activity_text, check
+
+
+def _fixed(snippet: str, rule_id: str, unsafe: bool = False) -> tuple[str, str, list]:
+    """(text, fixed text, the rule's findings on the fixed text): the first finding's fix applied."""
+    text = activity_text(snippet)
+    found = [finding for finding in check(text, base=False) if finding.rule_id == rule_id]
+    assert found and found[0].fix is not None, found
+    assert found[0].fix.safe is not unsafe
+    after = apply_fix(text, found[0].fix)
+    return text, after, [finding for finding in check(after, base=False) if finding.rule_id == rule_id]
+
+
+@pytest.mark.parametrize(
+    "rule_id, snippet, wanted",
+    [
+        ("REL005", "releasability:\n  rel_to: [ALB, USA]\n", ["USA", "ALB"]),
+        ("REL005", "releasability:\n  rel_to: [NATO, ALB]\n", ["USA", "ALB", "NATO"]),
+        ("REL006", "releasability:\n  rel_to: [USA, alb]\n", ["USA", "ALB"]),
+        ("REL004", "releasability:\n  rel_to: [USA, GBR]\n", ["USA", "ALB", "GBR"]),
+    ],
+)
+def test_a_rel_to_fix_makes_the_list_it_should_and_the_finding_goes(rule_id, snippet, wanted):
+    _text, after, left = _fixed(snippet, rule_id)
+    assert parse(after).data["releasability"]["rel_to"] == wanted
+    assert left == []
+
+
+def test_rel003_adds_rel_to_to_dissemination():
+    _text, after, left = _fixed("releasability:\n  dissemination: []\n  rel_to: [USA, ALB]\n", "REL003")
+    assert parse(after).data["releasability"]["dissemination"] == ["REL TO"] and left == []
+
+
+def test_rel001_drops_noforn_only_as_an_unsafe_fix():
+    _text, after, left = _fixed("releasability:\n  dissemination: [NOFORN, REL TO]\n", "REL001", unsafe=True)
+    assert parse(after).data["releasability"]["dissemination"] == ["REL TO"] and left == []
+
+
+def test_sch001_renames_a_misspelt_key_with_one_close_match():
+    text = activity_text("") .replace("summary:", "sumary:", 1)
+    found = [finding for finding in check(text, base=False) if finding.rule_id == "SCH001"]
+    assert [finding.fix.title for finding in found] == ["Rename 'sumary' to 'summary'"]
+    after = apply_fix(text, found[0].fix)
+    assert after == activity_text("") and check(after, base=False) == []
+
+
+def test_sch001_writes_a_country_code_in_capitals():
+    text, after, left = _fixed("partner:\n  country: alb\n", "SCH001")
+    assert after == text.replace("country: alb", "country: ALB") and left == []
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "releasability:\n  rel_to: [USA, ALB]\n",  # each rule's passing example: nothing to fix
+        "partner:\n  country: XYZ\n",  # no code it could be in another case: a hint, no fix
+        "x-notes: 1\nsumry: x\n",
+    ],
+)
+def test_nothing_is_fixed_where_no_fix_is_certain(snippet):
+    found = check(activity_text(snippet), base=False)
+    assert [finding for finding in found if finding.fix is not None] == []
+
+
+def test_a_misspelt_key_with_two_close_matches_gets_no_fix():
+    found = check(activity_text("objectivs: []\n").replace("objectivs", "partnr"), base=False)
+    renames = [finding.fix for finding in found if finding.fix is not None]
+    assert all("partnr" not in fix.title for fix in renames)
+
+
+# -- the edits, on text a person would write
+
+
+DOC = """\
+# a comment that stays
+releasability:   # and this one
+  dissemination: [NOFORN, 'REL TO']
+  rel_to:
+    - alb    # lower case
+    - USA
+summary: "text"
+"""
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (Edit.reorder("/releasability/rel_to", [1, 0]), DOC.replace("- alb    #", "- USA    #").replace("- USA\n", "- alb\n")),
+        (Edit.set("/releasability/rel_to/0", "ALB"), DOC.replace("- alb", "- ALB")),
+        (Edit.remove("/releasability/dissemination/0"), DOC.replace("[NOFORN, 'REL TO']", "['REL TO']")),
+        (Edit.remove("/releasability/dissemination/1"), DOC.replace("[NOFORN, 'REL TO']", "[NOFORN]")),
+        (Edit.insert("/releasability/rel_to/-", "GBR"), DOC.replace("    - USA\n", "    - USA\n    - GBR\n")),
+        (Edit.insert("/releasability/rel_to/0", "GBR"), DOC.replace("    - alb", "    - GBR\n    - alb")),
+        (Edit.insert("/releasability/dissemination/1", "X"), DOC.replace("NOFORN, ", "NOFORN, X, ")),
+        (Edit.rename("/summary", "title"), DOC.replace("summary:", "title:")),
+        (Edit.set("/summary", "new"), DOC.replace('"text"', '"new"')),
+        (Edit.set("/releasability/classification", "CUI"), DOC.replace("    - USA\n", "    - USA\n  classification: CUI\n")),
+        (Edit.set("/id", "true"), DOC + "id: 'true'\n"),
+        (Edit.remove("/releasability/rel_to/1"), DOC.replace("    - USA\n", "")),
+    ],
+)
+def test_each_edit_changes_only_its_node(edit, expected):
+    assert apply_fix(DOC, Fix("t", (edit,))) == expected
+
+
+def test_crlf_line_ends_and_tabs_in_strings_are_kept():
+    text = DOC.replace('"text"', '"a\\tb\tc"').replace("\n", "\r\n")
+    after = apply_fix(text, Fix("t", (Edit.insert("/releasability/rel_to/-", "GBR"), Edit.set("/releasability/rel_to/0", "ALB"))))
+    assert after == text.replace("- alb", "- ALB").replace("    - USA\r\n", "    - USA\r\n    - GBR\r\n")
+
+
+def test_a_file_without_a_last_line_end_gets_one_before_the_new_line():
+    assert apply_fix("a:\n  b: 1", Fix("t", (Edit.set("/a/c", 2),))) == "a:\n  b: 1\n  c: 2"
+
+
+@pytest.mark.parametrize(
+    "text, edit",
+    [
+        ("a: &x [1, 2]\nb: *x\n", Edit.insert("/a/-", 3)),  # an alias would change too
+        ("a: &x 1\n", Edit.set("/a", 2)),  # the anchor would be lost
+        ("a: |\n  text\n", Edit.set("/a", "other")),  # a block scalar
+        ("a:\n  - 1\n", Edit.remove("/a/0")),  # the key would be left empty (null, not [])
+        ("a: {b: 1}\n", Edit.remove("/c")),  # names nothing
+        ("a: [1, 2]\n", Edit.reorder("/a", [0, 0])),  # no permutation
+        ("a: 1\n", Edit.insert("/a/0", 1)),  # not a list
+    ],
+)
+def test_an_edit_that_cannot_be_made_exactly_is_refused(text, edit):
+    with pytest.raises(FixError):
+        apply_fix(text, Fix("t", (edit,)))
+
+
+def test_flow_mappings_and_odd_quoting_are_edited_in_place():
+    text = 'a: {"b": \'x\', c: [ 1 ,2 ]}   # end\n'
+    assert apply_fix(text, Fix("t", (Edit.set("/a/b", "y"),))) == text.replace("'x'", "'y'")
+    assert apply_fix(text, Fix("t", (Edit.set("/a/d", 3),))) == text.replace("2 ]}", "2 ], d: 3}")
+    assert apply_fix(text, Fix("t", (Edit.reorder("/a/c", [1, 0]),))) == text.replace("[ 1 ,2 ]", "[ 2 ,1 ]")
+
+
+def test_the_data_an_edit_means():
+    data = {"a": [1, 2, 3], "b": {"c": 1, "d": 2}}
+    assert apply_to_data(data, [Edit.rename("/b/c", "e")]) == {"a": [1, 2, 3], "b": {"e": 1, "d": 2}}
+    assert list(apply_to_data(data, [Edit.rename("/b/c", "e")])["b"]) == ["e", "d"]
+    assert apply_to_data(data, [Edit.reorder("/a", [2, 0, 1])])["a"] == [3, 1, 2]
+    assert data == {"a": [1, 2, 3], "b": {"c": 1, "d": 2}}  # a copy is edited
+
+
+@pytest.mark.parametrize(
+    "fix, words",
+    [
+        ("not a fix", "a fix is a policycheck Fix"),
+        (Fix("", (Edit.remove("/a"),)), "a title is text"),
+        (Fix("t", ()), "one or more Edits"),
+        (Fix("t", (("remove", "/a"),)), "an edit is Edit.set"),
+        (Fix("t", (Edit("drop", "/a"),)), "an edit is Edit.set"),
+        (Fix("t", (Edit.remove("/nothing"),)), "/nothing names no key"),
+        (Fix("t", (Edit.set("/a", object()),)), "is not plain data"),
+        (Fix("t", (Edit.remove("/a"),), safe="yes"), "safe is True or False"),
+    ],
+)
+def test_a_broken_fix_is_described(fix, words):
+    assert words in problem(fix, {"a": 1})
+
+
+def test_the_changed_span_of_two_texts():
+    assert changed_span("abcXYZdef", "abcQdef") == (3, 6, "Q")
+    assert changed_span("same", "same") == (4, 4, "")
