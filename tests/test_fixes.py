@@ -44,7 +44,7 @@ def test_rel001_drops_noforn_only_as_an_unsafe_fix():
 
 
 def test_sch001_renames_a_misspelt_key_with_one_close_match():
-    text = activity_text("") .replace("summary:", "sumary:", 1)
+    text = activity_text("").replace("summary:", "sumary:", 1)
     found = [finding for finding in check(text, base=False) if finding.rule_id == "SCH001"]
     assert [finding.fix.title for finding in found] == ["Rename 'sumary' to 'summary'"]
     after = apply_fix(text, found[0].fix)
@@ -92,7 +92,10 @@ summary: "text"
 @pytest.mark.parametrize(
     "edit, expected",
     [
-        (Edit.reorder("/releasability/rel_to", [1, 0]), DOC.replace("- alb    #", "- USA    #").replace("- USA\n", "- alb\n")),
+        (
+            Edit.reorder("/releasability/rel_to", [1, 0]),
+            DOC.replace("- alb    #", "- USA    #").replace("- USA\n", "- alb\n"),
+        ),
         (Edit.set("/releasability/rel_to/0", "ALB"), DOC.replace("- alb", "- ALB")),
         (Edit.remove("/releasability/dissemination/0"), DOC.replace("[NOFORN, 'REL TO']", "['REL TO']")),
         (Edit.remove("/releasability/dissemination/1"), DOC.replace("[NOFORN, 'REL TO']", "[NOFORN]")),
@@ -101,7 +104,10 @@ summary: "text"
         (Edit.insert("/releasability/dissemination/1", "X"), DOC.replace("NOFORN, ", "NOFORN, X, ")),
         (Edit.rename("/summary", "title"), DOC.replace("summary:", "title:")),
         (Edit.set("/summary", "new"), DOC.replace('"text"', '"new"')),
-        (Edit.set("/releasability/classification", "CUI"), DOC.replace("    - USA\n", "    - USA\n  classification: CUI\n")),
+        (
+            Edit.set("/releasability/classification", "CUI"),
+            DOC.replace("    - USA\n", "    - USA\n  classification: CUI\n"),
+        ),
         (Edit.set("/id", "true"), DOC + "id: 'true'\n"),
         (Edit.remove("/releasability/rel_to/1"), DOC.replace("    - USA\n", "")),
     ],
@@ -112,7 +118,9 @@ def test_each_edit_changes_only_its_node(edit, expected):
 
 def test_crlf_line_ends_and_tabs_in_strings_are_kept():
     text = DOC.replace('"text"', '"a\\tb\tc"').replace("\n", "\r\n")
-    after = apply_fix(text, Fix("t", (Edit.insert("/releasability/rel_to/-", "GBR"), Edit.set("/releasability/rel_to/0", "ALB"))))
+    after = apply_fix(
+        text, Fix("t", (Edit.insert("/releasability/rel_to/-", "GBR"), Edit.set("/releasability/rel_to/0", "ALB")))
+    )
     assert after == text.replace("- alb", "- ALB").replace("    - USA\r\n", "    - USA\r\n    - GBR\r\n")
 
 
@@ -138,7 +146,7 @@ def test_an_edit_that_cannot_be_made_exactly_is_refused(text, edit):
 
 
 def test_flow_mappings_and_odd_quoting_are_edited_in_place():
-    text = 'a: {"b": \'x\', c: [ 1 ,2 ]}   # end\n'
+    text = "a: {\"b\": 'x', c: [ 1 ,2 ]}   # end\n"
     assert apply_fix(text, Fix("t", (Edit.set("/a/b", "y"),))) == text.replace("'x'", "'y'")
     assert apply_fix(text, Fix("t", (Edit.set("/a/d", 3),))) == text.replace("2 ]}", "2 ], d: 3}")
     assert apply_fix(text, Fix("t", (Edit.reorder("/a/c", [1, 0]),))) == text.replace("[ 1 ,2 ]", "[ 2 ,1 ]")
