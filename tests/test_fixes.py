@@ -180,3 +180,47 @@ def test_a_broken_fix_is_described(fix, words):
 def test_the_changed_span_of_two_texts():
     assert changed_span("abcXYZdef", "abcQdef") == (3, 6, "Q")
     assert changed_span("same", "same") == (4, 4, "")
+
+
+BROKEN_FIX_PLUGIN = """
+from policycheck import Edit, Fix, Violation, hookimpl, rule
+
+
+@rule(id="BRK001", title="t", family="f", level="warn", rationale="r", source="s", fix="safe")
+def broken(activity, ctx):
+    yield Violation("/id", "a finding", fix=Fix("Fix what is not there", (Edit.remove("/no/such/key"),), True))
+
+
+@rule(id="BRK002", title="t", family="f", level="warn", rationale="r", source="s")
+def wrong_type(activity, ctx):
+    yield Violation("/id", "a finding", fix="remove it")
+
+
+@hookimpl
+def policycheck_rules():
+    return [broken, wrong_type]
+"""
+
+
+def test_a_plugins_broken_fix_is_an_err001_of_its_rule_and_the_run_goes_on(tmp_path, monkeypatch):
+    (tmp_path / "broken_fix_plugin.py").write_text(BROKEN_FIX_PLUGIN, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = check("", plugins=["broken_fix_plugin"], select=["BRK", "REL"])
+    crashes = {finding.message for finding in found if finding.rule_id == "ERR001"}
+    assert crashes == {
+        "rule BRK001 crashed: its fix 'Fix what is not there' does not apply to this document: /no/such/key names "
+        "nothing in the document",
+        "rule BRK002 crashed: Violation(fix='remove it'): a fix is a policycheck Fix",
+    }
+    assert [finding for finding in found if finding.rule_id != "ERR001"] == []
+
+
+def test_a_finding_carries_its_fix_through_pickle_as_from_a_worker():
+    import pickle
+
+    [finding] = [f for f in check("releasability:\n  rel_to: [ALB, USA]\n") if f.rule_id == "REL005"]
+    assert (
+        pickle.loads(pickle.dumps(finding)).fix
+        == finding.fix
+        == Fix("Put rel_to in marking order", (Edit.reorder(("releasability", "rel_to"), (1, 0)),), True)
+    )

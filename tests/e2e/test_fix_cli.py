@@ -185,3 +185,16 @@ def test_a_hostile_document_is_fixed_correctly_or_refused_never_corrupted(tmp_pa
         assert after.count("\n") == after.count("\r\n")
     if "\t" in text:
         assert '"a\tb"' in after
+
+
+def test_a_waived_findings_fix_is_not_applied(tmp_path):
+    target = _starter(tmp_path, "releasability:\n  rel_to: [ALB, USA]\n")
+    text = target.read_text(encoding="utf-8").split("waivers:")[0] + (
+        "waivers:\n  - rule: REL005\n    at: /releasability/rel_to/0\n    justification: the partner asked for it\n"
+        "    approved_by: Director, Security Cooperation\n    expires: '2027-06-01'\n"
+    )
+    target.write_text(text, encoding="utf-8")
+    assert "REL005" in {f.rule_id for f in check(text, base=False)}  # waived, still found
+    result = run("--fix", "a.yaml", cwd=tmp_path)
+    assert target.read_text(encoding="utf-8") == text
+    assert result.returncode == 0 and "0 fixed" in result.stderr
