@@ -224,3 +224,47 @@ def test_a_finding_carries_its_fix_through_pickle_as_from_a_worker():
         == finding.fix
         == Fix("Put rel_to in marking order", (Edit.reorder(("releasability", "rel_to"), (1, 0)),), True)
     )
+
+
+def _finished(path: str, findings):
+    from policycheck.findings import FileResult, Tally
+    from policycheck.finish import Finished
+    from policycheck.results import Results
+
+    results = Results()
+    results.append(FileResult(path, findings=list(findings)))
+    return Finished(results, Tally())
+
+
+def test_fixes_that_undo_each_other_stop_after_the_bound_of_passes(tmp_path):
+    from policycheck.discover import Source
+    from policycheck.findings import Finding
+    from policycheck.fixes import MAX_PASSES, fix_run
+
+    target = tmp_path / "a.yaml"
+    target.write_text("x: 1\n", encoding="utf-8")
+    passes = []
+
+    def check(sources):  # a rule that wants 2 where there is 1, and 1 where there is 2
+        passes.append(1)
+        value = 2 if b"x: 1" in sources[0].content else 1
+        return _finished(
+            str(target), [Finding("ABC001", "warn", "m", str(target), fix=Fix("t", (Edit.set("/x", value),), True))]
+        )
+
+    run = fix_run([Source(str(target))], check([Source(str(target), b"x: 1\n")]), check, False, 1000)
+    assert not run.converged and len(passes) == MAX_PASSES + 1
+    assert target.read_text(encoding="utf-8") == "x: 1\n"  # nothing written by the run itself
+
+
+def test_a_file_that_no_longer_loads_is_left_alone(tmp_path):
+    from policycheck.discover import Source
+    from policycheck.findings import Finding
+    from policycheck.fixes import fix_run
+
+    target = tmp_path / "a.yaml"
+    target.write_bytes(b"x: [\n")
+    finding = Finding("ABC001", "warn", "m", str(target), fix=Fix("t", (Edit.set("/x", 1),), True))
+    run = fix_run([Source(str(target))], _finished(str(target), [finding]), lambda sources: None, False, 1000)
+    [state] = run.files
+    assert not state.changed and "does not load" in state.refused[0]
