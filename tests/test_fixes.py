@@ -268,3 +268,42 @@ def test_a_file_that_no_longer_loads_is_left_alone(tmp_path):
     run = fix_run([Source(str(target))], _finished(str(target), [finding]), lambda sources: None, False, 1000)
     [state] = run.files
     assert not state.changed and "does not load" in state.refused[0]
+
+
+def test_the_stretches_outside_the_edits_are_tracked_through_every_change():
+    import random
+
+    from policycheck.fixes import Replacement, kept_after
+
+    chance = random.Random(20)
+    for _ in range(200):
+        original = text = "".join(chance.choice("abc\n") for _ in range(40))
+        kept = [(0, len(text), 0)]
+        where = list(range(len(text)))  # each original character's place now, or None once an edit took it
+        for _ in range(chance.randrange(1, 5)):
+            start = chance.randrange(len(text) + 1)
+            end = chance.randrange(start, len(text) + 1)
+            change = Replacement(start, end, "X" * chance.randrange(4))
+            text = text[:start] + change.new + text[end:]
+            kept = kept_after(kept, change)
+            shift = len(change.new) - (end - start)
+            where = [None if at is None or start <= at < end else at + shift if at >= end else at for at in where]
+        tracked = {start + offset: now + offset for start, end, now in kept for offset in range(end - start)}
+        assert tracked == {index: at for index, at in enumerate(where) if at is not None}
+        assert all(original[start:end] == text[now : now + end - start] for start, end, now in kept)
+
+
+def test_a_fixed_text_that_differs_outside_its_edits_is_not_written(tmp_path):
+    from policycheck.findings import Finding
+    from policycheck.fixes import FileFix, FixRun, write
+
+    target = tmp_path / "a.yaml"
+    target.write_text("a: [2, 1]  # keep\n", encoding="utf-8")
+    state = FileFix(str(target), target.read_bytes())
+    fix = Fix("t", (Edit.reorder("/a", [1, 0]),), True)
+    assert state.one_pass([Finding("ABC001", "warn", "m", str(target), fix=fix)], False)
+    assert state.text == "a: [1, 2]  # keep\n" and state.untouched_outside_the_edits()
+    state.text = state.text.replace("keep", "lost")  # as a bug in an edit would
+    write(FixRun([state], None, True))
+    assert target.read_text(encoding="utf-8") == "a: [2, 1]  # keep\n"
+    assert "outside the edited nodes" in state.refused[0] and state.fixed == []

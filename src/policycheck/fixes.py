@@ -4,7 +4,9 @@ An edit becomes a text replacement at the span of the node it names, found by
 composing the text with PyYAML's pure-Python composer, whose marks carry the
 character `index` (libyaml's count bytes, and `load` keeps no spans). Each edit is
 checked as it is made: the new text must read back (`load.parse`) as exactly the
-data the edit means, else the fix is refused and the text left as it was.
+data the edit means, else the fix is refused and the text left as it was. Before a
+file is written, every stretch of the original outside the edited spans (`kept_after`
+tracks them through every edit) must be in the new text unchanged.
 `fix_run` is the `--fix`/`--diff` stage: fixes applied pass after pass, each pass
 re-checked, until none is left (at most `MAX_PASSES`, as ruff).
 """
@@ -406,8 +408,10 @@ def _same(left: Any, right: Any) -> bool:
     return left == right
 
 
-def apply_fix(text: str, fix: Fix) -> str:
-    """The text with the fix's edits made, each checked to read back as the data it means; else FixError."""
+def apply_fix(text: str, fix: Fix, made: list[Replacement] | None = None) -> str:
+    """The text with the fix's edits made, each checked to read back as the data it means; else FixError.
+
+    Each replacement made is appended to `made`, in the coordinates of the text it was made in."""
     for edit in fix.edits:
         try:
             before = parse(text).data
@@ -422,13 +426,28 @@ def apply_fix(text: str, fix: Fix) -> str:
             raise FixError(f"the edit would make the document unreadable ({error.message})") from None
         if not _same(after, wanted):
             raise FixError("the edited text would not read back as the intended data")
-        if (
-            fixed[: change.start] != text[: change.start]
-            or fixed[change.start + len(change.new) :] != text[change.end :]
-        ):
-            raise FixError("the edit would change text outside the node it edits")  # pragma: no cover - a bug guard
+        if made is not None:
+            made.append(change)
         text = fixed
     return text
+
+
+def kept_after(kept: list[tuple[int, int, int]], change: Replacement) -> list[tuple[int, int, int]]:
+    """The unedited stretches of the original text, `(start, end, where it now starts)`, after one more change."""
+    shift = len(change.new) - (change.end - change.start)
+    out = []
+    for start, end, now in kept:
+        now_end = now + end - start
+        if now_end <= change.start:  # before the change
+            out.append((start, end, now))
+        elif now >= change.end:  # after it: moved by what it added or took away
+            out.append((start, end, now + shift))
+        else:  # cut by it: what lies either side is kept
+            if now < change.start:
+                out.append((start, start + change.start - now, now))
+            if now_end > change.end:
+                out.append((start + change.end - now, end, change.end + shift))
+    return out
 
 
 def changed_span(old: str, new: str) -> Replacement:
@@ -464,12 +483,13 @@ def _overlaps(scope: tuple, taken: Sequence[tuple]) -> bool:
 class FileFix:
     """One file's fixing: its text as read, as fixed so far, the fixes made and the ones refused."""
 
-    __slots__ = ("path", "bom", "original", "text", "fixed", "refused")
+    __slots__ = ("path", "bom", "original", "text", "fixed", "refused", "kept")
 
     def __init__(self, path: str, raw: bytes) -> None:
         self.path = path
         self.bom = raw.startswith(b"\xef\xbb\xbf")
         self.original = self.text = decode(raw)
+        self.kept = [(0, len(self.text), 0)]  # the stretches of the original no fix has touched
         self.fixed: list[str] = []  # the rule id of each fix made
         self.refused: list[str] = []  # what could not be fixed, and why
 
@@ -479,6 +499,10 @@ class FileFix:
 
     def content(self) -> str:
         return (_BOM if self.bom else "") + self.text
+
+    def untouched_outside_the_edits(self) -> bool:
+        """Whether every stretch of the original outside the edited spans is, byte for byte, in the fixed text."""
+        return all(self.original[start:end] == self.text[now : now + end - start] for start, end, now in self.kept)
 
     def one_pass(self, findings: Iterable[Finding], unsafe: bool) -> bool:
         """Make every applicable fix that touches nothing another made this pass; whether any was made."""
@@ -490,13 +514,16 @@ class FileFix:
             scopes = _scopes(finding.fix)
             if any(_overlaps(scope, taken) for scope in scopes):
                 continue  # the next pass, against the text this one leaves
+            made: list[Replacement] = []
             try:
-                self.text = apply_fix(self.text, finding.fix)
+                self.text = apply_fix(self.text, finding.fix, made)
             except FixError as error:
                 self.refused.append(
                     f"{finding.rule_id} at line {finding.line}: '{finding.fix.title}' not made: {error}"
                 )
                 continue
+            for change in made:
+                self.kept = kept_after(self.kept, change)
             taken.extend(scopes)
             self.fixed.append(finding.rule_id)
             made = True
@@ -577,10 +604,16 @@ def _refusals(run: FixRun) -> int:
 
 
 def write(run: FixRun) -> None:
-    """Write each changed file whole (atomically, its mode kept); a file no fix changed is not touched."""
+    """Write each changed file whole (atomically, its mode kept); a file no fix changed is not touched, nor
+    one whose text outside the edited spans is not the original's (a bug the check keeps from the file)."""
     for state in run.files:
-        if state.changed:
-            write_text(state.path, state.content())
+        if not state.changed:
+            continue
+        if not state.untouched_outside_the_edits():
+            state.refused.append("not written: the fixed text differs from the file outside the edited nodes")
+            state.fixed.clear()
+            continue
+        write_text(state.path, state.content())
 
 
 def show_diff(run: FixRun) -> int:
