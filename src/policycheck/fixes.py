@@ -13,6 +13,7 @@ re-checked, until none is left (at most `MAX_PASSES`, as ruff).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -604,10 +605,14 @@ def _refusals(run: FixRun) -> int:
 
 
 def write(run: FixRun) -> None:
-    """Write each changed file whole (atomically, its mode kept); a file no fix changed is not touched, nor
-    one whose text outside the edited spans is not the original's (a bug the check keeps from the file)."""
+    """Write each changed file whole (atomically, its mode kept); a file no fix changed is not touched, nor a
+    symlink, nor one whose text outside the edited spans is not the original's (a bug kept from the file)."""
     for state in run.files:
         if not state.changed:
+            continue
+        if os.path.islink(state.path):  # a link in a checkout may point anywhere: only a file named as itself
+            state.refused.append("not written: it is a symlink; run --fix on the file it points to, by its own path")
+            state.fixed.clear()
             continue
         if not state.untouched_outside_the_edits():
             state.refused.append("not written: the fixed text differs from the file outside the edited nodes")

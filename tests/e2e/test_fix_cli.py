@@ -198,3 +198,16 @@ def test_a_waived_findings_fix_is_not_applied(tmp_path):
     result = run("--fix", "a.yaml", cwd=tmp_path)
     assert target.read_text(encoding="utf-8") == text
     assert result.returncode == 0 and "0 fixed" in result.stderr
+
+
+def test_fix_never_writes_through_a_symlink(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = _starter(outside, "releasability:\n  rel_to: [ALB, USA]\n")
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / "a.yaml").symlink_to(target)
+    text = target.read_text(encoding="utf-8")
+    result = run("--fix", ".", cwd=checkout)
+    assert target.read_text(encoding="utf-8") == text and (checkout / "a.yaml").is_symlink()
+    assert "not written: it is a symlink" in result.stderr and result.returncode == 1
