@@ -19,7 +19,6 @@ from . import waivers
 from .activity import Activity, to_path, to_pointer
 from .discover import Source, read_source
 from .findings import FAIL, FileResult, Finding
-from .fixes import problem as fix_problem
 from .load import Limits, LoadError, decode, parse
 from .hints import did_you_mean
 from .markings import banner
@@ -142,8 +141,11 @@ class Engine:
             else:
                 produced = violations(rule.check(activity, context))
                 for violation in produced:
-                    if violation.fix is not None and (broken := fix_problem(violation.fix, activity.data)):
-                        raise PluginMistake(broken, None)  # a fix whose paths do not fit this document
+                    if violation.fix is not None:
+                        from .fixes import problem as fix_problem  # 1 ms: only a violation with a fix needs it
+
+                        if broken := fix_problem(violation.fix, activity.data):
+                            raise PluginMistake(broken, None)  # a fix whose paths do not fit this document
                 found = [self.finding(rule, violation, activity) for violation in produced]
         except Skip:
             result.outcomes[rule.id] = "skip"
@@ -277,7 +279,11 @@ def _problem(item: Any) -> str | None:
         value = getattr(item, name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             return f"Violation({name}={shorten(repr(value))}): {name} is a whole number from 1, or None"
-    return fix_problem(item.fix) if item.fix is not None else None
+    if item.fix is not None:
+        from .fixes import problem as fix_problem  # 1 ms: only a violation with a fix needs it
+
+        return fix_problem(item.fix)
+    return None
 
 
 def _kind(value: Any) -> str:

@@ -14,9 +14,9 @@ import itertools
 import os
 import sys
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from . import __version__, baseline, fixes, outputs, plugins, policy, startup
+from . import __version__, baseline, outputs, plugins, policy, startup
 from .config import check_selectors, with_overrides
 from .config_file import check as check_config
 from .discover import discover
@@ -28,6 +28,9 @@ from .gitref import Revision, find_root, open_revision
 from .parallel import check_sources, wants_progress
 from .report import Report
 from .waivers import Governance
+
+if TYPE_CHECKING:
+    from .fixes import FixRun
 
 
 class CheckOptions(NamedTuple):
@@ -113,6 +116,8 @@ def execute(options: CheckOptions) -> int:
     startup.resume_collection()  # the run is built
     fixing = None
     if options.fix or options.diff:
+        from . import fixes  # 1 ms: only --fix and --diff need it
+
         fixing = _fix_stage(engine, sources, options, config.max_file_size)
         if options.diff:
             return fixes.show_diff(fixing)
@@ -142,8 +147,10 @@ def execute(options: CheckOptions) -> int:
     return code if fixing is None else fixes.summarize(fixing, finished.tally, code)
 
 
-def _fix_stage(engine: Engine, sources, options: CheckOptions, max_bytes: int) -> fixes.FixRun:
+def _fix_stage(engine: Engine, sources, options: CheckOptions, max_bytes: int) -> "FixRun":
     """Every applicable fix made in memory, each pass re-checked; written (atomically) unless --diff."""
+    from . import fixes
+
     first = finish(engine, _check(engine, sources, options))
     run = fixes.fix_run(
         sources,
