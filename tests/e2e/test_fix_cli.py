@@ -17,7 +17,6 @@ from policycheck.testing import check
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = str(Path(sys.executable).parent / "policycheck")
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 TODAY = "2027-01-01"  # testing.check's day, so the in-process check and the command agree
 
 
@@ -47,14 +46,15 @@ def _allowed(text: str, findings) -> list[tuple[int, int]]:
 
 
 def test_fix_on_every_example_changes_only_the_fixed_nodes_and_the_fixed_findings_go(tmp_path):
-    for example in EXAMPLES:
-        shutil.copy(example, tmp_path / example.name)
-    before = {path.name: path.read_text(encoding="utf-8") for path in tmp_path.glob("*.yaml")}
+    shutil.copytree(ROOT / "examples", tmp_path, dirs_exist_ok=True)
+    found = sorted(path for path in tmp_path.rglob("*") if path.suffix in (".yaml", ".yml"))
+    before = {str(path.relative_to(tmp_path)): path.read_text(encoding="utf-8") for path in found}
+    assert "broken/typo-in-keys.yaml" in before
     first = {name: check(text, base=False, file=name) for name, text in before.items()}
     fixable = {name: [f for f in found if f.fix is not None and f.fix.safe] for name, found in first.items()}
     assert any(fixable.values()), "the examples should give the fixes something to do"
 
-    result = run("--fix", ".", cwd=tmp_path)
+    result = run("--fix", *before, cwd=tmp_path)
     assert "fixed" in result.stderr and "Traceback" not in result.stderr
     for name, old in before.items():
         new = (tmp_path / name).read_text(encoding="utf-8")
@@ -211,3 +211,17 @@ def test_fix_never_writes_through_a_symlink(tmp_path):
     result = run("--fix", ".", cwd=checkout)
     assert target.read_text(encoding="utf-8") == text and (checkout / "a.yaml").is_symlink()
     assert "not written: it is a symlink" in result.stderr and result.returncode == 1
+
+
+def test_diff_reads_standard_input_and_writes_nothing():
+    text = (ROOT / "examples" / "broken" / "typo-in-keys.yaml").read_text(encoding="utf-8")
+    result = run("--diff", "-", cwd=ROOT, stdin=text)
+    assert result.returncode == 1 and "-sumary: >\n+summary: >\n" in result.stdout
+
+
+def test_a_file_that_does_not_load_is_never_written(tmp_path):
+    target = tmp_path / "a.yaml"
+    target.write_bytes(b"schema: activity/v1\nsumary: [\n\xff")
+    result = run("--fix", "a.yaml", cwd=tmp_path)
+    assert target.read_bytes() == b"schema: activity/v1\nsumary: [\n\xff"
+    assert result.returncode == 1 and "LOAD001" in result.stdout and "0 fixed" in result.stderr
