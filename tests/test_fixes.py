@@ -307,3 +307,24 @@ def test_a_fixed_text_that_differs_outside_its_edits_is_not_written(tmp_path):
     write(FixRun([state], None, True))
     assert target.read_text(encoding="utf-8") == "a: [2, 1]  # keep\n"
     assert "outside the edited nodes" in state.refused[0] and state.fixed == []
+
+
+def test_libyamls_composer_marks_the_nodes_where_the_pure_python_one_does():
+    import yaml
+
+    text = DOC.replace('"text"', '"😀\tü"').replace("\n", "\r\n") + "x: [é, {a: ü}]\r\n"
+
+    def marks(loader) -> list:
+        found, pending = [], [yaml.compose(text, Loader=loader)]
+        while pending:
+            node = pending.pop()
+            found.append((node.start_mark.index, node.end_mark.index))
+            if isinstance(node, yaml.MappingNode):
+                pending += [part for pair in node.value for part in pair]
+            elif isinstance(node, yaml.SequenceNode):
+                pending += node.value
+        return found
+
+    assert marks(yaml.CSafeLoader) == marks(yaml.SafeLoader)
+    last_key = yaml.compose(text, Loader=yaml.CSafeLoader).value[-1][0]
+    assert text[last_key.start_mark.index] == "x"  # character indexes, not bytes (the 😀 is 4 bytes)
