@@ -8,13 +8,15 @@ and `policycheck.report`; docs/plugin-api.md documents every name.
 from .activity import Activity
 from .findings import Finding
 from .hookimpl import hookimpl
-from .rule import Collected, Param, Rule, RuleContext, Violation, portfolio_rule, rule, rules_in, skip
+from .rule import Collected, Edit, Fix, Param, Rule, RuleContext, Violation, portfolio_rule, rule, rules_in, skip
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Activity",
     "Collected",
+    "Edit",
+    "Fix",
     "Finding",
     "Param",
     "Rule",

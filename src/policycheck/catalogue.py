@@ -86,7 +86,8 @@ def _parameter(rule: Rule, name: str, default: Any, configured: Mapping[str, Any
 
 
 def header(rule: Rule, plugin: str, level: str | None = None) -> str:
-    return f"Family: {rule.family}    Level: {level or rule.level}    Plugin: {plugin}\n"
+    fix = f"    Fix: {rule.fix}" if rule.fix else ""  # as ruff's "Fix is always available"
+    return f"Family: {rule.family}    Level: {level or rule.level}    Plugin: {plugin}{fix}\n"
 
 
 def _family_order(family: str) -> tuple[int, str]:

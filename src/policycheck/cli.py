@@ -225,6 +225,9 @@ def _formats_epilog() -> str:
     type=click.Path(readable=False),
     help="Mark findings new or persisting, and name those resolved, since this earlier JSON report.",
 )
+@click.option("--fix", is_flag=True, help="Apply the safe fixes to the files, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, the unsafe fixes too (judgment calls).")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing; exit 1 if any.")
 @_plugin_options
 @click.pass_context
 def check_command(
@@ -254,6 +257,9 @@ def check_command(
     trusted_ref,
     no_waivers,
     compare,
+    fix,
+    unsafe_fixes,
+    diff,
 ) -> None:
     """Check activity files, directories (recursively), globs, or - for stdin."""
     request = CheckOptions(
@@ -282,6 +288,9 @@ def check_command(
         trusted_ref=trusted_ref,
         no_waivers=no_waivers,
         compare=compare,
+        fix=fix,
+        diff=diff,
+        unsafe_fixes=unsafe_fixes,
     )
     ctx.exit(execute(request))
 

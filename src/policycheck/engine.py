@@ -144,9 +144,14 @@ class Engine:
                 result.collected[rule.id] = value
                 found = []
             else:
-                found = [
-                    self.finding(rule, violation, activity) for violation in violations(rule.check(activity, context))
-                ]
+                produced = violations(rule.check(activity, context))
+                for violation in produced:
+                    if violation.fix is not None:
+                        from .fixes import problem as fix_problem  # 1 ms: only a violation with a fix needs it
+
+                        if broken := fix_problem(violation.fix, activity.data):
+                            raise PluginMistake(broken, None)  # a fix whose paths do not fit this document
+                found = [self.finding(rule, violation, activity) for violation in produced]
         except Skip:
             result.outcomes[rule.id] = "skip"
             return
@@ -213,6 +218,7 @@ class Engine:
             pointer=to_pointer(path),
             hint=bounded(violation.hint),
             activity_id=bounded(activity.id) if activity else None,
+            fix=violation.fix,
         )
 
 
@@ -371,6 +377,10 @@ def _problem(item: Any) -> str | None:
         value = getattr(item, name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             return f"Violation({name}={shorten(repr(value))}): {name} is a whole number from 1, or None"
+    if item.fix is not None:
+        from .fixes import problem as fix_problem  # 1 ms: only a violation with a fix needs it
+
+        return fix_problem(item.fix)
     return None
 
 

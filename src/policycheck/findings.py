@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from .rule import Fix
 
 # the records a plugin meets (a format reads them); the rest serves the stages
 __all__ = ["FileResult", "Finding", "Waiver"]
@@ -43,6 +46,7 @@ class Finding(NamedTuple):
     the JSON pointer of the node ("" for the whole document). `hint` says what to do,
     `activity_id` is the activity's `id`, `waiver` the live `Waiver` that waived it.
     `traceback` is an ERR001's traceback, kept only under `--show-tracebacks`.
+    `fix` is the rule's `Fix` for it, or None (`policycheck --fix` applies it).
     Import it from `policycheck` (or `policycheck.findings`).
     """
 
@@ -57,6 +61,7 @@ class Finding(NamedTuple):
     activity_id: str | None = None
     waiver: Waiver | None = None
     traceback: str | None = None
+    fix: "Fix | None" = None
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule_id, self.pointer, self.message)

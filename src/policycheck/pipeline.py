@@ -14,7 +14,7 @@ import itertools
 import os
 import sys
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import __version__, baseline, compare, outputs, plugins, policy, startup
 from .config import check_selectors, with_overrides
@@ -29,6 +29,9 @@ from .parallel import check_sources, wants_progress
 from .plugins import PROJECT
 from .report import Report
 from .waivers import Governance
+
+if TYPE_CHECKING:
+    from .fixes import FixRun
 
 
 class CheckOptions(NamedTuple):
@@ -63,6 +66,10 @@ class CheckOptions(NamedTuple):
     no_waivers: bool = False
     # a JSON report of an earlier run, to mark what changed since (`compare.py`)
     compare: str | None = None
+    # --fix writes the safe fixes (and the unsafe ones with --unsafe-fixes); --diff shows them, writing nothing
+    fix: bool = False
+    diff: bool = False
+    unsafe_fixes: bool = False
 
 
 def is_terminal(stream) -> bool:
@@ -73,6 +80,8 @@ def is_terminal(stream) -> bool:
 def execute(options: CheckOptions) -> int:
     """Run the whole pipeline and write every report; the exit code (docs/cli.md)."""
     _refuse_untrusted_policy(options)
+    if options.fix and not options.diff and "-" in options.paths:
+        raise UsageError("--fix cannot write standard input: give the files to fix, or --diff to see the fixes")
     revision = open_revision(options.trusted_ref) if options.trusted_ref else None
     file_config = policy.read_config(options.config_file, options.no_config, revision, options.isolated)
     config = with_overrides(
@@ -109,6 +118,13 @@ def execute(options: CheckOptions) -> int:
 
     engine = Engine(registry, run_policy)
     startup.resume_collection()  # the run is built
+    fixing = None
+    if options.fix or options.diff:
+        from . import fixes  # 1 ms: only --fix and --diff need it
+
+        fixing = _fix_stage(engine, sources, options, config.max_file_size)
+        if options.diff:
+            return fixes.show_diff(fixing)
     checked = _check(engine, sources, options)
     finished = finish(engine, checked, baseline, tracebacks=options.show_tracebacks)
     del checked  # the finished records replace the checked ones
@@ -134,7 +150,25 @@ def execute(options: CheckOptions) -> int:
         print(f"policycheck: error: {baseline.error}", file=sys.stderr)
         outputs.write(report, targets, registry.formats, color)
         return EXIT_OUTPUT
-    return outputs.write(report, targets, registry.formats, color) or finished.tally.exit_code(config.fail_on)
+    code = outputs.write(report, targets, registry.formats, color) or finished.tally.exit_code(config.fail_on)
+    return code if fixing is None else fixes.summarize(fixing, finished.tally, code)
+
+
+def _fix_stage(engine: Engine, sources, options: CheckOptions, max_bytes: int) -> "FixRun":
+    """Every applicable fix made in memory, each pass re-checked; written (atomically) unless --diff."""
+    from . import fixes
+
+    first = finish(engine, _check(engine, sources, options))
+    run = fixes.fix_run(
+        sources,
+        first,
+        lambda fixed: finish(engine, check_sources(engine, fixed, options.jobs)),
+        options.unsafe_fixes,
+        max_bytes,
+    )
+    if not options.diff:
+        fixes.write(run)
+    return run
 
 
 def _catalogue(engine: Engine) -> dict:

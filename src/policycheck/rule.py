@@ -23,6 +23,65 @@ if TYPE_CHECKING:
 LEVELS = ("fail", "warn", "info")
 RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 KINDS = ("document", "portfolio", "stage")
+# what a rule declares of its fixes, for `explain` and the catalogue
+FIXABILITY = ("safe", "unsafe", "safe or unsafe")
+
+
+class Edit(NamedTuple):
+    """One change of a `Fix`, addressed like a `Violation.path` (a JSON pointer or a tuple of keys and indexes).
+
+    Build one with `Edit.set`, `Edit.insert`, `Edit.remove`, `Edit.reorder` or `Edit.rename`.
+    The edits of a fix apply one after another, as a JSON Patch's do.
+    """
+
+    op: str
+    path: tuple | str
+    value: Any = None
+
+    @classmethod
+    def set(cls, path: tuple | str, value: Any) -> "Edit":
+        """Replace the value at `path`, or add the key when the mapping has none (at the mapping's end)."""
+        return cls("set", path, value)
+
+    @classmethod
+    def insert(cls, path: tuple | str, value: Any) -> "Edit":
+        """Insert `value` into a list: `path` ends with the index it takes, or `-` for the end."""
+        return cls("insert", path, value)
+
+    @classmethod
+    def remove(cls, path: tuple | str) -> "Edit":
+        """Remove the key or list item at `path`."""
+        return cls("remove", path)
+
+    @classmethod
+    def reorder(cls, path: tuple | str, order: Sequence[int]) -> "Edit":
+        """Put the list at `path` in a new order: `order` lists its old indexes, in their new places."""
+        return cls("reorder", path, tuple(order))
+
+    @classmethod
+    def rename(cls, path: tuple | str, key: str) -> "Edit":
+        """Rename the key at `path` to `key`, keeping its value and its place."""
+        return cls("rename", path, key)
+
+
+EDIT_OPS = ("set", "insert", "remove", "reorder", "rename")
+
+
+class Fix(NamedTuple):
+    """A fix a rule attaches to a violation: `Violation(..., fix=Fix("Put USA first", (Edit.reorder(...),), True))`.
+
+    `title` says what it does (the editor's quick-fix title, `--diff`'s summary); `edits` are
+    its `Edit`s, applied in order. `safe` fixes only put right what the finding says, keeping
+    the document's meaning: `policycheck --fix` applies them. An unsafe one is a judgment
+    call (dropping NOFORN) applied only with `--unsafe-fixes`. policycheck writes each fix
+    as a text edit at the nodes it names, every other byte kept; a fix whose edits do not
+    apply to the document (a path that names nothing, a reorder that is no permutation) is
+    an ERR001 finding of its rule.
+    """
+
+    title: str
+    edits: tuple[Edit, ...]
+    safe: bool = False
 
 
 class Violation(NamedTuple):
@@ -36,7 +95,8 @@ class Violation(NamedTuple):
     finding (REL002 is `fail` only for some partners); None keeps the rule's.
     Configuration's `level:` for the rule wins over both. A portfolio rule's
     violations name the `file` they belong to (a `Collected.file`) and may give the
-    `line`/`column` collected there; a document rule leaves these None.
+    `line`/`column` collected there; a document rule leaves these None. `fix` (optional)
+    is a `Fix` that puts the violation right (`policycheck --fix`, the editor's quick fix).
     """
 
     path: tuple | str = ()
@@ -46,6 +106,7 @@ class Violation(NamedTuple):
     file: str | None = None
     line: int | None = None
     column: int | None = None
+    fix: Fix | None = None
 
 
 class Param(NamedTuple):
@@ -156,14 +217,15 @@ class Rule:
     points when no line of the plugin's code is in the traceback.
     `waiver_authority` names the offices that alone may grant an exception to the rule,
     when the law gives it to one (GOV005: the Secretaries of State and Defense); a waiver
-    must then name one in `authority`.
+    must then name one in `authority`. `fix` says which fixes its violations may carry
+    (`safe`, `unsafe`, `safe or unsafe`, or None for none), for `explain` and the catalogue.
     """
 
     # The pipeline's records are NamedTuples or slotted classes, not dataclasses:
     # generating dataclass methods at import was a sixth of a cold start (issue 8).
     __slots__ = ("id", "title", "family", "level", "rationale", "source", "check", "collect", "parameters",
                  "parameter_specs", "fails", "passes", "kind", "help_uri", "description", "origin",
-                 "waiver_authority")  # fmt: skip
+                 "waiver_authority", "fix")  # fmt: skip
 
     def __init__(
         self,
@@ -183,6 +245,7 @@ class Rule:
         description: str = "",
         origin: tuple[str, int] | None = None,
         waiver_authority: Sequence[str] = (),
+        fix: str | None = None,
     ) -> None:
         if not isinstance(id, str) or not RULE_ID.match(id):
             raise ValueError(f"rule id {id!r} must be 2-5 capitals and 3 digits, like THR001")
@@ -190,6 +253,8 @@ class Rule:
             raise ValueError(f"rule {id}: level must be one of {LEVELS}, not {level!r}")
         if kind not in KINDS:
             raise ValueError(f"rule {id}: kind must be one of {KINDS}")
+        if fix is not None and fix not in FIXABILITY:
+            raise ValueError(f"rule {id}: fix must be one of {FIXABILITY} or None, not {fix!r}")
         if kind == "document" and check is None:
             raise ValueError(f"rule {id}: a document rule needs a check")
         if kind == "portfolio" and (check is None or collect is None):
@@ -203,6 +268,7 @@ class Rule:
         self.help_uri, self.description = help_uri, description
         self.origin = origin or code_origin(check)
         self.waiver_authority: tuple[str, ...] = tuple(waiver_authority)
+        self.fix = fix
 
     def __repr__(self) -> str:
         return f"Rule(id={self.id!r}, kind={self.kind!r}, level={self.level!r})"
@@ -238,6 +304,7 @@ def rule(
     help_uri: str | None = None,
     description: str = "",
     waiver_authority: Sequence[str] = (),
+    fix: str | None = None,
 ) -> Callable[[Callable[["Activity", RuleContext], Iterable[Violation]]], Rule]:
     """Turn `check(activity, ctx) -> Iterable[Violation]` into a document `Rule`.
 
@@ -245,7 +312,8 @@ def rule(
     `RuleContext`, and yields a `Violation` per problem (or returns a list of
     them); `skip(reason)` marks the rule not applicable. `parameters` maps names
     to defaults or `Param`s. Anything else it does wrong (raising, yielding
-    something that is not a Violation, an unknown level) is an ERR001 finding.
+    something that is not a Violation, an unknown level, a broken `Fix`) is an ERR001
+    finding. `fix` declares the kind of fixes its violations carry (`safe`, `unsafe`).
     """
     # the signature above is spelled out for plugin authors' editors; forward it whole
     return _decorator("document", locals())
@@ -266,6 +334,7 @@ def portfolio_rule(
     help_uri: str | None = None,
     description: str = "",
     waiver_authority: Sequence[str] = (),
+    fix: str | None = None,
 ) -> Callable[[Callable[[Sequence[Collected], RuleContext], Iterable[Violation]]], Rule]:
     """Turn `check(collected, ctx)` into a portfolio `Rule`, a rule over every activity of a run.
 

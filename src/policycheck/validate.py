@@ -9,7 +9,7 @@ from .compiled import compiled
 from .hints import TYPE_NAMES, close_matches, did_you_mean, lookalikes, type_name, where
 from .quoting import shorten
 from .resources import read_schema
-from .rule import Violation
+from .rule import Edit, Fix, Violation
 
 if TYPE_CHECKING:
     from .reference import Reference
@@ -129,13 +129,19 @@ class SchemaValidator:
                     path + (key,),
                     f"unknown key '{key}' in {place}",
                     did_you_mean(key, known) or f"allowed keys: {', '.join(known)}; prefix extensions with 'x-'",
+                    fix=_rename(path + (key,), key, known, value),
                 )
         elif kind == "required":
             missing = error.message.split("'")[1] if "'" in error.message else error.message
             yield Violation(path, f"{place} is missing the required key '{missing}'", f"add '{missing}:'")
         elif kind == "enum" and error.validator_value is self.schema["$defs"].get("countryCode", {}).get("enum"):
+            upper = value.upper() if isinstance(value, str) else None
+            case = upper in self.reference.countries and upper != value
             yield Violation(
-                path, f"{place}: '{value}' is not an ISO 3166-1 alpha-3 country code", self._country_hint(value)
+                path,
+                f"{place}: '{value}' is not an ISO 3166-1 alpha-3 country code",
+                self._country_hint(value),
+                fix=Fix(f"Write '{upper}'", (Edit.set(path, upper),), safe=True) if case else None,
             )
         elif kind == "enum" and error.validator_value is self.schema["$defs"].get("currencyCode", {}).get("enum"):
             yield Violation(
@@ -255,6 +261,14 @@ class ActivityValidator:
                 ),
             )
         return found
+
+
+def _rename(path: tuple, key: Any, known: list[str], mapping: Mapping) -> Fix | None:
+    """`sumary` -> `summary`: a key with exactly one close match that the mapping does not already have."""
+    close = close_matches(key, known, n=2) if isinstance(key, str) else []
+    if len(close) != 1 or close[0] in mapping:
+        return None
+    return Fix(f"Rename '{key}' to '{close[0]}'", (Edit.rename(path, close[0]),), safe=True)
 
 
 def _too_old(declared: str, required: str) -> Violation:

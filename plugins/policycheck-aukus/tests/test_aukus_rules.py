@@ -41,6 +41,27 @@ def test_noforn_elsewhere_is_not_this_plugins_business(partner):
     aukus(partner + NOFORN, [])
 
 
+def test_the_fix_replaces_noforn_with_rel_to_only_with_unsafe_fixes(tmp_path):
+    import subprocess
+    import sys
+
+    from policycheck.testing import activity_text
+
+    [finding] = aukus("partner: {country: AUS, category: most-capable}\n" + NOFORN, ["AUK001"])
+    assert finding.fix is not None and not finding.fix.safe
+    text = activity_text("partner: {country: AUS, category: most-capable}\n" + NOFORN)
+    target = tmp_path / "a.yaml"
+    target.write_text(text, encoding="utf-8")
+    command = [sys.executable, "-m", "policycheck", "--no-config", "-p", "policycheck_aukus", "--select", "AUK"]
+    subprocess.run([*command, "--fix", str(target)], capture_output=True, timeout=60)
+    assert target.read_text(encoding="utf-8") == text  # a judgment call: not a safe fix
+    done = subprocess.run(
+        [*command, "--fix", "--unsafe-fixes", str(target)], capture_output=True, text=True, timeout=60
+    )
+    assert target.read_text(encoding="utf-8") == text.replace("- NOFORN", "- REL TO")
+    assert done.returncode == 0 and "1 fixed, 0 remaining" in done.stderr
+
+
 def test_rel_to_the_partners_passes():
     aukus("partner: {country: GBR, category: most-capable}\nreleasability: {rel_to: [USA, AUS, GBR]}\n", [])
 

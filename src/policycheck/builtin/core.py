@@ -49,6 +49,7 @@ SCH001 = Rule(
     family=FAMILY,
     level="fail",
     kind="stage",
+    fix="safe",
     rationale="The schema checks structure (types, required keys, enums, unknown keys) so rules can judge policy.",
     source="docs/format.md; schemas/activity.schema.json",
     fails="partner:\n  country: Albania\n",

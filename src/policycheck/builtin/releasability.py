@@ -16,7 +16,7 @@ from ..activity import Activity, Path
 from ..helpers import format_version, is_blank, is_placeholder
 from ..hints import close_matches, lookalikes
 from ..hookimpl import hookimpl
-from ..rule import Rule, RuleContext, Violation, rule, rules_in, skip
+from ..rule import Edit, Fix, Rule, RuleContext, Violation, rule, rules_in, skip
 from .sources import CAPCO, GENC, GOLDEN_SENTRY, ITAR, SEED
 
 FAMILY = "releasability"
@@ -82,6 +82,7 @@ def _partner(activity: Activity) -> str | None:
     source=f"{CAPCO}; {REC1}",
     fails="releasability:\n  dissemination: [NOFORN, REL TO]\n",
     passes="releasability:\n  dissemination: [REL TO]\n",
+    fix="unsafe",
 )
 def noforn_with_rel_to(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     noforn = _control(activity, NOFORN)
@@ -91,6 +92,8 @@ def noforn_with_rel_to(activity: Activity, ctx: RuleContext) -> Iterator[Violati
             "dissemination has both NOFORN and REL TO, which contradict each other: "
             "drop NOFORN and keep REL TO with the countries in `rel_to`",
             "if it truly may not be released, drop REL TO and `rel_to` instead",
+            # unsafe: whether it may be released is the originator's call, which the fix makes for them
+            fix=Fix("Drop NOFORN, keep REL TO", (Edit.remove(DISSEMINATION + (noforn,)),), safe=False),
         )
 
 
@@ -163,6 +166,7 @@ def reflexive_noforn(activity: Activity, ctx: RuleContext) -> Iterator[Violation
     source=CAPCO,
     fails="releasability:\n  dissemination: [REL TO]\n  rel_to: null\n",
     passes="releasability:\n  dissemination: [REL TO]\n  rel_to: [USA, ALB]\n",
+    fix="safe",
 )
 def rel_to_mismatch(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     marked, codes = _control(activity, RELTO), _rel_to(activity)
@@ -178,7 +182,20 @@ def rel_to_mismatch(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
             REL_TO,
             "`rel_to` names countries but dissemination has no REL TO: add `REL TO` to `dissemination`",
             "or remove `rel_to` if the information is not releasable",
+            fix=_add_rel_to(activity),
         )
+
+
+def _add_rel_to(activity: Activity) -> Fix | None:
+    """REL TO at the end of `dissemination`, or a new `dissemination: [REL TO]` where there is none."""
+    controls = activity.get(DISSEMINATION)
+    if isinstance(controls, tuple):
+        edit = Edit.insert(DISSEMINATION + ("-",), RELTO)
+    elif controls is None and "dissemination" not in (activity.get(("releasability",)) or {}):
+        edit = Edit.set(DISSEMINATION, [RELTO])
+    else:
+        return None
+    return Fix("Add REL TO to dissemination", (edit,), safe=True)
 
 
 @rule(
@@ -200,6 +217,7 @@ def rel_to_mismatch(activity: Activity, ctx: RuleContext) -> Iterator[Violation]
     source=f"{REC1}; {CAPCO}",
     fails="releasability:\n  rel_to: [USA, GBR]\n",
     passes="releasability:\n  rel_to: [USA, NATO]\n",
+    fix="safe",
 )
 def partner_not_covered(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     codes = [code for _index, code in _rel_to(activity)]
@@ -214,12 +232,28 @@ def partner_not_covered(activity: Activity, ctx: RuleContext) -> Iterator[Violat
         if any(ctx.reference.covers(code, country) for code in codes):
             continue
         groups = sorted(code for code, members in ctx.reference.tetragraphs.items() if country in members)
+        # `alb` for ALB is REL006's to fix: adding ALB beside it would list the country twice
+        misspelt, place = any(code.upper() == country for code in codes), _place(codes, country, ctx)
         said = f"the partner, {country}" if role == "the partner" else f"partner {country}"
         yield Violation(
             REL_TO,
             f"`rel_to` [{', '.join(codes)}] does not include {said}: add {country} to `rel_to`",
             f"or a tetragraph that contains it: {', '.join(groups)}" if groups else None,
+            fix=None if misspelt else Fix(f"Add {country} to rel_to", (Edit.insert(REL_TO + (place,), country),), True),
         )
+
+
+def _place(codes: list[str], code: str, ctx: RuleContext) -> int | str:
+    """Where `code` goes in `rel_to`: its place in marking order when the list is in order, else the end."""
+    tetragraphs = ctx.reference.tetragraphs
+    if markings.rel_to_problem(codes, tetragraphs) is not None:
+        return "-"
+    key = _marking_key(code, tetragraphs)
+    return next((index for index, known in enumerate(codes) if _marking_key(known, tetragraphs) > key), "-")
+
+
+def _marking_key(code: str, tetragraphs) -> tuple:
+    return (code != markings.USA, markings.is_tetragraph(code, tetragraphs), code)
 
 
 @rule(
@@ -240,6 +274,7 @@ def partner_not_covered(activity: Activity, ctx: RuleContext) -> Iterator[Violat
     source=CAPCO,
     fails="releasability:\n  rel_to: [ALB, USA]\n",
     passes="releasability:\n  rel_to: [USA, ALB]\n",
+    fix="safe",
 )
 def rel_to_order(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     entries = _rel_to(activity)
@@ -252,17 +287,37 @@ def rel_to_order(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
         return
     expected = ", ".join(markings.rel_to_order(actual, tetragraphs))
     hint = "USA first, then trigraphs, then tetragraphs, each alphabetically"
+    fix = _in_order(activity, actual, tetragraphs)
     if markings.USA not in actual:
         yield Violation(
-            REL_TO, f"`rel_to` does not include USA, which every REL TO list begins with: write `rel_to: [{expected}]`"
+            REL_TO,
+            f"`rel_to` does not include USA, which every REL TO list begins with: write `rel_to: [{expected}]`",
+            fix=fix,
         )
         return
     index = next(
         index for (index, code), want in zip(entries, markings.rel_to_order(actual, tetragraphs)) if code != want
     )
     yield Violation(
-        REL_TO + (index,), f"`rel_to` is not in marking order ({problem}): write `rel_to: [{expected}]`", hint
+        REL_TO + (index,), f"`rel_to` is not in marking order ({problem}): write `rel_to: [{expected}]`", hint, fix=fix
     )
+
+
+def _in_order(activity: Activity, codes: list[str], tetragraphs) -> Fix | None:
+    """USA added first if missing, then every code moved to its place in marking order (repeats kept)."""
+    if len(codes) != len(activity.get(REL_TO)):
+        return None  # an item that is not text: the schema's finding, and no order to judge it by
+    edits = []
+    if markings.USA not in codes:
+        codes = [markings.USA, *codes]
+        edits.append(Edit.insert(REL_TO + (0,), markings.USA))
+    order = sorted(range(len(codes)), key=lambda index: _marking_key(codes[index], tetragraphs))
+    if order != list(range(len(codes))):
+        edits.append(Edit.reorder(REL_TO, order))
+    if not edits:
+        return None
+    title = "Put rel_to in marking order" if markings.USA in activity.get(REL_TO) else "Add USA first to rel_to"
+    return Fix(title, tuple(edits), safe=True)
 
 
 def _code_hint(code: str, ctx: RuleContext) -> str:
@@ -307,6 +362,7 @@ def _code_hint(code: str, ctx: RuleContext) -> str:
     source=f"{CAPCO}; {GENC}; rules/data/countries.yaml, genc.yaml and tetragraphs.yaml",
     fails="releasability:\n  rel_to: [USA, ALB, GER]\n",
     passes="releasability:\n  rel_to: [USA, ALB, DEU]\n",
+    fix="safe",
 )
 def unknown_code(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     entries = _rel_to(activity)
@@ -326,7 +382,16 @@ def unknown_code(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
                 "country's trigraph (its ISO 3166-1 alpha-3 code, or a GENC code such as XKS) or a tetragraph "
                 "such as NATO",
                 _code_hint(code, ctx),
+                fix=_upper_case(REL_TO + (index,), code, ctx),
             )
+
+
+def _upper_case(path: Path, code: str, ctx: RuleContext) -> Fix | None:
+    """`alb` -> `ALB`: a known code written in the wrong case, the one fix that guesses nothing."""
+    upper = code.upper()
+    if upper == code or (upper not in ctx.reference.countries and upper not in ctx.reference.tetragraphs):
+        return None
+    return Fix(f"Write '{upper}'", (Edit.set(path, upper),), safe=True)
 
 
 def _transfers(activity: Activity) -> list[tuple[Path, str, Mapping]]:

@@ -29,6 +29,7 @@ def _finding(finding, lines: dict) -> dict:
     data = finding._asdict()
     data["rule"] = data.pop("rule_id")
     data["fingerprint"] = fingerprint(finding)
+    del data["fix"]  # the fix is for --fix and the editor, not part of the report's schema
     for key in ("message", "hint", "activity_id", "pointer"):
         data[key] = _text(data[key])
     data["file"] = inert(data["file"], keep_bytes=True)

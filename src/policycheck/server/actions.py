@@ -1,6 +1,9 @@
-"""Code actions as text edits: a waiver for a finding, and the hook for rules' own fixes.
+"""Code actions as text edits: a waiver for a finding, and the rules' own fixes.
 
-An edit is `(start line, start column, end line, end column, new text)`, 0-based in
+A rule's `Fix` travels in the diagnostic's `data` (`fix_data`) and comes back with the
+code-action request; `rule_fixes` makes it with `fixes.apply_fix`, the code `--fix` uses,
+so the editor offers exactly the change the command line would write (or none, where
+`--fix` would refuse). An edit is `(start line, start column, end line, end column, new text)`, 0-based in
 characters; `lsp` turns it into a WorkspaceEdit. The waiver is a template whose
 justification, approver and expiry are left empty: until someone fills them in, the
 schema flags them and the waiver excuses nothing (an empty field is no waiver), so
@@ -13,6 +16,10 @@ import json
 import re
 from typing import Any, NamedTuple
 
+from ..findings import Finding
+from ..fixes import FixError, apply_fix, changed_span
+from ..rule import Edit as FixEdit
+from ..rule import Fix
 from ..waivers import UNWAIVABLE
 
 _WAIVERS = re.compile(r"^waivers\s*:\s*(?P<rest>[^#]*?)\s*(?:#.*)?$")
@@ -95,11 +102,50 @@ def _block(lines: list[str], key_line: int) -> tuple[int, str]:
     return last, "  " if indent is None else indent
 
 
-def rule_fixes(finding: dict[str, Any], text: str) -> list[tuple[str, list[Edit]]]:
-    """The fixes a rule attached to a finding, as (title, edits): the hook for the fix API.
+class RuleFix(NamedTuple):
+    """A rule's fix as the editor applies it: its title, whether it is safe (a preferred quick fix), its edits."""
 
-    Rules cannot attach fixes yet (issue 20's fix API adds them to `Violation`); when
-    they can, this turns a finding's fixes into edits and the server offers each as a
-    code action beside the waiver. Until then every finding has none.
-    """
-    return []
+    title: str
+    safe: bool
+    edits: list[Edit]
+
+
+def fix_data(finding: Finding) -> dict[str, Any] | None:
+    """A finding's fix as JSON the client keeps in the diagnostic's `data`, or None (none, or waived)."""
+    fix = finding.fix
+    if fix is None or finding.waiver is not None or finding.level == "waived":
+        return None
+    edits = [[edit.op, edit.path if isinstance(edit.path, str) else list(edit.path), edit.value] for edit in fix.edits]
+    return {"title": fix.title, "safe": fix.safe, "edits": edits}
+
+
+def _fix_of(data: Any) -> Fix | None:
+    """The Fix `fix_data` wrote, or None for anything a client could have sent instead."""
+    try:
+        edits = tuple(
+            FixEdit(op, path if isinstance(path, str) else tuple(path), tuple(value) if op == "reorder" else value)
+            for op, path, value in data["edits"]
+        )
+        return Fix(str(data["title"]), edits, data["safe"] is True)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def rule_fixes(finding: dict[str, Any], text: str) -> list[RuleFix]:
+    """The fix a rule attached to a finding (in its diagnostic's `data`), as one edit of the text; none when
+    `--fix` would refuse it on this text (it no longer applies, or cannot be made exactly)."""
+    fix = _fix_of(finding.get("fix")) if isinstance(finding.get("fix"), dict) else None
+    if fix is None:
+        return []
+    try:
+        fixed = apply_fix(text, fix)
+    except FixError:
+        return []
+    start, end, new = changed_span(text, fixed)
+    return [RuleFix(fix.title, fix.safe, [Edit(*_position(text, start), *_position(text, end), new)])]
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """(line, character), 0-based, of an offset in the text ("\r\n" ends a line as "\n" does)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset), offset - line_start

@@ -8,7 +8,7 @@ background task that yields to requests between files; their findings join each
 open document's own.
 Hover explains a finding's rule (`policycheck explain`) or describes a key from
 the effective schema; completion offers keys, values, codes and threat ids;
-code actions add a waiver for a finding (and, once rules carry fixes, the fixes).
+code actions offer a rule's fix (preferred when safe) and a waiver for a finding.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ class PolicyServer(LanguageServer):
             code=finding.rule_id or None,
             code_description=types.CodeDescription(href=href) if href else None,
             source=SOURCE,
-            data={"rule": finding.rule_id, "pointer": finding.pointer, "level": finding.level} if rule else None,
+            data=_data(finding) if rule else None,
         )
 
     def rule_docs(self, rule) -> str | None:
@@ -319,8 +319,8 @@ class PolicyServer(LanguageServer):
             if diagnostic.source != SOURCE or not isinstance(data, dict) or not data.get("rule"):
                 continue
             rule_id, pointer, level = data["rule"], str(data.get("pointer", "")), str(data.get("level", ""))
-            for title, edits in actions.rule_fixes(data, text):
-                found.append(self._action(title, uri, edits, diagnostic, document))
+            for fix in actions.rule_fixes(data, text):
+                found.append(self._action(fix.title, uri, fix.edits, diagnostic, document, preferred=fix.safe))
             if (rule_id, pointer) in offered or not actions.can_waive(rule_id, level):
                 continue
             edit = actions.add_waiver(text, rule_id, pointer)
@@ -330,7 +330,7 @@ class PolicyServer(LanguageServer):
                 found.append(self._action(f"Add a waiver for {rule_id}{where}", uri, [edit], diagnostic, document))
         return found
 
-    def _action(self, title, uri, edits, diagnostic, document) -> types.CodeAction:
+    def _action(self, title, uri, edits, diagnostic, document, preferred: bool = False) -> types.CodeAction:
         lines = document.lines
         codec = self.workspace.position_codec
         text_edits = [
@@ -351,7 +351,17 @@ class PolicyServer(LanguageServer):
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
             edit=types.WorkspaceEdit(changes={uri: text_edits}),
+            is_preferred=True if preferred else None,
         )
+
+
+def _data(finding: Finding) -> dict[str, Any]:
+    """What a diagnostic keeps for its code actions: the finding's rule, node and level, and its fix."""
+    data: dict[str, Any] = {"rule": finding.rule_id, "pointer": finding.pointer, "level": finding.level}
+    fix = actions.fix_data(finding)
+    if fix is not None:
+        data["fix"] = fix
+    return data
 
 
 def explain(setting: Setting, rule) -> str:

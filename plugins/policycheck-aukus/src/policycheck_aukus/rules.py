@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterator, Sequence
 
-from policycheck import Activity, Collected, Param, RuleContext, Violation, portfolio_rule, rule, skip
+from policycheck import Activity, Collected, Edit, Fix, Param, RuleContext, Violation, portfolio_rule, rule, skip
 
 FAMILY = "aukus"
 SOURCE = "AUKUS Joint Leaders Statement (2021); AUKUS Pillar 2 advanced capabilities"
@@ -51,18 +51,24 @@ def _aukus_partner(activity: Activity, ctx: RuleContext) -> str | None:
         "partner: {country: AUS, category: most-capable}\n"
         "releasability:\n  classification: SECRET\n  dissemination: [REL TO]\n  rel_to: [USA, AUS, GBR]\n"
     ),
+    fix="unsafe",
 )
 def noforn_with_aukus_partner(activity: Activity, ctx: RuleContext) -> Iterator[Violation]:
     country = _aukus_partner(activity, ctx)
     if country is None or activity.get("/partner/category") != "most-capable":
         skip("not a most-capable AUKUS partner")
     controls = activity.get("/releasability/dissemination", ())
-    for index, control in enumerate(controls if isinstance(controls, tuple) else ()):
+    controls = controls if isinstance(controls, tuple) else ()
+    for index, control in enumerate(controls):
         if control == "NOFORN":
+            path = ("releasability", "dissemination", index)
+            # unsafe: releasing it is the originator's decision, which the fix would make for them
+            edit = Edit.remove(path) if "REL TO" in controls else Edit.set(path, "REL TO")
             yield Violation(
-                ("releasability", "dissemination", index),
+                path,
                 f"NOFORN withholds this activity from {country}, the AUKUS partner it is carried out with",
                 "replace NOFORN with REL TO and list USA and the partners in rel_to (or the AUKS code)",
+                fix=Fix("Replace NOFORN with REL TO", (edit,), safe=False),
             )
 
 
