@@ -16,7 +16,7 @@ from types import FrameType, GeneratorType, MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from . import waivers
-from .activity import Activity, to_path, to_pointer
+from .activity import FROZEN_MAPPING, Activity, to_path, to_pointer
 from .discover import Source, read_source
 from .findings import FAIL, FileResult, Finding
 from .load import Limits, LoadError, decode, parse
@@ -87,9 +87,9 @@ class Engine:
     def _check(self, source: Source) -> FileResult:
         result = FileResult(file=source.path)
         try:
-            loaded = parse(decode(read_source(source, self.limits.max_bytes)), self.limits)
-            if not isinstance(loaded.data, dict):
-                found = "a list" if isinstance(loaded.data, list) else f"the single value {shorten(repr(loaded.data))}"
+            loaded = parse(decode(read_source(source, self.limits.max_bytes)), self.limits, frozen=True)
+            if type(loaded.data) is not FROZEN_MAPPING:
+                found = "a list" if type(loaded.data) is tuple else f"the single value {shorten(repr(loaded.data))}"
                 raise LoadError(
                     f"expected a mapping of activity keys at the top level, found {found}",
                     hint="see `policycheck init` for a starter",
@@ -101,7 +101,7 @@ class Engine:
             hint = getattr(error, "hint", None) or "check the path and its permissions"  # UnreadableSource knows better
             return self._unloadable(result, f"cannot read the file: {reason}", 1, 1, hint)
 
-        activity = Activity(source.path, loaded.data, loaded.positions)
+        activity = Activity.of_frozen(source.path, loaded.data, loaded.positions)
         result.activity_id = bounded(activity.id)  # the schema allows 64 characters; reports print it
         result.banner = banner(loaded.data, self.reference)
         result.waivers = waivers.read_waivers(loaded.data, loaded.positions)

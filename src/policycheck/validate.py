@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .activity import thaw
 from .compiled import compiled
 from .hints import TYPE_NAMES, close_matches, did_you_mean, lookalikes, type_name, where
 from .quoting import shorten
@@ -73,7 +74,7 @@ class Validator:
         """jsonschema `ValidationError`s, as `Draft202012Validator.iter_errors` gives them."""
         if self.fast is not None and self.fast.is_valid(data):
             return iter(())
-        return self.full.iter_errors(data)
+        return self.full.iter_errors(thaw(data))  # jsonschema's arrays are lists, and its messages quote them
 
 
 def _what_to_write(path: tuple, expected: list[str], schema: Mapping[str, Any], root: Mapping[str, Any]) -> str:
