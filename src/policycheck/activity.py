@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -37,6 +38,11 @@ def to_path(pointer: tuple | str) -> Path:
     """Accept a tuple path or a JSON pointer ("/objectives/0") and return a tuple."""
     if isinstance(pointer, tuple):
         return pointer
+    return _parsed_pointer(pointer)
+
+
+@lru_cache(maxsize=1024)  # rules name the same few pointers for every document
+def _parsed_pointer(pointer: str) -> Path:
     if pointer in ("", "/"):
         return ()
     parts = []

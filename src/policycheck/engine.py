@@ -45,6 +45,9 @@ class Engine:
         self.enabled_ids = frozenset(rule.id for rule in self.enabled)
         self.defaults = registry.parameter_defaults()
         self.contexts = {rule.id: self._context(rule) for rule in self.enabled}
+        # what runs on each document, in order, worked out once: stage rules are the engine's own
+        self._stage_ids = [rule.id for rule in self.enabled if rule.kind == "stage"]
+        self._dispatch = [(rule, self.contexts[rule.id]) for rule in self.enabled if rule.kind != "stage"]
         self._validator: ActivityValidator | None = None
 
     @classmethod
@@ -108,17 +111,16 @@ class Engine:
         schema_errors = self.validator.violations(loaded.data)
         sch001 = self.registry.rules["SCH001"]
         result.findings.extend(self.finding(sch001, violation, activity) for violation in schema_errors)
-        result.outcomes.update((rule.id, "pass") for rule in self.enabled if rule.kind == "stage")
+        result.outcomes.update(dict.fromkeys(self._stage_ids, "pass"))
         ignored = self.config.ignored_for(source.path)
-        for rule in self.enabled:
-            if rule.kind == "stage":
-                continue
-            if not self.config.ignores(rule.id, ignored):
-                self._run(rule, activity, result, invalid=bool(schema_errors))
+        invalid = bool(schema_errors)
+        for rule, context in self._dispatch:
+            if not ignored or not self.config.ignores(rule.id, ignored):
+                self._run(rule, context, activity, result, invalid)
             elif rule.kind == "portfolio":
                 # still collected, so that exempting this file changes no other file's findings;
                 # the finishing stage drops the findings on this one
-                self._run(rule, activity, result, invalid=bool(schema_errors))
+                self._run(rule, context, activity, result, invalid)
                 result.outcomes.pop(rule.id, None)
         return result
 
@@ -130,8 +132,7 @@ class Engine:
         result.outcomes = self._all_skipped(LOAD001="pass")  # becomes fail from its finding when finished
         return result
 
-    def _run(self, rule: Rule, activity: Activity, result: FileResult, invalid: bool) -> None:
-        context = self.contexts[rule.id]
+    def _run(self, rule: Rule, context: RuleContext, activity: Activity, result: FileResult, invalid: bool) -> None:
         try:
             if rule.kind == "portfolio":
                 value = rule.collect(activity, context)
