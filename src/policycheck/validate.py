@@ -392,7 +392,7 @@ class ActivityValidator:
                 0,
                 Violation(
                     ("schema",),
-                    f"schema: {shorten(repr(declared))} is not a format version this policycheck reads "
+                    f"schema: {shorten(repr(thaw(declared)))} is not a format version this policycheck reads "
                     f"({', '.join(VERSIONS)})",
                     f"write `schema: {LATEST}` (docs/format.md describes each version)",
                 ),
