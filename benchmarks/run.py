@@ -1,6 +1,6 @@
 """Benchmark policycheck against the parse floor and its peers, in one run.
 
-    python benchmarks/run.py                      # sizes 1, 1000, 10000
+    python benchmarks/run.py                      # sizes 1, 1000, 10000, 50000, every format at 1000 and 10000
     python benchmarks/run.py --quick              # a smoke run in seconds
     python benchmarks/run.py --output benchmarks/results.json
 
@@ -31,12 +31,17 @@ sys.path.insert(0, str(HERE))
 
 from portfolio import generate  # noqa: E402
 
+from policycheck.testing import starter  # noqa: E402
+
 TODAY = "2027-01-01"
 # The issue's targets, as ratios measured in the same run.
 TARGETS = {
-    "portfolio_vs_floor": (1.0, 0.5, "policycheck, all cores / parse+jsonschema floor, one process"),
-    "cold_vs_yaml": (2.0, 1.5, "policycheck on one file, cold / python -c 'import yaml' + parse"),
-    "memory_growth": (1.3, None, "peak memory, largest portfolio / smallest (10,000 / 1,000 files)"),
+    "portfolio_vs_floor": (0.6, 0.5, "policycheck, all cores / C-loader parse + fastjsonschema floor, one process"),
+    "cold_vs_yaml": (1.6, None, "policycheck on one file, cold / python -c 'import yaml' + parse"),
+    "cold_schema_errors_vs_yaml": (2.0, None, "policycheck on one file with schema errors, cold / import yaml + parse"),
+    "cpu_ms_per_file": (0.7, None, "in-process CPU per file, ms (benchmarks/cpu.py; a figure, not a ratio)"),
+    "memory_growth": (1.3, None, "peak memory, largest portfolio / smallest"),
+    "format_memory_growth": (1.3, None, "peak memory of one format, largest portfolio / smallest"),
     "time_per_file_growth": (1.2, None, "time per file, largest portfolio / smallest (1.0 = linear)"),
 }
 
@@ -62,6 +67,24 @@ for path in open(sys.argv[1], encoding="utf-8").read().split("\\n"):
         except yaml.YAMLError:
             continue
     list(validator.iter_errors(document))
+"""
+
+# the floor policycheck's own validator sets: fastjsonschema's code for the same schema, written before
+# the timed runs (policycheck keeps its compiled validator in its cache folder the same way)
+FLOOR_FAST = """
+import sys, yaml
+sys.path.insert(0, sys.argv[2])
+from floor_validator import validate
+for path in open(sys.argv[1], encoding="utf-8").read().split("\\n"):
+    with open(path, "rb") as handle:
+        try:
+            document = yaml.load(handle, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            continue
+    try:
+        validate(document)
+    except Exception:
+        pass
 """
 
 COLD_YAML = (
@@ -105,7 +128,14 @@ def timed(command: list[str]) -> float:
 
 
 def peak_kib(command: list[str]) -> int:
-    result = subprocess.run([sys.executable, "-c", PEAK, *command], capture_output=True, text=True, env=ENV, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK, *command],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=True,
+        cwd=tempfile.gettempdir(),
+    )
     return int(result.stdout.strip())
 
 
@@ -166,13 +196,39 @@ def commit() -> str | None:
     return head + ("+changes" if dirty.strip() else "")
 
 
+def write_floor_validator(schema: Path, folder: Path) -> None:
+    """fastjsonschema's code for the effective schema, as the module the fast floor imports."""
+    import fastjsonschema
+
+    document = json.loads(schema.read_text(encoding="utf-8"))
+    document["$schema"] = "http://json-schema.org/draft-07/schema#"  # as compiled.py compiles it
+    code = fastjsonschema.compile_to_code(document, formats={"date": r"^\d{4}-\d{2}-\d{2}$"}, use_default=False)
+    entry = code.split("def ", 1)[1].split("(", 1)[0]
+    (folder / "floor_validator.py").write_text(code + f"\nvalidate = {entry}\n", encoding="utf-8")
+
+
+def schema_error_file(folder: Path) -> Path:
+    """The first file of a small portfolio whose only trouble is the schema's (a cold run that imports jsonschema)."""
+    path = folder / "schema-errors.yaml"
+    path.write_text(starter().replace("\ntitle:", "\ntitel:", 1), encoding="utf-8")
+    return path
+
+
 def measure(
-    sizes: list[int], runs: int, repeats: int, jobs: int, check_jsonschema: str | None, work: Path, warm_up: bool
+    sizes: list[int],
+    runs: int,
+    repeats: int,
+    jobs: int,
+    check_jsonschema: str | None,
+    work: Path,
+    warm_up: bool,
+    format_sizes: list[int],
 ) -> dict:
     policycheck = [*policycheck_command(), "--no-config", "--today", TODAY, "--no-progress"]
     schema = work / "activity.schema.json"
     subprocess.run([*policycheck_command(), "schema", "--no-config", "--output", str(schema)], check=True, env=ENV)
-    results: dict = {"machine": machine(), "jobs": jobs, "runs": runs, "sizes": {}}
+    write_floor_validator(schema, work)
+    results: dict = {"machine": machine(), "jobs": jobs, "runs": runs, "sizes": {}, "formats": {}}
     for size in sizes:
         folder = work / f"portfolio-{size}"
         files = generate(folder, size)
@@ -183,6 +239,7 @@ def measure(
             commands = {
                 "yaml_cold": [sys.executable, "-c", COLD_YAML, str(files[0])],
                 "policycheck_cold": [*policycheck_command(), str(files[0])],  # as a desk officer runs it
+                "policycheck_cold_schema_errors": [*policycheck_command(), str(schema_error_file(work))],
             }
             if check_jsonschema:
                 commands["check_jsonschema_cold"] = [check_jsonschema, "--schemafile", str(schema), str(files[0])]
@@ -190,6 +247,7 @@ def measure(
         else:
             commands = {
                 "floor_parse": [sys.executable, "-c", FLOOR_PARSE, str(listing)],
+                "floor_parse_fastjsonschema": [sys.executable, "-c", FLOOR_FAST, str(listing), str(work)],
                 "floor_parse_validate": [sys.executable, "-c", FLOOR_VALIDATE, str(listing), str(schema)],
                 "policycheck_jobs1": [*policycheck, "--jobs", "1", str(folder)],
                 "policycheck_all_cores": [*policycheck, "--jobs", str(jobs), str(folder)],
@@ -199,24 +257,62 @@ def measure(
             row["peak_kib_jobs1"] = peak_kib(commands["policycheck_jobs1"])
             if check_jsonschema and size <= 1000:
                 row["check_jsonschema"] = timed([check_jsonschema, "--schemafile", str(schema), *map(str, files)])
+            if size == max(sizes):
+                results["cpu"] = cpu_split(folder)
+        if size in format_sizes:
+            results["formats"][str(size)] = every_format(policycheck, folder, work)
         results["sizes"][str(size)] = row
         shutil.rmtree(folder)
-    results["ratios"] = ratios(results["sizes"])
+    results["ratios"] = ratios(results["sizes"], results["formats"], results.get("cpu"))
     return results
 
 
-def ratios(sizes: dict[str, dict]) -> dict[str, float]:
+def cpu_split(folder: Path) -> dict:
+    """benchmarks/cpu.py on the portfolio: in-process CPU per file and where it goes."""
+    command = [sys.executable, str(HERE / "cpu.py"), str(folder), "--repeats", "3"]
+    return json.loads(subprocess.run(command, capture_output=True, text=True, env=ENV, check=True).stdout)
+
+
+FORMATS = ("json", "text", "sarif", "junit", "markdown", "github", "html")
+
+
+def every_format(policycheck: list[str], folder: Path, work: Path) -> dict:
+    """Each format's time and peak memory writing its report with --output (html where this version has it)."""
+    rows = {}
+    for name in FORMATS:
+        report = work / f"report.{name}"
+        started = time.perf_counter()
+        try:
+            peak = peak_kib([*policycheck, str(folder), "--format", name, "--output", str(report)])
+        except subprocess.CalledProcessError:
+            continue
+        if not report.exists():
+            continue  # a format this policycheck does not have
+        rows[name] = {
+            "seconds": round(time.perf_counter() - started, 3),
+            "peak_kib": peak,
+            "report_bytes": report.stat().st_size,
+        }
+        report.unlink()
+    return rows
+
+
+def ratios(sizes: dict[str, dict], formats: dict[str, dict], cpu: dict | None) -> dict[str, float]:
     found: dict[str, float] = {}
     if "1" in sizes:
         found["cold_vs_yaml"] = sizes["1"]["policycheck_cold"] / sizes["1"]["yaml_cold"]
+        found["cold_schema_errors_vs_yaml"] = sizes["1"]["policycheck_cold_schema_errors"] / sizes["1"]["yaml_cold"]
         if "check_jsonschema_cold" in sizes["1"]:
             found["check_jsonschema_cold_vs_policycheck"] = (
                 sizes["1"]["check_jsonschema_cold"] / sizes["1"]["policycheck_cold"]
             )
+    if cpu:
+        found["cpu_ms_per_file"] = cpu["cpu_us_per_file"] / 1000
     portfolios = sorted((int(size), row) for size, row in sizes.items() if size != "1")
     for size, row in portfolios:
-        found[f"portfolio_vs_floor@{size}"] = row["policycheck_all_cores"] / row["floor_parse_validate"]
-        found[f"jobs1_vs_floor@{size}"] = row["policycheck_jobs1"] / row["floor_parse_validate"]
+        found[f"portfolio_vs_floor@{size}"] = row["policycheck_all_cores"] / row["floor_parse_fastjsonschema"]
+        found[f"jobs1_vs_floor@{size}"] = row["policycheck_jobs1"] / row["floor_parse_fastjsonschema"]
+        found[f"portfolio_vs_jsonschema_floor@{size}"] = row["policycheck_all_cores"] / row["floor_parse_validate"]
         found[f"parallel_speedup@{size}"] = row["policycheck_jobs1"] / row["policycheck_all_cores"]
         if "check_jsonschema" in row:
             found[f"check_jsonschema_vs_policycheck@{size}"] = row["check_jsonschema"] / row["policycheck_all_cores"]
@@ -227,6 +323,12 @@ def ratios(sizes: dict[str, dict]) -> dict[str, float]:
             first["policycheck_all_cores"] / small
         )
         found["files_growth"] = large / small
+    measured = sorted((int(size), rows) for size, rows in formats.items())
+    if len(measured) >= 2:
+        (_, first_rows), (_, last_rows) = measured[0], measured[-1]
+        for name in last_rows:
+            if name in first_rows:
+                found[f"format_memory_growth@{name}"] = last_rows[name]["peak_kib"] / first_rows[name]["peak_kib"]
     return found
 
 
@@ -264,6 +366,15 @@ def table(results: dict) -> str:
                 peak = row.get(f"peak_kib_{name.removeprefix('policycheck_')}")
                 memory = f"{peak / 1024:8.1f}" if peak else ""
                 lines.append(f"{size:>6}  {name:<24} {value:9.3f}  {memory:>8}")
+    for size, rows in results.get("formats", {}).items():
+        for name, row in rows.items():
+            lines.append(f"{size:>6}  {'format ' + name:<24} {row['seconds']:9.3f}  {row['peak_kib'] / 1024:8.1f}")
+    if results.get("cpu"):
+        split = ", ".join(f"{name} {value:.0f}" for name, value in results["cpu"]["split_us_per_file"].items())
+        lines += [
+            "",
+            f"CPU per file (us, {results['cpu']['files']} files): {results['cpu']['cpu_us_per_file']:.0f}: {split}",
+        ]
     lines += ["", f"{'ratio':<34} {'value':>7}  {'target':>6}  {'aim':>5}  met"]
     for row in results["verdicts"]:
         aim = f"{row['aim']:5.2f}" if row["aim"] else "    -"
@@ -279,12 +390,19 @@ def table(results: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--sizes", default="1,1000,10000", help="portfolio sizes, comma-separated; 1 is the cold single-file check"
+        "--sizes",
+        default="1,1000,10000,50000",
+        help="portfolio sizes, comma-separated; 1 is the cold single-file check",
+    )
+    parser.add_argument(
+        "--format-sizes",
+        default="1000,10000",
+        help="portfolio sizes (among --sizes) at which every format's time and peak memory are measured",
     )
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke run: sizes 1,50,200 (unless --sizes), 3 cold runs, 1 repeat, no warm-up",
+        help="a smoke run: sizes 1,50,200 (unless --sizes), formats at the largest two, 3 cold runs, 1 repeat",
     )
     parser.add_argument("--runs", type=int, help="cold-start runs per command (default 15; --quick 3)")
     parser.add_argument("--repeats", type=int, help="runs per portfolio command (default 5; --quick 1)")
@@ -298,6 +416,11 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes_text = args.sizes if (args.sizes != parser.get_default("sizes") or not args.quick) else "1,50,200"
     sizes = sorted({int(size) for size in sizes_text.split(",") if size.strip()})
+    portfolio_sizes = [size for size in sizes if size > 1]
+    if args.quick and args.format_sizes == parser.get_default("format_sizes"):
+        format_sizes = portfolio_sizes[-2:]
+    else:
+        format_sizes = [int(size) for size in args.format_sizes.split(",") if size.strip()]
     runs = args.runs or (3 if args.quick else 15)
     repeats = args.repeats or (1 if args.quick else 5)
     jobs = args.jobs or default_jobs()
@@ -305,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="policycheck-bench-") as work:
         # policycheck's own cache folder, empty at the start: the warm-up run fills it, as a user's first run does
         ENV["XDG_CACHE_HOME"] = str(Path(work) / "cache")
-        results = measure(sizes, runs, repeats, jobs, check_jsonschema, Path(work), warm_up=not args.quick)
+        results = measure(sizes, runs, repeats, jobs, check_jsonschema, Path(work), not args.quick, format_sizes)
     results["verdicts"] = verdicts(results["ratios"])
     results["commit"] = commit()
     results["check_jsonschema"] = (

@@ -61,3 +61,16 @@ def test_only_small_regular_files_are_read(tmp_path, kind):
         files.read_regular(str(path), 10)
     if kind == "too big":
         assert files.read_regular(str(path), 11) == b"x" * 11
+
+
+def test_a_file_is_read_whole_at_its_size_and_refused_past_the_bound(tmp_path):
+    from policycheck.files import UnreadableSource, read_regular
+
+    large = tmp_path / "large.yaml"
+    large.write_bytes(b"x" * 200_000)  # past the first read's size plus one and the 64 KiB reads after it
+    assert read_regular(str(large), 200_000) == b"x" * 200_000
+    with pytest.raises(UnreadableSource, match="over the 199999-byte limit"):
+        read_regular(str(large), 199_999)
+    empty = tmp_path / "empty.yaml"
+    empty.write_bytes(b"")
+    assert read_regular(str(empty), 10) == b""

@@ -165,3 +165,41 @@ def test_decode_rejects_what_is_not_utf8(raw, words, line):
 
 def test_utf8_bom_is_accepted():
     assert parse(decode("\ufeffa: 1\n".encode("utf-8"))).data == {"a": 1}
+
+
+FROZEN_CASES = [
+    "a: 1\nb: [x, {c: null, d: [1, 2.5, true]}]\n",
+    "base: &b {k: [1, 2]}\nuse: *b\nlist: [*b, *b]\n",
+    "- 1\n- [a, b]\n",
+    "plain",
+    "{}",
+]
+
+
+@pytest.mark.parametrize("text", FROZEN_CASES)
+def test_frozen_parse_is_the_plain_parse_frozen(text):
+    from types import MappingProxyType
+
+    from policycheck.activity import freeze
+
+    plain, frozen = parse(text), parse(text, frozen=True)
+    assert frozen.positions == plain.positions
+    assert frozen.data == freeze(plain.data)
+
+    def read_only_all_through(value):
+        if isinstance(value, (dict, list)):
+            return False
+        if isinstance(value, MappingProxyType):
+            return all(read_only_all_through(item) for item in value.values())
+        if isinstance(value, tuple):
+            return all(read_only_all_through(item) for item in value)
+        return True
+
+    assert read_only_all_through(frozen.data)
+
+
+def test_plain_text_that_only_looks_typed_is_still_resolved():
+    # the first-character shortcut must leave every core-schema value to resolve_plain
+    data = parse("a: ~\nb: Null\nc: TRUE\nd: -7\ne: .5\nf: 0x1f\ng: 0o17\nh: 0755\ni: Tuesday\nj: n/a\nk:\n").data
+    assert data == {"a": None, "b": None, "c": True, "d": -7, "e": 0.5, "f": 31, "g": 15, "h": "0755", "i": "Tuesday",
+                    "j": "n/a", "k": None}  # fmt: skip

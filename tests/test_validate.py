@@ -1,6 +1,7 @@
 """The fast validation path (policycheck.compiled) must never change the SCH001 report."""
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,50 @@ def test_is_date_matches_jsonschema(value, valid):
 
     assert is_date(value) is valid
     assert FormatChecker(formats=("date",)).conforms(value, "date") is valid
+
+
+def _explained(validator, errors):
+    return sorted(
+        (violation for error in errors for violation in validator._explain(error)),
+        key=lambda v: (tuple(map(str, v.path)), v.message),
+    )
+
+
+def test_common_errors_say_what_jsonschema_says_at_every_path(validators):
+    """Every deletion and every tricky value at every path of the starter: where common_errors answers
+    (most of them), its violations are jsonschema's; it must answer the usual mistakes itself."""
+    from policycheck.validate import _Rare, common_errors
+
+    fast, full = validators
+    answered = 0
+    for path in PATHS:
+        for action, value in [("delete", None), *(("replace", value) for value in SCALARS)]:
+            document = _mutate(STARTER, path, action, value)
+            try:
+                errors = common_errors(fast.schema, document)
+            except _Rare:
+                continue
+            answered += 1
+            assert _explained(fast, errors) == _explained(full, full.validator.full.iter_errors(document)), path
+    assert answered > len(PATHS)
+
+
+def test_a_file_with_common_schema_errors_is_checked_without_jsonschema(tmp_path):
+    import subprocess
+    import sys
+
+    document = tmp_path / "typo.yaml"
+    document.write_text(starter().replace("\ntitle:", "\ntitel:", 1), encoding="utf-8")
+    code = (
+        "import sys; from policycheck.main import main\n"
+        "try:\n    main([sys.argv[1], '--no-config'])\n"
+        "except SystemExit:\n    pass\n"
+        "print('jsonschema' in sys.modules)\n"
+    )
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for _ in range(2):  # the first run fills the cache (packs, validators), as a user's first run does
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(document)], capture_output=True, text=True, cwd=tmp_path, env=environment
+        )
+    assert "SCH001" in result.stdout and "unknown key 'titel'" in result.stdout, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("False"), result.stdout

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
 Path = tuple
+
+
+# The frozen document's own types, checked with `type(x) is FROZEN_MAPPING` where rules and helpers
+# look: 27 ns a check against 266 ns for isinstance(x, Mapping), an ABC (issue 21).
+FROZEN_MAPPING = MappingProxyType
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 def freeze(value: Any) -> Any:
@@ -18,10 +25,24 @@ def freeze(value: Any) -> Any:
     return value
 
 
+def thaw(value: Any) -> Any:
+    """A frozen document as plain dicts and lists again (for jsonschema, whose arrays are lists)."""
+    if type(value) is FROZEN_MAPPING:
+        return {key: thaw(item) for key, item in value.items()}
+    if type(value) is tuple:
+        return [thaw(item) for item in value]
+    return value
+
+
 def to_path(pointer: tuple | str) -> Path:
     """Accept a tuple path or a JSON pointer ("/objectives/0") and return a tuple."""
     if isinstance(pointer, tuple):
         return pointer
+    return _parsed_pointer(pointer)
+
+
+@lru_cache(maxsize=1024)  # rules name the same few pointers for every document
+def _parsed_pointer(pointer: str) -> Path:
     if pointer in ("", "/"):
         return ()
     parts = []
@@ -55,6 +76,15 @@ class Activity:
         object.__setattr__(self, "data", freeze(data))
         object.__setattr__(self, "_positions", MappingProxyType(positions))
 
+    @classmethod
+    def of_frozen(cls, file: str, data: Mapping[str, Any], positions: Mapping[Path, tuple[int, int]]) -> "Activity":
+        """An activity of data the loader froze as it parsed (`load.parse(..., frozen=True)`): no second walk."""
+        activity = cls.__new__(cls)
+        object.__setattr__(activity, "file", file)
+        object.__setattr__(activity, "data", data)
+        object.__setattr__(activity, "_positions", MappingProxyType(positions))
+        return activity
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"the activity is read-only (cannot set '{name}')")
 
@@ -69,12 +99,13 @@ class Activity:
     def get(self, path: tuple | str, default: Any = None) -> Any:
         """The value at a path, or `default` when any step is missing or of the wrong type."""
         node: Any = self.data
-        for part in to_path(path):
-            if isinstance(node, Mapping) and isinstance(part, str):
+        for part in path if type(path) is tuple else to_path(path):
+            kind = type(node)
+            if kind is FROZEN_MAPPING and type(part) is str:
                 if part not in node:
                     return default
                 node = node[part]
-            elif isinstance(node, tuple) and isinstance(part, int) and 0 <= part < len(node):
+            elif kind is tuple and type(part) is int and 0 <= part < len(node):
                 node = node[part]
             else:
                 return default
@@ -83,16 +114,16 @@ class Activity:
     def section(self, key: str) -> Mapping[str, Any]:
         """A top-level mapping such as `partner`, or an empty one."""
         value = self.data.get(key)
-        return value if isinstance(value, Mapping) else MappingProxyType({})
+        return value if type(value) is FROZEN_MAPPING else _EMPTY
 
     def items(self, path: tuple | str) -> Iterator[tuple[Path, Mapping[str, Any]]]:
         """(path, mapping) for each mapping in the list at `path`, skipping malformed items."""
         base = to_path(path)
         value = self.get(base)
-        if not isinstance(value, tuple):
+        if type(value) is not tuple:
             return
         for index, item in enumerate(value):
-            if isinstance(item, Mapping):
+            if type(item) is FROZEN_MAPPING:
                 yield base + (index,), item
 
     def named_items(
@@ -112,9 +143,9 @@ class Activity:
     def strings(self, path: tuple | str) -> tuple[str, ...]:
         """The strings of the list at `path` (other items and other types ignored)."""
         value = self.get(path)
-        if not isinstance(value, tuple):
+        if type(value) is not tuple:
             return ()
-        return tuple(item for item in value if isinstance(item, str))
+        return tuple(item for item in value if type(item) is str)
 
     def position(self, path: tuple | str) -> tuple[int, int]:
         """(line, column) of the node at `path`, or of its nearest ancestor in the file."""

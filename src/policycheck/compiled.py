@@ -20,12 +20,13 @@ import marshal
 import os
 import re
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from . import cache
 
 # Bump when the code stored in the cache changes shape.
-_FORMAT = 2
+_FORMAT = 3
 
 _ANNOTATIONS = {
     "$schema",
@@ -123,6 +124,10 @@ _EXCEPTIONS_IMPORT = re.compile(
     r"^from fastjsonschema import JsonSchemaValueException(?:, JsonSchemaValuesException)?\n", re.MULTILINE
 )
 _DECIMAL_IMPORT = "from decimal import Decimal\n"
+# the generated "is it an object?" test, made to take the frozen document's mappings too (issue 21: the
+# loader freezes as it parses, and the document is validated as the rules will see it)
+_DICT_CHECK = re.compile(r"isinstance\((\w+), \(?dict\)?\)")
+_MAPPINGS = (dict, MappingProxyType)
 
 
 class _NoDecimal:
@@ -183,6 +188,7 @@ def _load(schema: Mapping[str, Any], content: bytes) -> CompiledValidator | None
         "JsonSchemaValueException": _Rejected,
         "JsonSchemaValuesException": _Rejected,
         "Decimal": _NoDecimal,
+        "_MAPPINGS": _MAPPINGS,
     }
     exec(code, namespace)  # noqa: S102 - code fastjsonschema wrote from our own schema
     return CompiledValidator(namespace[entry])
@@ -203,5 +209,7 @@ def _generate(schema: Mapping[str, Any]) -> tuple[str, Any] | None:
     entry = re.search(r"^def (\w+)\(", source, re.MULTILINE)  # the root schema's function comes first
     if entry is None:
         return None
-    source = _EXCEPTIONS_IMPORT.sub("", source).replace(_DECIMAL_IMPORT, "")
+    source = _DICT_CHECK.sub(
+        r"isinstance(\1, _MAPPINGS)", _EXCEPTIONS_IMPORT.sub("", source).replace(_DECIMAL_IMPORT, "")
+    )
     return entry.group(1), compile(source, "<fastjsonschema>", "exec")

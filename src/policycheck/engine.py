@@ -16,7 +16,7 @@ from types import FrameType, GeneratorType, MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from . import waivers
-from .activity import Activity, to_path, to_pointer
+from .activity import FROZEN_MAPPING, Activity, to_path, to_pointer
 from .discover import Source, read_source
 from .findings import FAIL, FileResult, Finding
 from .load import Limits, LoadError, decode, parse
@@ -45,6 +45,9 @@ class Engine:
         self.enabled_ids = frozenset(rule.id for rule in self.enabled)
         self.defaults = registry.parameter_defaults()
         self.contexts = {rule.id: self._context(rule) for rule in self.enabled}
+        # what runs on each document, in order, worked out once: stage rules are the engine's own
+        self._stage_ids = [rule.id for rule in self.enabled if rule.kind == "stage"]
+        self._dispatch = [(rule, self.contexts[rule.id]) for rule in self.enabled if rule.kind != "stage"]
         self._validator: ActivityValidator | None = None
 
     @classmethod
@@ -88,9 +91,9 @@ class Engine:
         result = FileResult(file=source.path)
         try:
             text = decode(read_source(source, self.limits.max_bytes))
-            loaded = parse(text, self.limits)
-            if not isinstance(loaded.data, dict):
-                found = "a list" if isinstance(loaded.data, list) else f"the single value {shorten(repr(loaded.data))}"
+            loaded = parse(text, self.limits, frozen=True)
+            if type(loaded.data) is not FROZEN_MAPPING:
+                found = "a list" if type(loaded.data) is tuple else f"the single value {shorten(repr(loaded.data))}"
                 raise LoadError(
                     f"expected a mapping of activity keys at the top level, found {found}",
                     hint="see `policycheck init` for a starter",
@@ -102,24 +105,23 @@ class Engine:
             hint = getattr(error, "hint", None) or "check the path and its permissions"  # UnreadableSource knows better
             return self._unloadable(result, f"cannot read the file: {reason}", 1, 1, hint)
 
-        activity = Activity(source.path, loaded.data, loaded.positions)
+        activity = Activity.of_frozen(source.path, loaded.data, loaded.positions)
         result.activity_id = bounded(activity.id)  # the schema allows 64 characters; reports print it
         result.banner = banner(loaded.data, self.reference)
         result.waivers = waivers.read_waivers(loaded.data, loaded.positions)
         schema_errors = self.validator.violations(loaded.data)
         sch001 = self.registry.rules["SCH001"]
         result.findings.extend(self.finding(sch001, violation, activity) for violation in schema_errors)
-        result.outcomes.update((rule.id, "pass") for rule in self.enabled if rule.kind == "stage")
+        result.outcomes.update(dict.fromkeys(self._stage_ids, "pass"))
         ignored = self.config.ignored_for(source.path)
-        for rule in self.enabled:
-            if rule.kind == "stage":
-                continue
-            if not self.config.ignores(rule.id, ignored):
-                self._run(rule, activity, result, invalid=bool(schema_errors))
+        invalid = bool(schema_errors)
+        for rule, context in self._dispatch:
+            if not ignored or not self.config.ignores(rule.id, ignored):
+                self._run(rule, context, activity, result, invalid)
             elif rule.kind == "portfolio":
                 # still collected, so that exempting this file changes no other file's findings;
                 # the finishing stage drops the findings on this one
-                self._run(rule, activity, result, invalid=bool(schema_errors))
+                self._run(rule, context, activity, result, invalid)
                 result.outcomes.pop(rule.id, None)
         result.facts = review_facts(loaded.data, self.reference.countries)
         lines = _context_lines(text, result, activity.position(("id",))[0])
@@ -135,8 +137,7 @@ class Engine:
         result.outcomes = self._all_skipped(LOAD001="pass")  # becomes fail from its finding when finished
         return result
 
-    def _run(self, rule: Rule, activity: Activity, result: FileResult, invalid: bool) -> None:
-        context = self.contexts[rule.id]
+    def _run(self, rule: Rule, context: RuleContext, activity: Activity, result: FileResult, invalid: bool) -> None:
         try:
             if rule.kind == "portfolio":
                 value = rule.collect(activity, context)
@@ -253,7 +254,7 @@ def _section(data: Mapping, key: str) -> Mapping:
 
 
 def _texts(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else []
+    items = value if isinstance(value, (list, tuple)) else ()  # the frozen document's lists are tuples
     return [text for text in map(_fact, items[:FACT_ITEMS]) if isinstance(text, str)]
 
 
@@ -266,7 +267,7 @@ def review_facts(data: Mapping, countries: Mapping[str, str]) -> dict[str, Any]:
     partners = []
     for partner in [
         data.get("partner"),
-        *(data.get("partners") or [] if isinstance(data.get("partners"), list) else []),
+        *(data.get("partners") if isinstance(data.get("partners"), (list, tuple)) else ()),  # frozen: a tuple
     ]:
         if isinstance(partner, Mapping) and isinstance(_fact(partner.get("country")), str):
             country = _fact(partner["country"])

@@ -30,10 +30,24 @@ def is_placeholder(value: Any, context: Any = None) -> bool:
     if not isinstance(value, str):
         return False
     reference = getattr(context, "reference", context)
-    entries = reference.get("placeholders", ()) if isinstance(reference, Mapping) else _shipped_placeholders()
-    known = _normalized(tuple(entry for entry in entries if isinstance(entry, str)))
+    known = _known.get(id(reference))
+    if known is None or known[0] is not reference:
+        known = (reference, _placeholders_of(reference))
+        if type(reference) is not dict:  # a Reference is read-only: its list is worked out once, not per call
+            if len(_known) >= 8:
+                _known.clear()
+            _known[id(reference)] = known
     text = _normal(value)
-    return text in known or (text.endswith(".") and text[:-1] in known)
+    return text in known[1] or (text.endswith(".") and text[:-1] in known[1])
+
+
+# id(reference) -> (reference, its normalized placeholders); the reference is kept so that its id stays its own
+_known: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _placeholders_of(reference: Any) -> frozenset[str]:
+    entries = reference.get("placeholders", ()) if isinstance(reference, Mapping) else _shipped_placeholders()
+    return _normalized(tuple(entry for entry in entries if isinstance(entry, str)))
 
 
 def is_blank(value: Any, context: Any = None) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .compiled import compiled
+from .activity import thaw
+from .compiled import compiled, is_date
 from .hints import TYPE_NAMES, close_matches, did_you_mean, lookalikes, type_name, where
 from .quoting import shorten
 from .resources import read_schema
@@ -44,6 +46,140 @@ def effective_schema(
 _YAML11_BOOLEANS = frozenset({"yes", "no", "y", "n", "on", "off"})
 
 
+class _Rare(Exception):
+    """An error of a kind `common_errors` leaves to jsonschema's own message."""
+
+
+class SchemaError(NamedTuple):
+    """One schema error as `SchemaValidator` reads jsonschema's `ValidationError`: the same fields."""
+
+    validator: str
+    validator_value: Any
+    instance: Any
+    absolute_path: tuple
+    schema: Mapping[str, Any]
+    message: str
+
+
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "null": lambda value: value is None,
+    "number": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
+    "integer": lambda value: (
+        not isinstance(value, bool) and (isinstance(value, int) or isinstance(value, float) and value.is_integer())
+    ),
+}
+# annotations: no instance fails them
+_OBJECT_KEYWORDS = frozenset({"properties", "patternProperties", "additionalProperties"})
+_IGNORED = {"title", "description", "examples", "$schema", "$id", "$comment", "default", "$defs"}
+
+
+def common_errors(schema: Mapping[str, Any], data: Any) -> list[SchemaError]:
+    """The errors jsonschema would report, for a document whose errors are all of the common kinds
+    (a required key missing, an unknown key, a wrong type, a value outside an enum), without importing
+    jsonschema (a third of a cold check of such a file, issue 21). Raises _Rare for any other error or
+    keyword: jsonschema then writes every message. tests/test_validate.py holds it to jsonschema's."""
+    found: list[SchemaError] = []
+    _walk(schema, schema, data, (), found)
+    return found
+
+
+def _walk(root: Mapping[str, Any], schema: Any, value: Any, path: tuple, found: list[SchemaError]) -> None:
+    if schema is True:
+        return
+    if not isinstance(schema, dict):
+        raise _Rare()
+    for keyword, expected in schema.items():
+        if keyword in _IGNORED:
+            continue
+        if keyword == "$ref":
+            if not (isinstance(expected, str) and expected.startswith("#/$defs/")):
+                raise _Rare()
+            _walk(root, root["$defs"][expected.removeprefix("#/$defs/")], value, path, found)
+        elif keyword == "type":
+            names = expected if isinstance(expected, list) else [expected]
+            if not any(_TYPES[name](value) for name in names):
+                found.append(SchemaError("type", expected, value, path, schema, ""))
+        elif keyword == "enum":
+            if any(not isinstance(option, str) and option is not None for option in expected):
+                raise _Rare()  # jsonschema's equality of numbers and booleans is its own
+            if not any(option == value and type(option) is type(value) for option in expected):
+                found.append(SchemaError("enum", expected, value, path, schema, ""))
+        elif keyword == "required":
+            if isinstance(value, dict):
+                found.extend(
+                    SchemaError("required", expected, value, path, schema, f"{key!r} is a required property")
+                    for key in expected
+                    if key not in value
+                )
+        elif keyword in _OBJECT_KEYWORDS:
+            continue  # together, below
+        elif keyword == "items":
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    _walk(root, expected, item, path + (index,), found)
+        elif not _passes(keyword, expected, value):
+            raise _Rare()
+    if isinstance(value, dict) and not _OBJECT_KEYWORDS.isdisjoint(schema):
+        _properties(root, schema, value, path, found)
+
+
+def _properties(root: Mapping[str, Any], schema: Mapping[str, Any], value: dict, path: tuple, found: list) -> None:
+    """properties, patternProperties and additionalProperties together, as they share the keys they judge."""
+    properties = schema.get("properties", {})
+    patterns = schema.get("patternProperties", {})
+    extra = []
+    for key, item in value.items():
+        matched = key in properties
+        if matched:
+            _walk(root, properties[key], item, path + (key,), found)
+        for pattern, subschema in patterns.items():
+            if isinstance(key, str) and re.search(pattern, key):
+                matched = True
+                _walk(root, subschema, item, path + (key,), found)
+        if not matched:
+            extra.append((key, item))
+    additional = schema.get("additionalProperties", True)
+    if additional is False and extra:
+        found.append(SchemaError("additionalProperties", False, value, path, schema, ""))
+    elif additional is not True:
+        for key, item in extra:
+            _walk(root, additional, item, path + (key,), found)
+
+
+def _passes(keyword: str, expected: Any, value: Any) -> bool:
+    """Whether a value passes one of the rarer keywords (an error of one goes to jsonschema)."""
+    if keyword == "const":
+        return value == expected and type(value) is type(expected)
+    if keyword == "pattern":
+        return not isinstance(value, str) or re.search(expected, value) is not None
+    if keyword == "format":
+        return expected == "date" and (not isinstance(value, str) or is_date(value))
+    if keyword in ("minLength", "maxLength"):
+        return not isinstance(value, str) or (
+            len(value) >= expected if keyword == "minLength" else len(value) <= expected
+        )
+    if keyword == "minItems":
+        return not isinstance(value, list) or len(value) >= expected
+    if keyword == "uniqueItems":
+        return not expected or not isinstance(value, list) or _unique(value)
+    if keyword in ("minimum", "maximum"):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return True
+        return value >= expected if keyword == "minimum" else value <= expected
+    return False  # a keyword this walk does not know: jsonschema judges
+
+
+def _unique(items: list) -> bool:
+    """Plain text and numbers, compared as jsonschema compares them; anything else is left to it."""
+    if not all(isinstance(item, str) for item in items):
+        return False
+    return len(set(items)) == len(items)
+
+
 class Validator:
     """A draft 2020-12 validator that imports jsonschema only for invalid data.
 
@@ -55,9 +191,10 @@ class Validator:
     Only the "date" format is checked, with jsonschema's own test.
     """
 
-    def __init__(self, schema: Mapping[str, Any], fast: bool = True):
+    def __init__(self, schema: Mapping[str, Any], fast: bool = True, common: bool = False):
         self.schema = schema
         self.fast = compiled(schema) if fast else None
+        self.common = common and fast  # common_errors before jsonschema (for the activity schemas, issue 21)
         self._full: Any = None
 
     @property
@@ -73,6 +210,12 @@ class Validator:
         """jsonschema `ValidationError`s, as `Draft202012Validator.iter_errors` gives them."""
         if self.fast is not None and self.fast.is_valid(data):
             return iter(())
+        data = thaw(data)  # jsonschema's arrays are lists, and its messages quote them
+        if self.common:
+            try:
+                return iter(common_errors(self.schema, data))
+            except _Rare:
+                pass
         return self.full.iter_errors(data)
 
 
@@ -98,7 +241,7 @@ class SchemaValidator:
     def __init__(self, schema: dict[str, Any], reference: "Reference", fast: bool = True):
         self.schema = schema
         self.reference = reference
-        self.validator = Validator(schema, fast)
+        self.validator = Validator(schema, fast, common=True)
 
     def violations(self, data: Any) -> list[Violation]:
         found: list = []
@@ -255,7 +398,7 @@ class ActivityValidator:
                 0,
                 Violation(
                     ("schema",),
-                    f"schema: {shorten(repr(declared))} is not a format version this policycheck reads "
+                    f"schema: {shorten(repr(thaw(declared)))} is not a format version this policycheck reads "
                     f"({', '.join(VERSIONS)})",
                     f"write `schema: {LATEST}` (docs/format.md describes each version)",
                 ),

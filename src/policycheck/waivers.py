@@ -101,7 +101,7 @@ def read_waivers(data: Any, positions: Mapping[tuple, tuple[int, int]]) -> tuple
     Their text is made inert here, so every message and format that quotes them is too.
     """
     items = data.get("waivers") if isinstance(data, Mapping) else None
-    if not isinstance(items, list):
+    if not isinstance(items, (list, tuple)):  # a tuple in the engine's frozen document
         return ()
     waivers = []
     for index, item in enumerate(items):

@@ -31,17 +31,33 @@ def test_quick_benchmark_writes_every_measurement(tmp_path):
     assert set(results) >= {"machine", "jobs", "sizes", "ratios", "verdicts", "check_jsonschema", "commit"}
     assert set(results["machine"]) >= {"cpus", "cpu_model", "python"}
     assert set(results["sizes"]) == {"1", "4", "8"}
-    assert set(results["sizes"]["1"]) >= {"files", "yaml_cold", "policycheck_cold"}
+    assert set(results["sizes"]["1"]) >= {"files", "yaml_cold", "policycheck_cold", "policycheck_cold_schema_errors"}
     for size in ("4", "8"):
         row = results["sizes"][size]
         assert row["files"] == int(size)
-        for name in ("floor_parse", "floor_parse_validate", "policycheck_jobs1", "policycheck_all_cores"):
+        for name in (
+            "floor_parse",
+            "floor_parse_fastjsonschema",
+            "floor_parse_validate",
+            "policycheck_jobs1",
+            "policycheck_all_cores",
+        ):
             assert row[name] > 0, name
         assert row["peak_kib_all_cores"] > 1024 and row["peak_kib_jobs1"] > 1024
+    # every format at the two portfolio sizes (html only where this version has it)
+    assert set(results["formats"]) == {"4", "8"}
+    assert set(results["formats"]["8"]) >= {"json", "text", "sarif", "junit", "markdown", "github"}
+    assert all(row["peak_kib"] > 1024 and row["report_bytes"] > 0 for row in results["formats"]["8"].values())
+    split = results["cpu"]["split_us_per_file"]
+    assert results["cpu"]["files"] == 8 and set(split) >= {"read", "parse", "schema", "rules", "engine"}
+    assert any(name.startswith("rules:") for name in split)
     assert {verdict["ratio"] for verdict in results["verdicts"]} >= {
         "cold_vs_yaml",
+        "cold_schema_errors_vs_yaml",
+        "cpu_ms_per_file",
         "portfolio_vs_floor@8",
         "memory_growth",
+        "format_memory_growth@json",
         "time_per_file_growth",
     }
     assert "cold_vs_yaml" in result.stdout and str(output) in result.stdout
