@@ -16,7 +16,6 @@ within 2x json's time (issue 19).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from portfolio import generate  # noqa: E402
-from run import ENV, TODAY, commit, machine, peak_kib, policycheck_command  # noqa: E402
+from run import ENV, TODAY, commit, machine, peak_kib, policycheck_command, write_results  # noqa: E402
 
 FORMATS = ("json", "text", "sarif", "junit", "markdown", "github", "html")
 TARGET = 1.5  # peak memory of any format / json's
@@ -100,12 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         results = measure(args.files, args.jobs, Path(work), formats)
     results["machine"] = machine()
     results["commit"] = commit()
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    sys.stdout.write(table(results))
-    print(f"\nwritten to {output}")
-    return 0
+    return write_results(results, Path(args.output), table)
 
 
 if __name__ == "__main__":

@@ -435,7 +435,11 @@ def main(argv: list[str] | None = None) -> int:
         check_jsonschema
         and subprocess.run([check_jsonschema, "--version"], capture_output=True, text=True).stdout.strip()
     )
-    output = Path(args.output)
+    return write_results(results, Path(args.output), table)
+
+
+def write_results(results: dict, output: Path, table) -> int:
+    """Save a run's figures as JSON and print its table (run.py's and formats.py's)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     sys.stdout.write(table(results))

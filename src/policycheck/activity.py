@@ -34,6 +34,15 @@ def thaw(value: Any) -> Any:
     return value
 
 
+def plain_copy(value: Any) -> Any:
+    """A deep, mutable copy of data: any mapping as a dict, any list or tuple as a list (for edits and JSON)."""
+    if isinstance(value, Mapping):
+        return {key: plain_copy(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_copy(item) for item in value]
+    return value
+
+
 def to_path(pointer: tuple | str) -> Path:
     """Accept a tuple path or a JSON pointer ("/objectives/0") and return a tuple."""
     if isinstance(pointer, tuple):

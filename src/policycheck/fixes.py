@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
-from .activity import to_path
+from .activity import plain_copy, to_path
 from .discover import Source, read_source
 from .errors import EXIT_CLEAN, EXIT_FINDINGS
 from .files import write_text
@@ -71,18 +71,9 @@ def problem(fix: Any, data: Any = None) -> str | None:
     return None
 
 
-def thaw(value: Any) -> Any:
-    """A plain, mutable copy of data (an `Activity`'s read-only mappings and tuples become dicts and lists)."""
-    if isinstance(value, Mapping):
-        return {key: thaw(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [thaw(item) for item in value]
-    return value
-
-
 def apply_to_data(data: Any, edits: Iterable[Edit]) -> Any:
     """The data the edits make of `data` (a copy), or FixError naming the edit that does not apply."""
-    data = thaw(data)
+    data = plain_copy(data)
     for edit in edits:
         data = _apply_one(data, edit)
     return data
@@ -101,12 +92,12 @@ def _apply_one(data: Any, edit: Edit) -> Any:
         return data
     if not path:
         if edit.op == "set":
-            return thaw(edit.value)
+            return plain_copy(edit.value)
         raise FixError(f"{edit.op} needs a path inside the document")
     parent, last = _resolve(data, path[:-1], edit), path[-1]
     if isinstance(parent, dict):
         if edit.op == "set":
-            parent[last] = thaw(edit.value)
+            parent[last] = plain_copy(edit.value)
         elif last not in parent:
             raise FixError(f"{_where(edit)} names no key")
         elif edit.op == "remove":
@@ -124,11 +115,11 @@ def _apply_one(data: Any, edit: Edit) -> Any:
             index = len(parent) if last == "-" else last
             if not isinstance(index, int) or not 0 <= index <= len(parent):
                 raise FixError(f"{_where(edit)}: no place {last!r} in a list of {len(parent)}")
-            parent.insert(index, thaw(edit.value))
+            parent.insert(index, plain_copy(edit.value))
         elif not isinstance(last, int) or not 0 <= last < len(parent):
             raise FixError(f"{_where(edit)} names no item")
         elif edit.op == "set":
-            parent[last] = thaw(edit.value)
+            parent[last] = plain_copy(edit.value)
         elif edit.op == "remove":
             del parent[last]
         else:

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import cache
+from .activity import plain_copy
 from .errors import UsageError
 from .hints import did_you_mean, where
 from .quoting import shorten
@@ -101,7 +102,7 @@ class ReferenceOwners:
     """Reference data merged in load order, with who gave each key: a clash is an error naming both."""
 
     def __init__(self, shipped: Mapping[str, Any]):
-        self.data: dict[str, Any] = {kind: _plain(value) for kind, value in shipped.items()}
+        self.data: dict[str, Any] = {kind: plain_copy(value) for kind, value in shipped.items()}
         # (kind, key or entry) -> who gave it; (kind, None) -> who gave a kind that is not a mapping
         self.owners: dict[tuple[str, Any], str] = {}
         self.added: dict[str, dict[str, list[str]]] = {}  # plugin -> kind -> keys or entries it added
@@ -112,7 +113,7 @@ class ReferenceOwners:
         return f"plugin '{found}'" if found else f"{SHIPPED} (rules/data/{kind}.yaml)"
 
     def add(self, plugin: str, extra: Mapping[str, Any]) -> None:
-        errors = sorted(self._validator.iter_errors(_plain(extra)), key=lambda error: list(map(str, error.path)))
+        errors = sorted(self._validator.iter_errors(plain_copy(extra)), key=lambda error: list(map(str, error.path)))
         if errors:
             error = errors[0]
             raise PluginDataError(
@@ -120,7 +121,7 @@ class ReferenceOwners:
                 f"{shorten(error.message, 200)} (the format is `reference:` in schemas/config.schema.json)"
             )
         added = self.added.setdefault(plugin, {})
-        for kind, value in _plain(extra).items():
+        for kind, value in plain_copy(extra).items():
             current = self.data.get(kind)
             if current is None:
                 self.data[kind] = value
@@ -148,12 +149,3 @@ class ReferenceOwners:
                     f"plugin '{plugin}' changes reference data {kind}, which {self.owner(kind, None)} defines "
                     f"(as {shape}): a plugin may add to a kind, not replace it"
                 )
-
-
-def _plain(value: Any) -> Any:
-    """Reference data as JSON would hold it (tuples as lists, read-only mappings as dicts), to compare and validate."""
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
