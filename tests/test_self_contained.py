@@ -9,8 +9,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# a path that climbs out of the repository to a sibling folder, as ../shared did
-OUTSIDE = re.compile(r"\.\./shared|parents\[\d\]\s*/\s*[\"']shared|\.parent\s*/\s*[\"']shared|ROOT\.parent\b")
+# the folders beside this checkout (a user's clone may have none; a workspace, its own)
+SIBLINGS = sorted(re.escape(path.name) for path in ROOT.parent.iterdir() if path.is_dir() and path != ROOT)
+# a path that climbs out of the repository to a sibling folder, by `../NAME` or `.parent / "NAME"`
+OUTSIDE = re.compile(
+    r"ROOT\.parent\b"
+    + "".join(rf"|\.\./{name}\b|(?:parents\[\d\]|\.parent)\s*/\s*[\"']{name}[\"']" for name in SIBLINGS)
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
