@@ -25,15 +25,6 @@ def freeze(value: Any) -> Any:
     return value
 
 
-def thaw(value: Any) -> Any:
-    """A frozen document as plain dicts and lists again (for jsonschema, whose arrays are lists)."""
-    if type(value) is FROZEN_MAPPING:
-        return {key: thaw(item) for key, item in value.items()}
-    if type(value) is tuple:
-        return [thaw(item) for item in value]
-    return value
-
-
 def plain_copy(value: Any) -> Any:
     """A deep, mutable copy of data: any mapping as a dict, any list or tuple as a list (for edits and JSON)."""
     if isinstance(value, Mapping):

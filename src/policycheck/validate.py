@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .activity import thaw
+from .activity import plain_copy
 from .compiled import compiled, is_date
 from .hints import TYPE_NAMES, close_matches, did_you_mean, lookalikes, type_name, where
 from .quoting import shorten
@@ -210,7 +210,7 @@ class Validator:
         """jsonschema `ValidationError`s, as `Draft202012Validator.iter_errors` gives them."""
         if self.fast is not None and self.fast.is_valid(data):
             return iter(())
-        data = thaw(data)  # jsonschema's arrays are lists, and its messages quote them
+        data = plain_copy(data)  # jsonschema's arrays are lists, and its messages quote them
         if self.common:
             try:
                 return iter(common_errors(self.schema, data))
@@ -398,7 +398,7 @@ class ActivityValidator:
                 0,
                 Violation(
                     ("schema",),
-                    f"schema: {shorten(repr(thaw(declared)))} is not a format version this policycheck reads "
+                    f"schema: {shorten(repr(plain_copy(declared)))} is not a format version this policycheck reads "
                     f"({', '.join(VERSIONS)})",
                     f"write `schema: {LATEST}` (docs/format.md describes each version)",
                 ),
