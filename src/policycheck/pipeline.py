@@ -16,7 +16,7 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import __version__, baseline, compare, outputs, plugins, policy, startup
+from . import __version__, outputs, plugins, policy, startup
 from .config import check_selectors, with_overrides
 from .config_file import check as check_config
 from .discover import discover
@@ -104,7 +104,7 @@ def execute(options: CheckOptions) -> int:
     written = [*(("--output", output) for _, output in targets), ("--write-baseline", options.write_baseline)]
     outputs.refuse_unwritable(written)
     baseline = _baseline_stage(options, revision)
-    comparison = compare.read(options.compare) if options.compare else None
+    comparison = _comparison(options.compare) if options.compare else None
     governance = Governance.of(config.waivers, registry.rules, config.audit_waivers)
     statement = describe(config, file_config, selectors, registry, governance)
 
@@ -220,6 +220,8 @@ def _baseline_stage(options: CheckOptions, revision: Revision | None = None):
         )
     if not (options.baseline_file or options.write_baseline):
         return None
+    from . import baseline  # as compare below: a run that needs neither does not import them (issue 21)
+
     if options.write_baseline:
         return baseline.Recording(options.write_baseline)
     if revision is not None:
@@ -227,6 +229,12 @@ def _baseline_stage(options: CheckOptions, revision: Revision | None = None):
         label = revision.label(path)
         return baseline.Applying(baseline.read(label, revision.read(path, "baseline")), label)
     return baseline.Applying(baseline.read(options.baseline_file), options.baseline_file)
+
+
+def _comparison(path: str):
+    from . import compare
+
+    return compare.read(path)
 
 
 def _check(engine: Engine, sources, options: CheckOptions):

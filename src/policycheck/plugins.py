@@ -5,15 +5,14 @@ from __future__ import annotations
 import importlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import pluggy
-
-from . import entry_points, hookspecs
+from .entry_points import find as find_entry_points
 from .errors import UsageError
 from .config_file import where
 from .hints import close_matches
+from .hookimpl import IMPL_ATTRIBUTE
 from .reference import Reference
 from .report import OutputFormat
 from .resources import load_schema
@@ -23,6 +22,8 @@ from .validate import LATEST, SCHEMAS
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import pluggy
 
     from .config import Config
 
@@ -60,14 +61,18 @@ class PluginInfo(NamedTuple):
     error: str | None = None
 
 
+# hook name -> (plugin name, implementation, whether it is a wrapper) for each, in load order
+Implementations = dict[str, list[tuple[str, Callable[[], Any], bool]]]
+
+
 class Registry:
     """Rules, formats, schema fragments and reference data from every plugin."""
 
-    __slots__ = ("manager", "plugins", "rules", "rule_plugin", "formats", "format_plugin", "schema_fragments",
+    __slots__ = ("plugins", "rules", "rule_plugin", "formats", "format_plugin", "schema_fragments",
                  "schema_plugin", "rule_defaults", "reference_extras", "reference_added", "_references")  # fmt: skip
 
-    def __init__(self, manager: pluggy.PluginManager, plugins: list[PluginInfo]) -> None:
-        self.manager, self.plugins = manager, plugins
+    def __init__(self, plugins: list[PluginInfo]) -> None:
+        self.plugins = plugins
         # filled by _collect, in load order; *_plugin maps each key to the plugin that gave it
         self.rules: dict[str, Rule] = {}
         self.rule_plugin: dict[str, str] = {}
@@ -102,32 +107,61 @@ class Registry:
         return self._references[key]
 
 
-class _PluginManager(pluggy.PluginManager):
-    def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
-        # As pytest does with `pytest_`: only `policycheck_` names can be hooks, so the
-        # rest of a plugin module is not inspected (the built-ins have ~250 names).
-        return super().parse_hookimpl_opts(plugin, name) if name.startswith(HOOK_PREFIX) else None
+def _plugin_manager() -> pluggy.PluginManager:
+    import pluggy  # with the inspect module it needs, a fifth of a cold start: only when a plugin is installed
+
+    from . import hookspecs
+
+    class PluginManager(pluggy.PluginManager):
+        def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
+            # As pytest does with `pytest_`: only `policycheck_` names can be hooks, so the
+            # rest of a plugin module is not inspected (the built-ins have ~250 names).
+            return super().parse_hookimpl_opts(plugin, name) if name.startswith(HOOK_PREFIX) else None
+
+    manager = PluginManager(PROJECT)
+    manager.add_hookspecs(hookspecs)
+    return manager
 
 
-def _impl_results(hook, kind: type | tuple[type, ...] = object, what: str = "") -> Iterable[tuple[str, Any]]:
-    """(plugin name, result) per implementation, in load order.
+def _managed_implementations(manager: pluggy.PluginManager) -> Implementations:
+    return {
+        name: [(impl.plugin_name, impl.function, impl.wrapper or impl.hookwrapper) for impl in caller.get_hookimpls()]
+        for name, caller in vars(manager.hook).items()
+        if name.startswith(HOOK_PREFIX)
+    }
 
-    Each implementation is called on its own, not through `hook()`, so that
-    every result is known by the plugin that gave it (for clash messages).
+
+def _builtin_implementations(modules: Iterable[tuple[str, Any]]) -> Implementations:
+    """The built-in plugins' hooks, read from their `@hookimpl` marks as pluggy reads them: with no
+    other plugin there is nothing for pluggy to order or check (tests/plugins/test_bare_registry.py)."""
+    found: Implementations = {}
+    for plugin, module in modules:
+        for name in dir(module):
+            options = getattr(getattr(module, name), IMPL_ATTRIBUTE, None) if name.startswith(HOOK_PREFIX) else None
+            if isinstance(options, dict):
+                wrapper = bool(options.get("wrapper") or options.get("hookwrapper"))
+                found.setdefault(name, []).append((plugin, getattr(module, name), wrapper))
+    return found
+
+
+def _impl_results(
+    implementations: Implementations, hook: str, kind: type | tuple[type, ...] = object, what: str = ""
+) -> Iterable[tuple[str, Any]]:
+    """(plugin name, result) per implementation of `hook`, in load order.
+
+    Each implementation is called on its own, not through pluggy's hook caller,
+    so that every result is known by the plugin that gave it (for clash messages).
     That is also why wrappers are refused: every hook merges all results.
     """
-    for impl in hook.get_hookimpls():
-        name = impl.plugin_name
-        if impl.wrapper or impl.hookwrapper:
-            raise PluginError(
-                f"plugin '{name}': {hook.name} cannot be a wrapper; every implementation's result is merged"
-            )
+    for name, function, wrapper in implementations.get(hook, ()):
+        if wrapper:
+            raise PluginError(f"plugin '{name}': {hook} cannot be a wrapper; every implementation's result is merged")
         try:
-            result = impl.function()
+            result = function()
         except Exception as error:  # the plugin's bug, reported as such rather than as a traceback
-            raise PluginError(f"plugin '{name}' failed in {hook.name}(): {type(error).__name__}: {error}") from None
+            raise PluginError(f"plugin '{name}' failed in {hook}(): {type(error).__name__}: {error}") from None
         if result and not isinstance(result, kind):
-            raise PluginError(f"plugin '{name}': {hook.name}() must return {what}, not {type(result).__name__}")
+            raise PluginError(f"plugin '{name}': {hook}() must return {what}, not {type(result).__name__}")
         if result:
             yield name, result
 
@@ -136,9 +170,11 @@ def _register_module(manager: pluggy.PluginManager, module: Any, name: str) -> b
     """Register a plugin; False when it is already registered (e.g. both installed and named with -p)."""
     if manager.is_registered(module) or manager.has_plugin(name):
         return False
+    from pluggy import PluginValidationError  # imported already, with the manager
+
     try:
         manager.register(module, name=name)
-    except pluggy.PluginValidationError as error:  # e.g. a hook implementation with an unknown argument
+    except PluginValidationError as error:  # e.g. a hook implementation with an unknown argument
         # pluggy's message spans lines: "... for hook 'X'", the definition, then the reason
         lines = str(error).splitlines()
         hook = re.search(r"for hook '(\w+)'", lines[0])
@@ -148,6 +184,8 @@ def _register_module(manager: pluggy.PluginManager, module: Any, name: str) -> b
 
 def _check_hook_names(manager: pluggy.PluginManager) -> None:
     """A misspelt hook (`policycheck_rule`) would otherwise be silently never called."""
+    from . import hookspecs
+
     known = [name for name in dir(hookspecs) if name.startswith(HOOK_PREFIX)]
     for name, caller in sorted(vars(manager.hook).items()):
         if name.startswith("_") or caller.has_spec():
@@ -182,14 +220,20 @@ def load_registry(
             f"-p {DISABLE}{sorted(builtin)[0]}: the built-in plugins cannot be disabled; turn rules off with "
             "`ignore:` or --ignore"
         )
-    manager = _PluginManager(PROJECT)
-    manager.add_hookspecs(hookspecs)
-    plugins: list[PluginInfo] = []
-    for name in BUILTIN_PLUGINS:
-        _register_module(manager, importlib.import_module(name), name)
-        plugins.append(PluginInfo(name=name, module=name, distribution=PROJECT))
+    builtins = [(name, importlib.import_module(name)) for name in BUILTIN_PLUGINS]
+    plugins = [PluginInfo(name=name, module=name, distribution=PROJECT) for name in BUILTIN_PLUGINS]
+    installed = find_entry_points(ENTRY_POINT_GROUP) if entry_points else []
+    if not installed and not modules:
+        if entry_points:
+            _check_disabled(disabled, installed)
+        registry = Registry(plugins)
+        _collect(registry, _builtin_implementations(builtins), rule_packs, reference or {})
+        return registry
+    manager = _plugin_manager()
+    for name, module in builtins:
+        _register_module(manager, module, name)
     if entry_points:
-        plugins.extend(_load_entry_points(manager, strict, disabled))
+        plugins.extend(_load_entry_points(manager, installed, strict, disabled))
     for name in modules:
         if name in disabled:
             continue
@@ -200,13 +244,13 @@ def load_registry(
         if _register_module(manager, module, name):
             plugins.append(PluginInfo(name=name, module=name))
     _check_hook_names(manager)
-    registry = Registry(manager=manager, plugins=plugins)
-    _collect(registry, rule_packs, reference or {})
+    registry = Registry(plugins)
+    _collect(registry, _managed_implementations(manager), rule_packs, reference or {})
     return registry
 
 
-def _load_entry_points(manager: pluggy.PluginManager, strict: bool, disabled: set[str]) -> list[PluginInfo]:
-    found = entry_points.find(ENTRY_POINT_GROUP)
+def _check_disabled(disabled: set[str], found: list[Any]) -> None:
+    """`-p no:NAME` names an installed plugin."""
     unknown = disabled - {entry.name for entry in found}
     if unknown:
         name = sorted(unknown)[0]
@@ -215,6 +259,12 @@ def _load_entry_points(manager: pluggy.PluginManager, strict: bool, disabled: se
         raise PluginError(
             f"-p {DISABLE}{name}: no installed plugin is named '{name}'; {guess}`policycheck plugins` lists them"
         )
+
+
+def _load_entry_points(
+    manager: pluggy.PluginManager, found: list[Any], strict: bool, disabled: set[str]
+) -> list[PluginInfo]:
+    _check_disabled(disabled, found)
     loaded = []
     for entry in sorted(found, key=lambda ep: (ep.name, ep.value)):
         if entry.name in disabled:
@@ -257,10 +307,14 @@ def _builtin_sections() -> set[str]:
     return {key for name in SCHEMAS.values() for key in load_schema(name).get("properties", {})}
 
 
-def _collect(registry: Registry, extra_packs: Iterable[str | Path], config_reference: Mapping[str, Any]) -> None:
-    hook = registry.manager.hook
+def _collect(
+    registry: Registry,
+    hooks: Implementations,
+    extra_packs: Iterable[str | Path],
+    config_reference: Mapping[str, Any],
+) -> None:
     # reference data first: rule packs that refer to it are checked against it as they load
-    extras = list(_impl_results(hook.policycheck_reference_data, Mapping, "a mapping"))
+    extras = list(_impl_results(hooks, "policycheck_reference_data", Mapping, "a mapping"))
     if extras:  # most runs: no plugin adds any
         from .plugin_data import ReferenceOwners  # 0.5 M instructions of a 294 M start that has no plugin data
 
@@ -271,11 +325,11 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path], config_refer
         registry.reference_added = {plugin: added for plugin, added in owners.added.items() if added}
     known_reference = registry.reference(config_reference)
     rules: list[tuple[str, Rule]] = []
-    for plugin, result in _impl_results(hook.policycheck_rules, (list, tuple), "a list of Rule"):
+    for plugin, result in _impl_results(hooks, "policycheck_rules", (list, tuple), "a list of Rule"):
         rules.extend((plugin, item) for item in result)
     packs = [
         (plugin, path)
-        for plugin, result in _impl_results(hook.policycheck_rule_packs, (list, tuple), "a list of paths")
+        for plugin, result in _impl_results(hooks, "policycheck_rule_packs", (list, tuple), "a list of paths")
         for path in result
     ]
     packs.extend(("config", path) for path in extra_packs)
@@ -287,7 +341,7 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path], config_refer
         _claim(registry.rule_plugin, item.id, plugin, "rule id")
         registry.rules[item.id] = item
     registry.rules = dict(sorted(registry.rules.items()))
-    for plugin, result in _impl_results(hook.policycheck_output_formats, Mapping, "a mapping"):
+    for plugin, result in _impl_results(hooks, "policycheck_output_formats", Mapping, "a mapping"):
         for name, output_format in result.items():
             if not isinstance(output_format, OutputFormat):
                 raise PluginError(
@@ -295,7 +349,7 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path], config_refer
                 )
             _claim(registry.format_plugin, name, plugin, "output format")
             registry.formats[name] = output_format
-    fragments = list(_impl_results(hook.policycheck_schema_fragments, Mapping, "a mapping"))
+    fragments = list(_impl_results(hooks, "policycheck_schema_fragments", Mapping, "a mapping"))
     if fragments:  # the built-ins give none
         from .plugin_data import check_fragment  # as above: only a plugin's section needs it
 
@@ -315,7 +369,7 @@ def _collect(registry: Registry, extra_packs: Iterable[str | Path], config_refer
             _claim(registry.schema_plugin, key, plugin, "schema section")
             check_fragment(plugin, key, fragment, shipped)
             registry.schema_fragments[key] = fragment
-    for plugin, result in _impl_results(hook.policycheck_rule_defaults, Mapping, "a mapping"):
+    for plugin, result in _impl_results(hooks, "policycheck_rule_defaults", Mapping, "a mapping"):
         for rule_id, params in result.items():
             _check_defaults(plugin, registry.rules.get(rule_id), params)
             registry.rule_defaults.setdefault(rule_id, {}).update(params)

@@ -149,7 +149,7 @@ def _param(rule_id: str, name: str, value: Any) -> Param:
 
 def code_origin(check: Callable | None) -> tuple[str, int] | None:
     """(file, line) where a check is defined (the line of its decorator): where ERR001 points for it."""
-    import inspect  # already imported by pluggy: free
+    import inspect  # 10 ms: only for a crash's place
 
     try:
         check = inspect.unwrap(check) if check is not None else None  # through functools.wraps decorators
@@ -224,7 +224,7 @@ class Rule:
     # The pipeline's records are NamedTuples or slotted classes, not dataclasses:
     # generating dataclass methods at import was a sixth of a cold start (issue 8).
     __slots__ = ("id", "title", "family", "level", "rationale", "source", "check", "collect", "parameters",
-                 "parameter_specs", "fails", "passes", "kind", "help_uri", "description", "origin",
+                 "parameter_specs", "fails", "passes", "kind", "help_uri", "description", "_origin",
                  "waiver_authority", "fix")  # fmt: skip
 
     def __init__(
@@ -266,9 +266,16 @@ class Rule:
         self.parameters: Mapping[str, Any] = MappingProxyType({name: spec.default for name, spec in specs.items()})
         self.fails, self.passes, self.kind = fails, passes, kind
         self.help_uri, self.description = help_uri, description
-        self.origin = origin or code_origin(check)
+        self._origin = origin
         self.waiver_authority: tuple[str, ...] = tuple(waiver_authority)
         self.fix = fix
+
+    @property
+    def origin(self) -> tuple[str, int] | None:
+        # found when first asked (an ERR001 names it): finding it imports inspect, a tenth of a cold start
+        if self._origin is None:
+            self._origin = code_origin(self.check)
+        return self._origin
 
     def __repr__(self) -> str:
         return f"Rule(id={self.id!r}, kind={self.kind!r}, level={self.level!r})"
