@@ -123,10 +123,11 @@ class Engine:
                 # the finishing stage drops the findings on this one
                 self._run(rule, context, activity, result, invalid)
                 result.outcomes.pop(rule.id, None)
-        result.facts = review_facts(loaded.data, self.reference.countries)
-        lines = _context_lines(text, result, activity.position(("id",))[0])
-        if lines:
-            result.facts["lines"] = lines
+        if self.policy.review_facts:
+            result.facts = review_facts(loaded.data, self.reference.countries)
+            lines = _context_lines(text, result, activity.position(("id",))[0])
+            if lines:
+                result.facts["lines"] = lines
         return result
 
     def _unloadable(self, result: FileResult, message: str, line: int, column: int, hint: str | None) -> FileResult:
@@ -250,7 +251,7 @@ def _fact(value: Any) -> Any:
 
 def _section(data: Mapping, key: str) -> Mapping:
     value = data.get(key)
-    return value if isinstance(value, Mapping) else {}
+    return value if type(value) is FROZEN_MAPPING or isinstance(value, Mapping) else {}
 
 
 def _texts(value: Any) -> list[str]:

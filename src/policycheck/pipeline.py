@@ -116,7 +116,9 @@ def execute(options: CheckOptions) -> int:
     inputs = itertools.chain((source.path for source in sources if not source.is_stdin), filter(None, policy_files))
     outputs.refuse_writing_inputs(inputs, written)
 
-    engine = Engine(registry, run_policy)
+    # a text or SARIF run does not take what only a reviewer's formats show; --compare compares it
+    shown = options.compare is not None or any(registry.formats[name].reads_facts for name, _ in targets)
+    engine = Engine(registry, run_policy._replace(review_facts=shown))
     startup.resume_collection()  # the run is built
     fixing = None
     if options.fix or options.diff:

@@ -23,13 +23,18 @@ from .plugins import PluginError, Registry, load_registry
 
 
 class Policy(NamedTuple):
-    """What a run judges by: everything needed to rebuild its registry and rules in another process."""
+    """What a run judges by: everything needed to rebuild its registry, rules and engine in another process.
+
+    `review_facts`: whether each file's `facts` (what a reviewer reads of it, and the source lines
+    around its findings) are taken, which only the formats that show them need (a tenth of a check).
+    """
 
     config: Config
     today: date
     plugin_modules: tuple[str, ...] = ()
     entry_points: bool = True
     strict_plugins: bool = False
+    review_facts: bool = True
 
     def registry(self) -> Registry:
         return load_registry(

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 from . import cache
-from .activity import Activity, freeze
+from .activity import FROZEN_MAPPING, LEAF_TYPES, Activity, freeze
 from .errors import UsageError
 from .files import UnreadableSource, read_regular
 from .helpers import is_blank
@@ -105,10 +105,14 @@ def _validator():
 
 def _child(node: Any, part: str) -> tuple[Any, str | int]:
     """(child, key in the real path) one step down, or (MISSING, part)."""
-    if isinstance(node, Mapping):
+    kind = type(node)
+    # the frozen document's own types first: an ABC check is ten times slower (activity.FROZEN_MAPPING)
+    if kind is FROZEN_MAPPING or kind is dict:
         return node.get(part, MISSING), part
-    if isinstance(node, (tuple, list)) and part.isdigit() and int(part) < len(node):
-        return node[int(part)], int(part)
+    if kind is tuple or kind is list:
+        return (node[int(part)], int(part)) if part.isdigit() and int(part) < len(node) else (MISSING, part)
+    if kind not in LEAF_TYPES and isinstance(node, Mapping):
+        return node.get(part, MISSING), part
     return MISSING, part
 
 

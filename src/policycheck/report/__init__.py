@@ -65,12 +65,15 @@ class OutputFormat(NamedTuple):
 
     `stream`, when given, yields the same text in pieces; the command line writes
     them as they come, so a large portfolio's report is never one string in memory.
+    `reads_facts` False says the format never reads a file's `facts`, so a run that
+    writes only such formats does not take them.
     """
 
     name: str
     render: Callable[[Report], str]
     description: str = ""
     stream: Callable[[Report], Iterable[str]] | None = None
+    reads_facts: bool = True
 
     def write(self, report: Report, handle) -> None:
         """Write the report to a text stream, piece by piece when the format can."""

@@ -16,20 +16,25 @@ def _lazy(module: str, function: str):
     return call
 
 
-def _format(name: str, module: str, description: str, streams: bool = False) -> OutputFormat:
-    return OutputFormat(name, _lazy(module, "render"), description, _lazy(module, "stream") if streams else None)
+def _format(name: str, module: str, description: str, streams: bool = False, facts: bool = False) -> OutputFormat:
+    stream = _lazy(module, "stream") if streams else None
+    return OutputFormat(name, _lazy(module, "render"), description, stream, reads_facts=facts)
 
 
 @hookimpl
 def policycheck_output_formats() -> dict[str, OutputFormat]:
     return {
         "text": _format("text", "text", "grouped by file, for a terminal", streams=True),
-        "json": _format("json", "json_format", "stable, described by schemas/report.schema.json", streams=True),
+        "json": _format(
+            "json", "json_format", "stable, described by schemas/report.schema.json", streams=True, facts=True
+        ),
         "sarif": _format("sarif", "sarif", "SARIF 2.1.0, for GitHub code scanning", streams=True),
         "junit": _format(
             "junit", "junit", "JUnit XML, one testcase per file and rule, for CI test reports", streams=True
         ),
-        "markdown": _format("markdown", "markdown", "summary table per file and family, for $GITHUB_STEP_SUMMARY"),
+        "markdown": _format(
+            "markdown", "markdown", "summary table per file and family, for $GITHUB_STEP_SUMMARY", facts=True
+        ),
         "github": _format("github", "github", "GitHub Actions workflow commands (annotations)"),
         # html's entry points take a Report or a stored JSON report, hence their own names
         "html": OutputFormat(
