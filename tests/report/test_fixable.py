@@ -1,8 +1,9 @@
 """Which findings `--fix` would fix, through the real command: the text report's `[*]` and its count line
-(as ruff's), agreeing with what `--fix` then does."""
+(as ruff's), the JSON report's `fix`, each agreeing with what `--fix` then does."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
@@ -13,7 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from policycheck.cli import main
+from policycheck.fixes import apply_to_data
 from policycheck.load import parse
+from policycheck.rule import Edit
 from policycheck.testing import activity_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,9 +129,64 @@ def test_the_marker_in_color_and_without(files, monkeypatch):
     assert "\x1b[" not in plain and " WARN REL005 [*] `rel_to`" in plain
 
 
+@pytest.fixture(scope="module")
+def validator():
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8")))
+
+
+def _findings(report: dict) -> dict[str, dict]:
+    return {finding["rule"]: finding for file in report["files"] for finding in file["findings"]}
+
+
+def test_json_gives_each_fix_as_plain_data_valid_against_the_schema(files, validator):
+    report = json.loads(check("safe.yaml", "unsafe.yaml", "none.yaml", "--format", "json").output)
+    assert list(validator.iter_errors(report)) == []
+    found = _findings(report)
+    assert found["REL005"]["fix"] == {
+        "applicability": "safe",
+        "message": "Put rel_to in marking order",
+        "edits": [{"op": "reorder", "path": "/releasability/rel_to", "value": [1, 0]}],
+    }
+    assert found["REL001"]["fix"] == {
+        "applicability": "unsafe",
+        "message": "Drop NOFORN, keep REL TO",
+        "edits": [{"op": "remove", "path": "/releasability/dissemination/0"}],
+    }
+    assert "fix" not in found["DAT001"]
+
+
+def test_the_schema_refuses_a_fix_that_is_not_one(files, validator):
+    report = json.loads(check("safe.yaml", "unsafe.yaml", "--format", "json").output)
+    safe, unsafe = (file["findings"][0]["fix"] for file in report["files"])
+    safe["applicability"] = "maybe"
+    unsafe["edits"][0]["value"] = "NOFORN"  # a removal has no value
+    assert len(list(validator.iter_errors(report))) == 2
+    del unsafe["edits"][0]["value"]
+    safe["applicability"] = "safe"
+    del safe["edits"][0]["value"]  # a reorder needs its order
+    assert len(list(validator.iter_errors(report))) == 1
+
+
+def test_the_json_fix_means_what_fix_writes(files):
+    """The JSON edits, applied to the document's data, give the data of the file `--fix --unsafe-fixes` writes."""
+    report = json.loads(check("safe.yaml", "unsafe.yaml", "--format", "json").output)
+    for file in report["files"]:
+        before = parse((files / file["file"]).read_text(encoding="utf-8")).data
+        edits = [
+            Edit(edit["op"], edit["path"], edit.get("value"))
+            for finding in file["findings"]
+            for edit in finding["fix"]["edits"]
+        ]
+        wanted = apply_to_data(before, edits)
+        check(file["file"], "--fix", "--unsafe-fixes")
+        assert parse((files / file["file"]).read_text(encoding="utf-8")).data == wanted
+
+
 def test_the_same_bytes_twice_in_every_format_that_shows_fixes(files):
     command = [str(Path(sys.executable).parent / "policycheck"), "safe.yaml", "unsafe.yaml", "none.yaml"]
-    for extra, shown in ((["--unsafe-fixes"], b" REL001 [*] "),):
+    for extra, shown in ((["--unsafe-fixes"], b" REL001 [*] "), (["--format", "json"], b'"applicability"')):
         runs = [
             subprocess.run([*command, *extra, *RULES, *FIXED], cwd=files, capture_output=True, timeout=120).stdout
             for _ in range(2)
@@ -144,3 +202,34 @@ def test_the_cli_docs_example_is_real_output(monkeypatch):
     result = CliRunner().invoke(main, shlex.split(match.group(1)))
     assert result.output == match.group(2)
     assert "SCH001 [*] unknown key 'sumary'" in result.output
+
+
+ODD_FIX_PLUGIN = """
+from policycheck import Edit, Fix, Violation, hookimpl, rule
+
+
+@rule(id="ODD001", title="t", family="f", level="warn", rationale="r", source="s", fix="unsafe")
+def odd(activity, ctx):
+    value = {"note": "tab\\there \\x1b[31m", 2027: ["a/b"]}
+    yield Violation("/id", "a finding", fix=Fix("Add x-odd", (Edit.set(["x-odd~/", "k"], value),), False))
+
+
+@hookimpl
+def policycheck_rules():
+    return [odd]
+"""
+
+
+def test_a_plugins_fix_with_odd_keys_and_text_is_plain_inert_json(files, monkeypatch, validator):
+    (files / "odd_fix_plugin.py").write_text(ODD_FIX_PLUGIN, encoding="utf-8")
+    (files / "odd.yaml").write_text(activity_text('x-odd~/: {k: "old"}\n'), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(files))
+    arguments = ["check", "odd.yaml", "-p", "odd_fix_plugin", "--select", "ODD", "--format", "json", *FIXED]
+    output = CliRunner().invoke(main, arguments, catch_exceptions=False).output
+    report = json.loads(output)
+    assert list(validator.iter_errors(report)) == []
+    assert _findings(report)["ODD001"]["fix"]["edits"] == [
+        # a list path as a JSON pointer (~ and / escaped), a key that is not text as text, ESC as an escape
+        {"op": "set", "path": "/x-odd~0~1/k", "value": {"note": "tab\there \\x1b[31m", "2027": ["a/b"]}}
+    ]
+    assert "\x1b" not in output
