@@ -83,7 +83,7 @@ def _file_lines(result, report: Report) -> list[str]:
     return lines
 
 
-def fix_counts(findings, unsafe: bool) -> tuple[int, int]:
+def _fix_counts(findings, unsafe: bool) -> tuple[int, int]:
     """How many of `findings` `--fix` would fix (with `--unsafe-fixes` when `unsafe`), and how many more
     `--unsafe-fixes` would add to them."""
     now = more = 0
@@ -95,10 +95,10 @@ def fix_counts(findings, unsafe: bool) -> tuple[int, int]:
     return now, more
 
 
-def fix_lines(report: Report, shown: tuple[int, int]) -> list[str]:
+def _fix_lines(report: Report, shown: list[int]) -> list[str]:
     """`[*] 3 fixable with --fix (1 more with --unsafe-fixes)`, when there is any: `shown` counts the report's
     findings; the baseline's hidden ones are counted too, as `--fix` fixes them."""
-    hidden_now, hidden_more = fix_counts(report.baseline.hidden, report.unsafe_fixes) if report.baseline else (0, 0)
+    hidden_now, hidden_more = _fix_counts(report.baseline.hidden, report.unsafe_fixes) if report.baseline else (0, 0)
     now, more = shown[0] + hidden_now, shown[1] + hidden_more
     if not now:
         return [f"no fixes available with --fix ({more} with --unsafe-fixes)"] if more else []
@@ -144,7 +144,7 @@ def stream(report: Report):
     fixes = [0, 0]
     for result in report.results:
         waivers.extend((result.file, waiver) for waiver in live_waivers(result))
-        now, more = fix_counts(result.findings, report.unsafe_fixes)
+        now, more = _fix_counts(result.findings, report.unsafe_fixes)
         fixes[0] += now
         fixes[1] += more
         lines = _file_lines(result, report)
@@ -159,7 +159,7 @@ def stream(report: Report):
     tail.append(
         _style(summary_line(report), "red" if report.summary["files_failed"] else "green", report.color, bold=True)
     )
-    tail.extend(fix_lines(report, (fixes[0], fixes[1])))
+    tail.extend(_fix_lines(report, fixes))
     tail.extend(baseline_lines(report))
     yield "\n".join(tail) + "\n"
 
