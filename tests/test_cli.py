@@ -50,7 +50,8 @@ def test_schema_errors_name_line_path_and_hint(write):
     path = write("typo.yaml", "schema: activity/v1\nid: ALB-1\ntitle: T\nparnter: {}\n", base=False)
     result = check(path)
     assert result.exit_code == 1
-    assert f"{path}:4:1 FAIL SCH001 unknown key 'parnter' in the document [did you mean 'partner'?]" in result.output
+    wanted = f"{path}:4:1 FAIL SCH001 [*] unknown key 'parnter' in the document [did you mean 'partner'?]"
+    assert wanted in result.output
     assert "is missing the required key 'partner'" in result.output
 
 

@@ -226,7 +226,11 @@ def _formats_epilog() -> str:
     help="Mark findings new or persisting, and name those resolved, since this earlier JSON report.",
 )
 @click.option("--fix", is_flag=True, help="Apply the safe fixes to the files, then report what remains.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, the unsafe fixes too (judgment calls).")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff, the unsafe fixes too (judgment calls); alone, the report marks them [*] too.",
+)
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing; exit 1 if any.")
 @_plugin_options
 @click.pass_context

@@ -118,6 +118,12 @@ class FileResult:
         return "pass"
 
 
+def fixable(finding: Finding, unsafe: bool) -> bool:
+    """Whether `--fix` applies a finding's fix: it has one, no waiver covers it, and it is safe (or `unsafe`)."""
+    fix = finding.fix
+    return fix is not None and finding.waiver is None and finding.level != WAIVED and (fix.safe or unsafe)
+
+
 def outcome(findings: Iterable[Finding]) -> str:
     """A rule's status on one file from its findings (no findings: pass)."""
     levels = {finding.level for finding in findings}

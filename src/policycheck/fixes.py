@@ -25,7 +25,7 @@ from .activity import plain_copy, to_path
 from .discover import Source, read_source
 from .errors import EXIT_CLEAN, EXIT_FINDINGS
 from .files import write_text
-from .findings import FAIL, INFO, WARN, Finding, Tally
+from .findings import FAIL, INFO, WARN, Finding, Tally, fixable
 from .load import LoadError, Unrepresentable, decode, parse, resolve_plain
 from .quoting import shorten
 from .rule import EDIT_OPS, Edit, Fix
@@ -459,12 +459,6 @@ def changed_span(old: str, new: str) -> Replacement:
 # -- the --fix / --diff stage
 
 
-def applicable(finding: Finding, unsafe: bool) -> bool:
-    """A finding's fix is applied when it has one, no waiver covers it, and it is safe (or unsafe ones are wanted)."""
-    fix = finding.fix
-    return fix is not None and finding.waiver is None and finding.level != "waived" and (fix.safe or unsafe)
-
-
 def _scopes(fix: Fix) -> list[tuple]:
     """The paths a fix's edits change: inserting or removing an item changes the indexes of the whole list."""
     return [_path(edit)[:-1] if edit.op in ("insert", "remove") else _path(edit) for edit in fix.edits]
@@ -503,7 +497,7 @@ class FileFix:
         taken: list[tuple] = []
         made = False
         for finding in findings:
-            if not applicable(finding, unsafe):
+            if not fixable(finding, unsafe):
                 continue
             scopes = _scopes(finding.fix)
             if any(_overlaps(scope, taken) for scope in scopes):
@@ -547,7 +541,7 @@ def fix_run(
     for _ in range(MAX_PASSES):
         made = False
         for result in finished.results:
-            if not any(applicable(finding, unsafe) for finding in result.findings) or result.file not in by_path:
+            if not any(fixable(finding, unsafe) for finding in result.findings) or result.file not in by_path:
                 continue
             state = files.get(result.file)
             if state is None:

@@ -147,6 +147,7 @@ def execute(options: CheckOptions) -> int:
         today=run_policy.today,
         catalogue=_catalogue(engine),
         compare=comparison,
+        unsafe_fixes=options.unsafe_fixes,
     )
     if getattr(baseline, "error", None) is not None:  # --write-baseline failed; the reports are still written
         print(f"policycheck: error: {baseline.error}", file=sys.stderr)

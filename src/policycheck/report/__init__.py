@@ -51,6 +51,8 @@ class Report(NamedTuple):
     catalogue: "Mapping[str, Any] | None" = None
     # --compare PREVIOUS.json: what a format marks new, changed or resolved (a `compare.Comparison`)
     compare: "Comparison | None" = None
+    # --unsafe-fixes: a finding's unsafe fix counts as one `--fix` makes (the text report's `[*]`)
+    unsafe_fixes: bool = False
 
     @property
     def summary(self) -> dict[str, int]:

@@ -5,7 +5,8 @@ for a file name's bytes that are not UTF-8: JSON writes them as its own escapes
 (`\\udcNN`), so `file` reads back as the very name. The report states what the run
 judged by (`policy`, `catalogue`, `today`, the `rules`' metadata) and, per file, what a
 reviewer decides from (partners, title, dates, budget...: the facts the engine took
-from the document) and each file's waivers with what became of them.
+from the document), each file's waivers with what became of them, and each finding's `fix`
+when its rule offers one (what `--fix` would change, as plain data).
 
 `file_record` and `run_record` are the one place a run becomes records: the HTML
 report reads the same ones, so a stored report renders as the live run did.
@@ -14,8 +15,10 @@ report reads the same ones, so a stored report renders as the live run did.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from ..activity import to_path, to_pointer
 from ..baseline import fingerprint
 from ..quoting import inert
 from . import Report
@@ -29,7 +32,10 @@ def _finding(finding, lines: dict) -> dict:
     data = finding._asdict()
     data["rule"] = data.pop("rule_id")
     data["fingerprint"] = fingerprint(finding)
-    del data["fix"]  # the fix is for --fix and the editor, not part of the report's schema
+    if finding.fix is None:
+        del data["fix"]
+    else:
+        data["fix"] = _fix(finding.fix)
     for key in ("message", "hint", "activity_id", "pointer"):
         data[key] = _text(data[key])
     data["file"] = inert(data["file"], keep_bytes=True)
@@ -49,6 +55,29 @@ def _finding(finding, lines: dict) -> dict:
     if context is not None:
         data["context"] = context
     return data
+
+
+def _fix(fix) -> dict:
+    """A rule's Fix as plain data: its edits in order, each at a JSON pointer, strings made inert."""
+    edits = []
+    for edit in fix.edits:
+        path = to_path(tuple(edit.path) if isinstance(edit.path, list) else edit.path)
+        record = {"op": edit.op, "path": inert(to_pointer(path))}
+        if edit.op != "remove":  # as in a JSON Patch, a removal has no value
+            record["value"] = _plain(edit.value)
+        edits.append(record)
+    return {"applicability": "safe" if fix.safe else "unsafe", "message": inert(fix.title), "edits": edits}
+
+
+def _plain(value):
+    """A fix's value as JSON writes it: mappings with text keys, tuples as lists, text inert."""
+    if isinstance(value, str):
+        return inert(value)
+    if isinstance(value, Mapping):
+        return {_plain(str(key)): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _context(line: int, lines: dict) -> dict | None:

@@ -1,5 +1,6 @@
-"""The text report: grouped by file, `path:line:col LEVEL ID message [hint]`, then what the run
-judged by (the waivers in force, the effective policy), the summary line and the baseline.
+"""The text report: grouped by file, `path:line:col LEVEL ID [*] message [hint]` (`[*]`: `--fix` would
+fix it, as ruff marks it), then what the run judged by (the waivers in force, the effective policy),
+the summary line, how many findings `--fix` would fix, and the baseline.
 
 CI prints it to the job log, where a line starting with `::` is a GitHub workflow
 command: every line starts with fixed words, an indent, or a file name that cannot
@@ -9,6 +10,7 @@ nothing a proposal says can become a command.
 
 from __future__ import annotations
 
+from ..findings import fixable
 from ..quoting import inert
 from . import Report, live_waivers
 
@@ -61,7 +63,8 @@ def _file_lines(result, report: Report) -> list[str]:
     for finding in shown:
         level = _style(finding.level.upper(), _COLORS.get(finding.level), color, bold=True)
         where = f"{path_text(finding.file)}:{finding.line}:{finding.column}"
-        line = f"  {where} {level} {finding.rule_id} {inert(finding.message)}"
+        marker = _style("[*]", "cyan", color, bold=True) + " " if fixable(finding, report.unsafe_fixes) else ""
+        line = f"  {where} {level} {finding.rule_id} {marker}{inert(finding.message)}"
         if finding.hint:
             line += f" [{inert(finding.hint)}]"
         lines.append(line)
@@ -78,6 +81,31 @@ def _file_lines(result, report: Report) -> list[str]:
     if not shown:
         lines.append(f"  {_style('PASS', 'green', color)} no findings")
     return lines
+
+
+def _fix_counts(findings, unsafe: bool) -> tuple[int, int]:
+    """How many of `findings` `--fix` would fix (with `--unsafe-fixes` when `unsafe`), and how many more
+    `--unsafe-fixes` would add to them."""
+    now = more = 0
+    for finding in findings:
+        if fixable(finding, unsafe):
+            now += 1
+        elif not unsafe and fixable(finding, True):
+            more += 1
+    return now, more
+
+
+def _fix_lines(report: Report, shown: list[int]) -> list[str]:
+    """`[*] 3 fixable with --fix (1 more with --unsafe-fixes)`, when there is any: `shown` counts the report's
+    findings; the baseline's hidden ones are counted too, as `--fix` fixes them."""
+    hidden_now, hidden_more = _fix_counts(report.baseline.hidden, report.unsafe_fixes) if report.baseline else (0, 0)
+    now, more = shown[0] + hidden_now, shown[1] + hidden_more
+    if not now:
+        return [f"no fixes available with --fix ({more} with --unsafe-fixes)"] if more else []
+    line = f"[*] {now} fixable with {'--fix --unsafe-fixes' if report.unsafe_fixes else '--fix'}"
+    if hidden_now:
+        line += f", {hidden_now} of them hidden by the baseline"
+    return [line + (f" ({more} more with --unsafe-fixes)" if more else "")]
 
 
 def baseline_lines(report: Report) -> list[str]:
@@ -110,11 +138,15 @@ def waiver_lines(waivers: list[tuple[str, object]]) -> list[str]:
 
 def stream(report: Report):
     """The report one file at a time, then a blank line, the waivers in force, the effective policy,
-    the summary and what the baseline did (last, where a reader and a script look)."""
+    the summary, what `--fix` would fix and what the baseline did (last, where a reader and a script look)."""
     wrote = False
     waivers = []
+    fixes = [0, 0]
     for result in report.results:
         waivers.extend((result.file, waiver) for waiver in live_waivers(result))
+        now, more = _fix_counts(result.findings, report.unsafe_fixes)
+        fixes[0] += now
+        fixes[1] += more
         lines = _file_lines(result, report)
         if lines:
             wrote = True
@@ -127,6 +159,7 @@ def stream(report: Report):
     tail.append(
         _style(summary_line(report), "red" if report.summary["files_failed"] else "green", report.color, bold=True)
     )
+    tail.extend(_fix_lines(report, fixes))
     tail.extend(baseline_lines(report))
     yield "\n".join(tail) + "\n"
 

@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any, NamedTuple
 
-from ..findings import Finding
+from ..findings import Finding, fixable
 from ..fixes import FixError, apply_fix, changed_span
 from ..rule import Edit as FixEdit
 from ..rule import Fix
@@ -113,7 +113,7 @@ class RuleFix(NamedTuple):
 def fix_data(finding: Finding) -> dict[str, Any] | None:
     """A finding's fix as JSON the client keeps in the diagnostic's `data`, or None (none, or waived)."""
     fix = finding.fix
-    if fix is None or finding.waiver is not None or finding.level == "waived":
+    if not fixable(finding, unsafe=True):  # what --fix --unsafe-fixes would apply
         return None
     edits = [[edit.op, edit.path if isinstance(edit.path, str) else list(edit.path), edit.value] for edit in fix.edits]
     return {"title": fix.title, "safe": fix.safe, "edits": edits}
