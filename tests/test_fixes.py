@@ -170,6 +170,8 @@ def test_the_data_an_edit_means():
         (Fix("t", (Edit("drop", "/a"),)), "an edit is Edit.set"),
         (Fix("t", (Edit.remove("/nothing"),)), "/nothing names no key"),
         (Fix("t", (Edit.set("/a", object()),)), "is not plain data"),
+        (Fix("t", (Edit.set("/a", float("nan")),)), "is not a finite number"),
+        (Fix("t", (Edit.set("/a", [float("-inf")]),)), "is not a finite number"),
         (Fix("t", (Edit.remove("/a"),), safe="yes"), "safe is True or False"),
     ],
 )

@@ -236,6 +236,8 @@ def render(value: Any, style: str | None = None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
+        if value != value or value in (float("inf"), float("-inf")):  # YAML would read its text back as words
+            raise FixError(f"a fix's value {value!r} is not a finite number, which no report or file can carry")
         return repr(value)
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{render(key)}: {render(item)}" for key, item in value.items()) + "}"
