@@ -8,6 +8,7 @@ records and counts them; every renderer then only reads.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from . import waivers
@@ -93,27 +94,45 @@ def portfolio_findings(engine: "Engine", checked: Results) -> tuple[dict[int, li
     and the rules that crashed by the index of each file they collected from."""
     added: dict[int, list[Finding]] = {}
     crashed: dict[int, list[str]] = {}
+    index_of = _IndexOf(checked.files)
     for rule in engine.enabled:
         if rule.kind == "portfolio":
-            _portfolio(engine, rule, checked, added, crashed)
+            _portfolio(engine, rule, checked, index_of, added, crashed)
     return added, crashed
 
 
-def _portfolio(
-    engine: "Engine", rule: Rule, checked: Results, added: dict[int, list[Finding]], crashed: dict[int, list[str]]
-) -> None:
-    collected = checked.collected.get(rule.id, [])
-    # a file checked twice (stdin given twice) gets its findings on its last result
-    index_of = {file: index for index, file in enumerate(checked.files)}
-    # the targets' activity ids, which reports and baseline fingerprints use, without decoding their results
-    activity_ids = {item.file: item.activity_id for item in collected}
+class _IndexOf:
+    """Each file's index in the run, worked out only once a portfolio rule names a file (a dict of every path)."""
 
-    def activity_id(index: int) -> str | None:
-        file = checked.files[index]
-        return activity_ids[file] if file in activity_ids else checked[index].activity_id
+    def __init__(self, files: Sequence[str]) -> None:
+        self._files = files
+        self._index: dict[str, int] | None = None
+
+    def get(self, file: str) -> int | None:
+        if self._index is None:
+            # a file checked twice (stdin given twice) gets its findings on its last result
+            self._index = {path: index for index, path in enumerate(self._files)}
+        return self._index.get(file)
+
+
+def _portfolio(
+    engine: "Engine",
+    rule: Rule,
+    checked: Results,
+    index_of: _IndexOf,
+    added: dict[int, list[Finding]],
+    crashed: dict[int, list[str]],
+) -> None:
+    collected = checked.collected.get(rule.id, ())
+
+    def activity_ids(files: set[str]) -> dict[str, str | None]:
+        """The activity ids that reports and baseline fingerprints use, of these files only, without decoding
+        their results (a file the rule collected nothing from has its own read back)."""
+        found = {item.file: item.activity_id for item in collected if item.file in files}
+        return {file: found[file] if file in found else checked[index_of.get(file)].activity_id for file in files}
 
     def outside(violation: Violation) -> str | None:
-        if violation.file in index_of:
+        if index_of.get(violation.file) is not None:
             return None
         return (
             f"Violation(file={shorten(repr(violation.file))}) names no file of this run: a portfolio rule's "
@@ -126,15 +145,16 @@ def _portfolio(
         # the crash is every contributing file's: none of them was judged by this rule
         files = [item.file for item in collected if not engine.ignores(rule.id, item.file)] or checked.files
         crash = engine.crash(rule, error, "", None)  # once: its traceback is the same for every file
-        for index in sorted({index_of[file] for file in files}):
-            added.setdefault(index, []).append(
-                crash._replace(file=checked.files[index], activity_id=activity_id(index))
-            )
+        indexes = sorted({index_of.get(file) for file in files})
+        ids = activity_ids({checked.files[index] for index in indexes})
+        for index in indexes:
+            file = checked.files[index]
+            added.setdefault(index, []).append(crash._replace(file=file, activity_id=ids[file]))
             crashed.setdefault(index, []).append(rule.id)
         return
+    found = [violation for violation in found if not engine.ignores(rule.id, violation.file)]
+    # per_file_ignores exempts a file from the rule; its value still counted for the others
+    ids = activity_ids({violation.file for violation in found})
     for violation in found:
-        if engine.ignores(rule.id, violation.file):
-            continue  # per_file_ignores exempts that file from the rule; its value still counted for the others
-        index = index_of[violation.file]
-        finding = engine.finding(rule, violation, None)._replace(activity_id=activity_id(index))
-        added.setdefault(index, []).append(finding)
+        finding = engine.finding(rule, violation, None)._replace(activity_id=ids[violation.file])
+        added.setdefault(index_of.get(violation.file), []).append(finding)

@@ -4,7 +4,10 @@ Holding every FileResult (findings, their messages and hints) until the last
 format is written made the parent's memory grow with the portfolio (issue 8).
 `Results` keeps each result pickled (past the first KEPT_FILES), in memory for
 a small run and past SPILL_BYTES in an anonymous temporary file, and keeps
-decoded only each file's path and what portfolio rules collected from it.
+decoded only each file's path. What portfolio rules collected is kept the same
+way, a block of COLLECTED_BLOCK files at a time (held decoded, it was most of
+the parent's growth with workers: ~1.4 KB a file), and read back by each rule
+as a sequence that decodes one block at a time.
 
 The check stage fills one store with checked results; the finishing stage reads
 it once and fills another with finished ones, which every format then reads.
@@ -28,6 +31,9 @@ KEPT_FILES = 32
 # Up to this many encoded bytes (about 500 files) stay in memory: a small run
 # needs no temporary file, nor the import of `tempfile`.
 SPILL_BYTES = 1 << 18
+# What portfolio rules collected is encoded this many files at a time: a run of fewer
+# needs no pickle, and a rule reading the values back decodes one block at a time.
+COLLECTED_BLOCK = 256
 
 
 class Results(Sequence):
@@ -35,7 +41,7 @@ class Results(Sequence):
 
     def __init__(self) -> None:
         self.files: list[str] = []
-        self.collected: dict[str, list[Collected]] = {}  # rule id -> what it collected, in file order
+        self.collected: dict[str, CollectedValues] = {}  # rule id -> what it collected, in file order
         self._store: io.BytesIO | io.BufferedRandom = io.BytesIO()
         self._end = 0
         self._spill_at = SPILL_BYTES
@@ -49,7 +55,10 @@ class Results(Sequence):
     def append(self, result: FileResult) -> None:
         self.files.append(result.file)
         for rule_id, value in result.collected.items():
-            self.collected.setdefault(rule_id, []).append(Collected(result.file, result.activity_id, value))
+            values = self.collected.get(rule_id)
+            if values is None:
+                values = self.collected[rule_id] = CollectedValues(self)
+            values.append(len(self.files) - 1, result.activity_id, value)
         self._starts.append(0)
         self._sizes.append(0)
         self._put(len(self.files) - 1, result)
@@ -63,8 +72,7 @@ class Results(Sequence):
         if record is None:
             import pickle
 
-            self._store.seek(self._starts[index])
-            record = pickle.loads(self._store.read(self._sizes[index]))
+            record = pickle.loads(self._read(self._starts[index], self._sizes[index]))
         file, activity_id, banner, findings, outcomes, waivers, notes, facts = record
         outcome_map = self._outcome_maps[outcomes]
         return FileResult(file, activity_id, banner, list(findings), outcome_map, {}, waivers, notes, facts)
@@ -101,16 +109,25 @@ class Results(Sequence):
         except Exception:  # a plugin put something unpicklable in a finding: keep it as it is
             self._kept[index] = record
             return
+        self._starts[index], self._sizes[index] = self._write(data)
+
+    def _write(self, data: bytes) -> tuple[int, int]:
+        """Encoded bytes appended to the store: where they start, and their size."""
         try:
             self._store.seek(self._end)
             self._store.write(data)
             self._store.flush()  # a full disk shows here, not at some later read
         except OSError as error:
             raise _spill_error(error) from None
-        self._starts[index], self._sizes[index] = self._end, len(data)
+        start = self._end
         self._end += len(data)
         if self._end > self._spill_at:
             self._spill()
+        return start, len(data)
+
+    def _read(self, start: int, size: int) -> bytes:
+        self._store.seek(start)
+        return self._store.read(size)
 
     def _spill(self) -> None:
         """Into `$TMPDIR` (else the platform's temporary folder), never silently anywhere else."""
@@ -126,6 +143,56 @@ class Results(Sequence):
         except OSError as error:
             raise _spill_error(error) from None
         self._store = spilled
+
+
+class CollectedValues(Sequence):
+    """One portfolio rule's `Collected` items in file order, as its `check` reads them.
+
+    Each item is kept as (file index, activity id, value), the path being the store's;
+    every full block of COLLECTED_BLOCK items is pickled into the store, and reading
+    decodes one block at a time (the last one read stays decoded, for a rule that
+    indexes nearby items).
+    """
+
+    def __init__(self, results: Results) -> None:
+        self._results = results
+        self._blocks = array("q")  # start and size of each encoded block, in turn
+        self._open: list[tuple] = []  # the items of the block not yet full
+        self._decoded: tuple[int, list[tuple]] = (-1, [])
+
+    def append(self, index: int, activity_id: str | None, value: object) -> None:
+        self._open.append((index, activity_id, value))
+        if len(self._open) == COLLECTED_BLOCK:
+            import pickle
+
+            self._blocks.extend(self._results._write(pickle.dumps(self._open, pickle.HIGHEST_PROTOCOL)))
+            self._open = []
+
+    def __len__(self) -> int:
+        return len(self._blocks) // 2 * COLLECTED_BLOCK + len(self._open)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[position] for position in range(len(self))[index]]
+        block, offset = divmod(range(len(self))[index], COLLECTED_BLOCK)
+        file, activity_id, value = self._block(block)[offset]
+        return Collected(self._results.files[file], activity_id, value)
+
+    def __iter__(self) -> Iterator[Collected]:
+        files = self._results.files
+        for block in range(len(self._blocks) // 2 + 1):
+            for file, activity_id, value in self._block(block):
+                yield Collected(files[file], activity_id, value)
+
+    def _block(self, block: int) -> list[tuple]:
+        if block == len(self._blocks) // 2:
+            return self._open
+        if self._decoded[0] != block:
+            import pickle
+
+            data = self._results._read(self._blocks[2 * block], self._blocks[2 * block + 1])
+            self._decoded = (block, pickle.loads(data))
+        return self._decoded[1]
 
 
 def _spill_error(error: OSError) -> OutputError:
