@@ -57,3 +57,20 @@ def test_a_folder_that_cannot_be_listed_is_a_source_with_its_problem(tmp_path, m
     assert (locked.path, ok.path) == (str(tmp_path / "locked"), str(tmp_path / "ok.yaml"))
     with pytest.raises(UnreadableSource, match=r"cannot be listed \(Permission denied\), so nothing in it was checked"):
         read_source(locked, 1000)
+
+
+def test_a_file_found_twice_is_checked_once_whatever_came_first(tmp_path):
+    for relative in ("a/x.yaml", "a/y.yaml", "b.yaml"):
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("id: X\n")
+    folder, inner, single = str(tmp_path / "a"), str(tmp_path / "a" / "y.yaml"), str(tmp_path / "b.yaml")
+    x, y = os.path.join(folder, "x.yaml"), os.path.join(folder, "y.yaml")
+
+    def paths(*arguments):
+        return [source.path for source in discover(arguments)]
+
+    assert paths(folder, folder + os.sep, inner) == [x, y]
+    assert paths(single, folder, folder) == [single, x, y]
+    assert paths(folder, single, str(tmp_path)) == [x, y, single]
+    assert paths(inner, folder) == [y, x]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from .errors import UsageError
@@ -48,8 +48,15 @@ def discover(
     """
     sources: list[Source] = []
     seen: set[str] = set()
+    # the first folder's files, not yet in `seen`: a walk repeats no file, and a run of one folder
+    # needs no set of every path (12 MiB at 100,000 files)
+    unseen = 0
 
     def add(found: str | Source) -> None:
+        nonlocal unseen
+        if unseen:
+            seen.update(os.path.normpath(source.path) for source in sources[:unseen])
+            unseen = 0
         source = found if isinstance(found, Source) else Source(found)
         key = os.path.normpath(source.path)
         if key not in seen:
@@ -60,8 +67,13 @@ def discover(
         if argument == STDIN:
             sources.append(_stdin(read_stdin))
         elif os.path.isdir(argument) and not argument.endswith(SUFFIXES):
-            for found in _walk(argument, is_excluded):
-                add(found)
+            walked = _walk(argument, is_excluded)
+            if sources:
+                for found in walked:
+                    add(found)
+            else:
+                sources.extend(found if isinstance(found, Source) else Source(found) for found in walked)
+                unseen = len(sources)
         elif os.path.lexists(argument):
             add(argument)  # a file, or a bad thing with a YAML name: the loader reports it
         else:
@@ -97,31 +109,46 @@ def _walk(root: str, is_excluded: Callable[[str], bool]) -> list[str | Source]:
     Dotfiles and hidden folders are passed over (the tool's own `.policycheck.yaml`,
     `.pre-commit-config.yaml`, editors' and version control's files), and so are
     symlinked folders; a folder that cannot be listed is a Source with its problem.
+    Each folder's names are sorted and its subfolders walked where their names fall,
+    so the files come out in order ("a/z" before "a-b/c") with no sort of every path
+    (a key per path was 50 MiB at 100,000 files).
     """
     found: list[str | Source] = []
-    pending = [root]
-    while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError as error:
-            reason = error.strerror or str(error)
-            found.append(
-                Source(folder, problem=f"is a folder that cannot be listed ({reason}), so nothing in it was checked")
-            )
+    levels = [_listing(root, is_excluded, found)]  # each folder being walked: what is still to come in it
+    while levels:
+        item = next(levels[-1], None)
+        if item is None:
+            levels.pop()
+        elif item[1]:
+            levels.append(_listing(item[0], is_excluded, found))
+        else:
+            found.append(item[0])
+    return found
+
+
+def _listing(folder: str, is_excluded: Callable[[str], bool], found: list[str | Source]) -> Iterator[tuple[str, bool]]:
+    """One folder's YAML files and subfolders in name order, each (path, whether a folder to walk).
+
+    A folder that cannot be listed is added to `found` as a Source, where it falls in the order.
+    """
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        found.append(
+            Source(folder, problem=f"is a folder that cannot be listed ({reason}), so nothing in it was checked")
+        )
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
             continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = os.path.join(folder, entry.name)
-            if _is_folder(entry):
-                if not _is_symlink(entry) and not is_excluded(path):
-                    pending.append(path)
-            elif entry.name.endswith(SUFFIXES) and not is_excluded(path):
-                found.append(path)
-    # folder by folder: "a/z" before "a-b/c"
-    return sorted(found, key=lambda item: (item.path if isinstance(item, Source) else item).split(os.sep))
+        path = os.path.join(folder, entry.name)
+        if _is_folder(entry):
+            if not _is_symlink(entry) and not is_excluded(path):
+                yield path, True
+        elif entry.name.endswith(SUFFIXES) and not is_excluded(path):
+            yield path, False
 
 
 def _is_folder(entry: os.DirEntry) -> bool:
