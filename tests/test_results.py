@@ -73,10 +73,10 @@ def test_a_finding_that_cannot_be_pickled_is_kept_as_it_is(monkeypatch):
     assert [r.findings for r in results] == [[unpicklable], []]
 
 
-@pytest.mark.parametrize("block", [results_module.COLLECTED_BLOCK, 2])
+@pytest.mark.parametrize("block", [results_module.BLOCK, 2])
 def test_what_portfolio_rules_collected_reads_back_by_file_in_order(monkeypatch, block):
     """Kept in blocks (a block of 2: one encoded, one still open), read back whole, by index and by slice."""
-    monkeypatch.setattr(results_module, "COLLECTED_BLOCK", block)
+    monkeypatch.setattr(results_module, "BLOCK", block)
     engine = run.engine()
     checked = check_sources(engine, run.portfolio(), jobs=1)
     assert checked.files == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
@@ -107,7 +107,7 @@ def test_collected_values_kept_encoded_and_spilled_give_the_same_report(monkeypa
     spilled = []
     real = tempfile.TemporaryFile
     monkeypatch.setattr(tempfile, "TemporaryFile", lambda dir: spilled.append(dir) or real(dir=dir))
-    monkeypatch.setattr(results_module, "COLLECTED_BLOCK", 3)
+    monkeypatch.setattr(results_module, "BLOCK", 3)
     monkeypatch.setattr(results_module, "KEPT_FILES", 500)  # only the collected values are encoded
     monkeypatch.setattr(results_module, "SPILL_BYTES", 100)
     assert report() == as_kept

@@ -5,7 +5,7 @@ format is written made the parent's memory grow with the portfolio (issue 8).
 `Results` keeps each result pickled (past the first KEPT_FILES), in memory for
 a small run and past SPILL_BYTES in an anonymous temporary file, and keeps
 decoded only each file's path. What portfolio rules collected is kept the same
-way, a block of COLLECTED_BLOCK files at a time (held decoded, it was most of
+way, a block of BLOCK files at a time (held decoded, it was most of
 the parent's growth with workers: ~1.4 KB a file), and read back by each rule
 as a sequence that decodes one block at a time.
 
@@ -31,9 +31,9 @@ KEPT_FILES = 32
 # Up to this many encoded bytes (about 500 files) stay in memory: a small run
 # needs no temporary file, nor the import of `tempfile`.
 SPILL_BYTES = 1 << 18
-# What portfolio rules collected is encoded this many files at a time: a run of fewer
-# needs no pickle, and a rule reading the values back decodes one block at a time.
-COLLECTED_BLOCK = 256
+# What portfolio rules collected, and the findings they make, are encoded this many at a
+# time: a run of fewer needs no pickle, and reading back decodes one block at a time.
+BLOCK = 256
 
 
 class Results(Sequence):
@@ -145,54 +145,84 @@ class Results(Sequence):
         self._store = spilled
 
 
-class CollectedValues(Sequence):
-    """One portfolio rule's `Collected` items in file order, as its `check` reads them.
-
-    Each item is kept as (file index, activity id, value), the path being the store's;
-    every full block of COLLECTED_BLOCK items is pickled into the store, and reading
-    decodes one block at a time (the last one read stays decoded, for a rule that
-    indexes nearby items).
-    """
+class Blocks(Sequence):
+    """Items appended in turn, each full block of BLOCK of them pickled into a `Results`' store (and spilled
+    with it); reading decodes one block at a time, and the last one read stays decoded."""
 
     def __init__(self, results: Results) -> None:
         self._results = results
         self._blocks = array("q")  # start and size of each encoded block, in turn
-        self._open: list[tuple] = []  # the items of the block not yet full
-        self._decoded: tuple[int, list[tuple]] = (-1, [])
+        self._kept: dict[int, list] = {}  # blocks that cannot be pickled (a plugin's object in a fix), as they are
+        self._open: list = []  # the items of the block not yet full
+        self._decoded: tuple[int, list] = (-1, [])
 
-    def append(self, index: int, activity_id: str | None, value: object) -> None:
-        self._open.append((index, activity_id, value))
-        if len(self._open) == COLLECTED_BLOCK:
+    def append(self, item: object) -> None:
+        self._open.append(item)
+        if len(self._open) == BLOCK:
             import pickle
 
-            self._blocks.extend(self._results._write(pickle.dumps(self._open, pickle.HIGHEST_PROTOCOL)))
+            try:
+                data = pickle.dumps(self._open, pickle.HIGHEST_PROTOCOL)
+            except Exception:
+                self._kept[len(self._blocks) // 2] = self._open
+                self._blocks.extend((0, 0))
+            else:
+                self._blocks.extend(self._results._write(data))
             self._open = []
 
     def __len__(self) -> int:
-        return len(self._blocks) // 2 * COLLECTED_BLOCK + len(self._open)
+        return len(self._blocks) // 2 * BLOCK + len(self._open)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[position] for position in range(len(self))[index]]
-        block, offset = divmod(range(len(self))[index], COLLECTED_BLOCK)
-        file, activity_id, value = self._block(block)[offset]
-        return Collected(self._results.files[file], activity_id, value)
+        block, offset = divmod(range(len(self))[index], BLOCK)
+        return self._block(block)[offset]
 
-    def __iter__(self) -> Iterator[Collected]:
-        files = self._results.files
+    def __iter__(self) -> Iterator:
         for block in range(len(self._blocks) // 2 + 1):
-            for file, activity_id, value in self._block(block):
-                yield Collected(files[file], activity_id, value)
+            yield from self._block(block)
 
-    def _block(self, block: int) -> list[tuple]:
+    def _block(self, block: int) -> list:
         if block == len(self._blocks) // 2:
             return self._open
+        if block in self._kept:
+            return self._kept[block]
         if self._decoded[0] != block:
             import pickle
 
             data = self._results._read(self._blocks[2 * block], self._blocks[2 * block + 1])
             self._decoded = (block, pickle.loads(data))
         return self._decoded[1]
+
+
+class CollectedValues(Sequence):
+    """One portfolio rule's `Collected` items in file order, as its `check` reads them.
+
+    Each item is kept in `Blocks` as (file index, activity id, value), the path being the store's.
+    """
+
+    def __init__(self, results: Results) -> None:
+        self._files = results.files
+        self._items = Blocks(results)
+
+    def append(self, index: int, activity_id: str | None, value: object) -> None:
+        self._items.append((index, activity_id, value))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._collected(item) for item in self._items[index]]
+        return self._collected(self._items[index])
+
+    def __iter__(self) -> Iterator[Collected]:
+        return map(self._collected, self._items)
+
+    def _collected(self, item: tuple) -> Collected:
+        file, activity_id, value = item
+        return Collected(self._files[file], activity_id, value)
 
 
 def _spill_error(error: OSError) -> OutputError:
