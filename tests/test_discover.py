@@ -74,3 +74,19 @@ def test_a_file_found_twice_is_checked_once_whatever_came_first(tmp_path):
     assert paths(single, folder, folder) == [single, x, y]
     assert paths(folder, single, str(tmp_path)) == [x, y, single]
     assert paths(inner, folder) == [y, x]
+
+
+def test_sources_are_kept_compact_and_read_back_as_they_were_found():
+    from policycheck.discover import Source, Sources
+    from policycheck.paths import Paths
+
+    odd = os.fsdecode(b"caf\xe9.yaml")  # not UTF-8: a surrogate, which must come back the same
+    found = [Source("a.yaml"), Source("<stdin>", b"id: X\n"), Source(odd), Source("locked", problem="no access")]
+    sources = Sources(found)
+    assert list(sources) == found and sources == found and len(sources) == 4
+    assert sources[-1] is found[-1] and sources[1] is found[1]  # the rare ones kept as they are
+    assert sources[2].path == odd and sources[1:3] == found[1:3] and sources[::-1] == found[::-1]
+    with pytest.raises(IndexError):
+        sources[4]
+    assert Paths(["x.yaml", "é/y.yaml", ""]) == ["x.yaml", "é/y.yaml", ""]
+    assert Paths(["x.yaml"]) != ["x.yaml", "y.yaml"]

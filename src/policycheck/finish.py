@@ -55,7 +55,6 @@ def finish(
     governance = waivers.Governance.of(engine.config.waivers, engine.registry.rules, engine.config.audit_waivers)
     finished, tally = Results(), Tally()
     for index, result in enumerate(checked):
-        result.file = checked.files[index]  # the path the checked store holds, not a copy decoded with the record
         result.findings.extend(portfolio_found(index))
         for rule_id in crashed.get(index, ()):
             result.outcomes[rule_id] = "error"

@@ -142,8 +142,6 @@ def check_sources(
                         file=sys.stderr,
                     )
                 checked = [engine.check(source) for source in chunk]
-            for source, result in zip(chunk, checked):
-                result.file = source.path  # the same path: keep the parent's string, not the worker's copy
             keep(checked)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: drop the queued chunks

@@ -4,7 +4,7 @@ Holding every FileResult (findings, their messages and hints) until the last
 format is written made the parent's memory grow with the portfolio (issue 8).
 `Results` keeps each result pickled (past the first KEPT_FILES), in memory for
 a small run and past SPILL_BYTES in an anonymous temporary file, and keeps
-decoded only each file's path. What portfolio rules collected is kept the same
+decoded only each file's path (compact: `paths.Paths`). What portfolio rules collected is kept the same
 way, a block of BLOCK files at a time (held decoded, it was most of
 the parent's growth with workers: ~1.4 KB a file), and read back by each rule
 as a sequence that decodes one block at a time.
@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 
 from .errors import OutputError
 from .findings import FileResult
+from .paths import Paths
 from .rule import Collected
 
 # The first files' records are kept as they are: a run of a few files needs no
@@ -40,7 +41,7 @@ class Results(Sequence):
     """FileResults in check order, appended once, read any number of times."""
 
     def __init__(self) -> None:
-        self.files: list[str] = []
+        self.files = Paths()  # each path once, compact
         self.collected: dict[str, CollectedValues] = {}  # rule id -> what it collected, in file order
         self._store: io.BytesIO | io.BufferedRandom = io.BytesIO()
         self._end = 0
