@@ -34,6 +34,10 @@ from portfolio import generate  # noqa: E402
 from policycheck.testing import starter  # noqa: E402
 
 TODAY = "2027-01-01"
+# Past this many files (--large), a portfolio command runs --large-repeats times with no warm-up
+# (the smaller sizes warmed the caches), the jsonschema floor is not run (minutes a pass at
+# 100,000 files), and cpu.py, whose figure is per file, runs on the largest portfolio up to it.
+LARGE = 10_000
 # The targets, as ratios measured in the same run.
 TARGETS = {
     "portfolio_vs_floor": (0.6, 0.5, "policycheck, all cores / C-loader parse + fastjsonschema floor, one process"),
@@ -41,7 +45,7 @@ TARGETS = {
     "cold_schema_errors_vs_yaml": (2.0, None, "policycheck on one file with schema errors, cold / import yaml + parse"),
     "cpu_ms_per_file": (0.7, None, "in-process CPU per file, ms (benchmarks/cpu.py; a figure, not a ratio)"),
     "memory_growth": (1.3, None, "peak memory, largest portfolio / smallest"),
-    "format_memory_growth": (1.3, None, "peak memory of one format, largest portfolio / smallest"),
+    "format_memory_growth": (1.3, None, "peak memory of one format, a larger --format-sizes portfolio / the smallest"),
     "time_per_file_growth": (1.2, None, "time per file, largest portfolio / smallest (1.0 = linear)"),
 }
 
@@ -223,6 +227,8 @@ def measure(
     work: Path,
     warm_up: bool,
     format_sizes: list[int],
+    large_repeats: int = 1,
+    large: int = LARGE,
 ) -> dict:
     policycheck = [*policycheck_command(), "--no-config", "--today", TODAY, "--no-progress"]
     schema = work / "activity.schema.json"
@@ -252,12 +258,16 @@ def measure(
                 "policycheck_jobs1": [*policycheck, "--jobs", "1", str(folder)],
                 "policycheck_all_cores": [*policycheck, "--jobs", str(jobs), str(folder)],
             }
-            row.update(medians(commands, repeats, warm_up))
+            if size > large:
+                del commands["floor_parse_validate"]
+                row.update(medians(commands, large_repeats, False))
+            else:
+                row.update(medians(commands, repeats, warm_up))
             row["peak_kib_all_cores"] = peak_kib(commands["policycheck_all_cores"])
             row["peak_kib_jobs1"] = peak_kib(commands["policycheck_jobs1"])
             if check_jsonschema and size <= 1000:
                 row["check_jsonschema"] = timed([check_jsonschema, "--schemafile", str(schema), *map(str, files)])
-            if size == max(sizes):
+            if size == max((portfolio for portfolio in sizes if 1 < portfolio <= large), default=max(sizes)):
                 results["cpu"] = cpu_split(folder)
         if size in format_sizes:
             results["formats"][str(size)] = every_format(policycheck, folder, work)
@@ -312,7 +322,8 @@ def ratios(sizes: dict[str, dict], formats: dict[str, dict], cpu: dict | None) -
     for size, row in portfolios:
         found[f"portfolio_vs_floor@{size}"] = row["policycheck_all_cores"] / row["floor_parse_fastjsonschema"]
         found[f"jobs1_vs_floor@{size}"] = row["policycheck_jobs1"] / row["floor_parse_fastjsonschema"]
-        found[f"portfolio_vs_jsonschema_floor@{size}"] = row["policycheck_all_cores"] / row["floor_parse_validate"]
+        if "floor_parse_validate" in row:
+            found[f"portfolio_vs_jsonschema_floor@{size}"] = row["policycheck_all_cores"] / row["floor_parse_validate"]
         found[f"parallel_speedup@{size}"] = row["policycheck_jobs1"] / row["policycheck_all_cores"]
         if "check_jsonschema" in row:
             found[f"check_jsonschema_vs_policycheck@{size}"] = row["check_jsonschema"] / row["policycheck_all_cores"]
@@ -323,12 +334,13 @@ def ratios(sizes: dict[str, dict], formats: dict[str, dict], cpu: dict | None) -
             first["policycheck_all_cores"] / small
         )
         found["files_growth"] = large / small
+    # each larger format size against the smallest: format_memory_growth@json@100000
     measured = sorted((int(size), rows) for size, rows in formats.items())
-    if len(measured) >= 2:
-        (_, first_rows), (_, last_rows) = measured[0], measured[-1]
-        for name in last_rows:
+    for size, rows in measured[1:]:
+        first_rows = measured[0][1]
+        for name in rows:
             if name in first_rows:
-                found[f"format_memory_growth@{name}"] = last_rows[name]["peak_kib"] / first_rows[name]["peak_kib"]
+                found[f"format_memory_growth@{name}@{size}"] = rows[name]["peak_kib"] / first_rows[name]["peak_kib"]
     return found
 
 
@@ -406,6 +418,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, help="cold-start runs per command (default 15; --quick 3)")
     parser.add_argument("--repeats", type=int, help="runs per portfolio command (default 5; --quick 1)")
+    parser.add_argument(
+        "--large", type=int, default=LARGE, help=f"the size past which a portfolio is large (default {LARGE})"
+    )
+    parser.add_argument(
+        "--large-repeats",
+        type=int,
+        default=1,
+        help="runs per portfolio command of a large portfolio, with no warm-up (default 1)",
+    )
     parser.add_argument("--jobs", type=int, help="worker processes for the all-cores rows (default: every usable CPU)")
     parser.add_argument("--check-jsonschema", help="check-jsonschema executable (default: found on PATH)")
     parser.add_argument(
@@ -428,7 +449,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="policycheck-bench-") as work:
         # policycheck's own cache folder, empty at the start: the warm-up run fills it, as a user's first run does
         ENV["XDG_CACHE_HOME"] = str(Path(work) / "cache")
-        results = measure(sizes, runs, repeats, jobs, check_jsonschema, Path(work), not args.quick, format_sizes)
+        results = measure(
+            sizes,
+            runs,
+            repeats,
+            jobs,
+            check_jsonschema,
+            Path(work),
+            not args.quick,
+            format_sizes,
+            args.large_repeats,
+            args.large,
+        )
     results["verdicts"] = verdicts(results["ratios"])
     results["commit"] = commit()
     results["check_jsonschema"] = (

@@ -57,3 +57,36 @@ def test_a_folder_that_cannot_be_listed_is_a_source_with_its_problem(tmp_path, m
     assert (locked.path, ok.path) == (str(tmp_path / "locked"), str(tmp_path / "ok.yaml"))
     with pytest.raises(UnreadableSource, match=r"cannot be listed \(Permission denied\), so nothing in it was checked"):
         read_source(locked, 1000)
+
+
+def test_a_file_found_twice_is_checked_once_whatever_came_first(tmp_path):
+    for relative in ("a/x.yaml", "a/y.yaml", "b.yaml"):
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("id: X\n")
+    folder, inner, single = str(tmp_path / "a"), str(tmp_path / "a" / "y.yaml"), str(tmp_path / "b.yaml")
+    x, y = os.path.join(folder, "x.yaml"), os.path.join(folder, "y.yaml")
+
+    def paths(*arguments):
+        return [source.path for source in discover(arguments)]
+
+    assert paths(folder, folder + os.sep, inner) == [x, y]
+    assert paths(single, folder, folder) == [single, x, y]
+    assert paths(folder, single, str(tmp_path)) == [x, y, single]
+    assert paths(inner, folder) == [y, x]
+
+
+def test_sources_are_kept_compact_and_read_back_as_they_were_found():
+    from policycheck.discover import Source, Sources
+    from policycheck.paths import Paths
+
+    odd = os.fsdecode(b"caf\xe9.yaml")  # not UTF-8: a surrogate, which must come back the same
+    found = [Source("a.yaml"), Source("<stdin>", b"id: X\n"), Source(odd), Source("locked", problem="no access")]
+    sources = Sources(found)
+    assert list(sources) == found and sources == found and len(sources) == 4
+    assert sources[-1] is found[-1] and sources[1] is found[1]  # the rare ones kept as they are
+    assert sources[2].path == odd and sources[1:3] == found[1:3] and sources[::-1] == found[::-1]
+    with pytest.raises(IndexError):
+        sources[4]
+    assert Paths(["x.yaml", "é/y.yaml", ""]) == ["x.yaml", "é/y.yaml", ""]
+    assert Paths(["x.yaml"]) != ["x.yaml", "y.yaml"]

@@ -2,9 +2,13 @@
 
 from collections import Counter
 
+import pytest
 
+from policycheck import results as results_module
 from policycheck.baseline import Applying, Recording, fingerprint, relative_path
-from policycheck.findings import tally
+from policycheck.findings import Finding, tally
+from policycheck.finish import PortfolioFindings
+from policycheck.results import Results
 
 import run_support as run
 
@@ -109,3 +113,28 @@ def test_writing_a_baseline_records_every_finding_it_can(tmp_path):
         "hidden_by_file": [],
     }
     assert [f.rule_id for result in finished.results for f in result.findings] == ["LOAD001"]  # never recorded
+
+
+@pytest.mark.parametrize("block", [results_module.BLOCK, 1])
+def test_portfolio_findings_come_back_by_file_in_rule_order_whatever_order_a_rule_gave(monkeypatch, block):
+    monkeypatch.setattr(results_module, "BLOCK", block)  # 1: every file's findings encoded apart
+    added = PortfolioFindings(Results())
+
+    def found(rule_id: str, *at: int) -> list[tuple[int, Finding]]:
+        return [
+            (index, Finding(rule_id, "warn", f"{rule_id} #{number}", f"{index}.yaml"))
+            for number, index in enumerate(at)
+        ]
+
+    added.add(found("TST1", 3, 0, 3, 1))
+    added.add([])
+    added.add(found("TST2", 1, 4))
+    of = added.reader()
+    assert [[finding.message for finding in of(index)] for index in range(6)] == [
+        ["TST1 #1"],
+        ["TST1 #3", "TST2 #0"],
+        [],
+        ["TST1 #0", "TST1 #2"],
+        ["TST2 #1"],
+        [],
+    ]

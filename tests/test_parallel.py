@@ -136,10 +136,39 @@ def test_a_collect_value_a_worker_cannot_send_is_err001_with_one_job_as_with_man
 
 def test_chunks_cover_every_source_in_order():
     sources = [Source(f"f{index}.yaml") for index in range(1000)]
-    chunks = parallel.chunks(sources, 2)
+    chunks = list(parallel.chunks(sources, 2))
     assert [source for chunk in chunks for source in chunk] == sources
     assert max(len(chunk) for chunk in chunks) <= parallel.MAX_CHUNK
     assert len(chunks) >= 2 * parallel.CHUNKS_PER_WORKER
+
+
+def test_only_a_few_chunks_are_in_flight_at_once(portfolio, monkeypatch):
+    """Chunks are submitted as earlier ones are collected, not all at once: a pending chunk holds its
+    sources, and a finished one its results, in the parent until collected."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    submitted, uncollected, most = [], set(), [0]
+    real_submit = ProcessPoolExecutor.submit
+
+    def submit(pool, function, chunk):
+        future = real_submit(pool, function, chunk)
+        submitted.append(chunk)
+        uncollected.add(future)
+        most[0] = max(most[0], len(uncollected))
+        result = future.result
+        future.result = lambda timeout=None: uncollected.discard(future) or result(timeout)
+        return future
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit)
+    monkeypatch.setattr(parallel, "MAX_CHUNK", 4)
+    engine = Engine.from_policy(Policy(Config(), date(2027, 1, 1), entry_points=False))
+    sources = _sources(portfolio)
+    checked = parallel.check_sources(engine, sources, jobs=2)
+    assert list(checked.files) == [source.path for source in sources]
+    assert [source for chunk in submitted for source in chunk] == sources
+    assert len(submitted) == 30
+    # the ones queued ahead, and the next submitted before the oldest is collected
+    assert most[0] == 2 * parallel.IN_FLIGHT_PER_WORKER + 1
 
 
 def test_small_runs_stay_in_process(portfolio, monkeypatch):

@@ -1,16 +1,23 @@
 """The results store: results kept encoded, read back one file at a time, the same on every pass."""
 
+import sys
 import tempfile
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from policycheck import results as results_module
+from policycheck.cli import main
 from policycheck.errors import OutputError
 from policycheck.findings import FileResult, Finding
 from policycheck.results import Results
 from policycheck.parallel import check_sources
 
 import run_support as run
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from portfolio import generate  # noqa: E402
 
 
 def test_every_pass_gives_the_same_results():
@@ -66,12 +73,45 @@ def test_a_finding_that_cannot_be_pickled_is_kept_as_it_is(monkeypatch):
     assert [r.findings for r in results] == [[unpicklable], []]
 
 
-def test_what_portfolio_rules_collected_stays_decoded_by_file():
+@pytest.mark.parametrize("block", [results_module.BLOCK, 2])
+def test_what_portfolio_rules_collected_reads_back_by_file_in_order(monkeypatch, block):
+    """Kept in blocks (a block of 2: one encoded, one still open), read back whole, by index and by slice."""
+    monkeypatch.setattr(results_module, "BLOCK", block)
     engine = run.engine()
     checked = check_sources(engine, run.portfolio(), jobs=1)
     assert checked.files == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
-    ids = [(item.file, item.value[0]) for item in checked.collected["PRT001"]]
+    collected = checked.collected["PRT001"]
+    ids = [(item.file, item.value[0]) for item in collected]
     assert ids == [("a.yaml", "ALB-2026-FMF-A"), ("b.yaml", "ALB-2026-FMF-B"), ("c.yaml", "ALB-2026-FMF-A")]
+    assert len(collected) == 3 and bool(collected)
+    assert [collected[index] for index in range(-3, 3)] == [*collected, *collected]
+    assert collected[1:] == list(collected)[1:] and collected[::-1] == list(reversed(collected))
+    assert [item.activity_id for item in collected] == ["ALB-2026-FMF-A", "ALB-2026-FMF-B", "ALB-2026-FMF-A"]
+    with pytest.raises(IndexError):
+        collected[3]
+
+
+def test_collected_values_kept_encoded_and_spilled_give_the_same_report(monkeypatch, tmp_path):
+    """A portfolio whose collected values are pickled in small blocks, into the temporary file, reports the same."""
+    generate(tmp_path, 120, seed=7)
+
+    def report() -> str:
+        result = CliRunner().invoke(
+            main, [str(tmp_path), "--no-config", "--today", "2027-01-01", "--format", "json", "--jobs", "1"]
+        )
+        assert result.exit_code == 1
+        return result.output
+
+    as_kept = report()
+    assert '"PRT001"' in as_kept and '"PRT003"' in as_kept
+    spilled = []
+    real = tempfile.TemporaryFile
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda dir: spilled.append(dir) or real(dir=dir))
+    monkeypatch.setattr(results_module, "BLOCK", 3)
+    monkeypatch.setattr(results_module, "KEPT_FILES", 500)  # only the collected values are encoded
+    monkeypatch.setattr(results_module, "SPILL_BYTES", 100)
+    assert report() == as_kept
+    assert spilled
 
 
 def test_indexes_out_of_range_raise():

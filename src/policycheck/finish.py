@@ -8,13 +8,15 @@ records and counts them; every renderer then only reads.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from . import waivers
 from .engine import violations
 from .findings import FileResult, Finding, Tally, outcome
 from .quoting import shorten
-from .results import Results
+from .results import Blocks, Results
 from .rule import Rule, Violation
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ def finish(
 ) -> Finished:
     """Finish every checked file, once; ERR001 findings keep their traceback only with `tracebacks`."""
     added, crashed = portfolio_findings(engine, checked)
+    portfolio_found = added.reader()
     known = set(engine.registry.rules)
     wvr_levels = {
         rule_id: engine.level(engine.registry.rules[rule_id])
@@ -52,8 +55,7 @@ def finish(
     governance = waivers.Governance.of(engine.config.waivers, engine.registry.rules, engine.config.audit_waivers)
     finished, tally = Results(), Tally()
     for index, result in enumerate(checked):
-        result.file = checked.files[index]  # the path the checked store holds, not a copy decoded with the record
-        result.findings.extend(added.get(index, ()))
+        result.findings.extend(portfolio_found(index))
         for rule_id in crashed.get(index, ()):
             result.outcomes[rule_id] = "error"
         if not tracebacks and any(finding.traceback for finding in result.findings):
@@ -88,32 +90,88 @@ def _outcomes(result: FileResult) -> dict[str, str]:
     return dict(sorted({**result.outcomes, **ran}.items()))
 
 
-def portfolio_findings(engine: "Engine", checked: Results) -> tuple[dict[int, list[Finding]], dict[int, list[str]]]:
+def portfolio_findings(engine: "Engine", checked: Results) -> tuple[PortfolioFindings, dict[int, list[str]]]:
     """Every portfolio rule over what it collected: its findings by the index of the file they belong to,
     and the rules that crashed by the index of each file they collected from."""
-    added: dict[int, list[Finding]] = {}
+    added = PortfolioFindings(checked)
     crashed: dict[int, list[str]] = {}
+    index_of = _IndexOf(checked.files)
     for rule in engine.enabled:
         if rule.kind == "portfolio":
-            _portfolio(engine, rule, checked, added, crashed)
+            _portfolio(engine, rule, checked, index_of, added, crashed)
     return added, crashed
 
 
-def _portfolio(
-    engine: "Engine", rule: Rule, checked: Results, added: dict[int, list[Finding]], crashed: dict[int, list[str]]
-) -> None:
-    collected = checked.collected.get(rule.id, [])
-    # a file checked twice (stdin given twice) gets its findings on its last result
-    index_of = {file: index for index, file in enumerate(checked.files)}
-    # the targets' activity ids, which reports and baseline fingerprints use, without decoding their results
-    activity_ids = {item.file: item.activity_id for item in collected}
+class PortfolioFindings:
+    """Each portfolio rule's findings in the order of their files, kept encoded (`Blocks`) until read.
 
-    def activity_id(index: int) -> str | None:
-        file = checked.files[index]
-        return activity_ids[file] if file in activity_ids else checked[index].activity_id
+    Held as findings until the last file was finished, they were ~400 B a file of a portfolio
+    where half the files share a partner's calendar (PRT003).
+    """
+
+    def __init__(self, checked: Results) -> None:
+        self._checked = checked
+        self._rules: list[Blocks] = []  # per rule: (file index, its findings), by index
+
+    def add(self, found: list[tuple[int, Finding]]) -> None:
+        """One rule's findings, each with the index of its file; a file's keep the rule's order."""
+        by_file = Blocks(self._checked)
+        for index, group in itertools.groupby(sorted(found, key=_first), key=_first):
+            by_file.append((index, [finding for _, finding in group]))
+        self._rules.append(by_file)
+
+    def reader(self) -> Callable[[int], list[Finding]]:
+        """A file's portfolio findings, rule by rule, for each index in increasing order."""
+        streams = [iter(by_file) for by_file in self._rules]
+        heads = [next(stream, None) for stream in streams]
+
+        def of(index: int) -> list[Finding]:
+            found: list[Finding] = []
+            for position, head in enumerate(heads):
+                if head is not None and head[0] == index:
+                    found += head[1]
+                    heads[position] = next(streams[position], None)
+            return found
+
+        return of
+
+
+def _first(pair: tuple) -> int:
+    return pair[0]
+
+
+class _IndexOf:
+    """Each file's index in the run, worked out only once a portfolio rule names a file (a dict of every path)."""
+
+    def __init__(self, files: Sequence[str]) -> None:
+        self._files = files
+        self._index: dict[str, int] | None = None
+
+    def get(self, file: str) -> int | None:
+        if self._index is None:
+            # a file checked twice (stdin given twice) gets its findings on its last result
+            self._index = {path: index for index, path in enumerate(self._files)}
+        return self._index.get(file)
+
+
+def _portfolio(
+    engine: "Engine",
+    rule: Rule,
+    checked: Results,
+    index_of: _IndexOf,
+    added: PortfolioFindings,
+    crashed: dict[int, list[str]],
+) -> None:
+    collected = checked.collected.get(rule.id, ())
+
+    def activity_ids(files: set[str]) -> dict[str, str | None]:
+        """The activity ids that reports and baseline fingerprints use, of these files only, without decoding
+        their results (a file the rule collected nothing from has its own read back)."""
+        found = {item.file: item.activity_id for item in collected if item.file in files}
+        return {file: found[file] if file in found else checked[index_of.get(file)].activity_id for file in files}
 
     def outside(violation: Violation) -> str | None:
-        if violation.file in index_of:
+        if index_of.get(violation.file) is not None:
             return None
         return (
             f"Violation(file={shorten(repr(violation.file))}) names no file of this run: a portfolio rule's "
@@ -126,15 +184,26 @@ def _portfolio(
         # the crash is every contributing file's: none of them was judged by this rule
         files = [item.file for item in collected if not engine.ignores(rule.id, item.file)] or checked.files
         crash = engine.crash(rule, error, "", None)  # once: its traceback is the same for every file
-        for index in sorted({index_of[file] for file in files}):
-            added.setdefault(index, []).append(
-                crash._replace(file=checked.files[index], activity_id=activity_id(index))
-            )
+        indexes = sorted({index_of.get(file) for file in files})
+        ids = activity_ids({checked.files[index] for index in indexes})
+        for index in indexes:
             crashed.setdefault(index, []).append(rule.id)
+        added.add(
+            [
+                (index, crash._replace(file=checked.files[index], activity_id=ids[checked.files[index]]))
+                for index in indexes
+            ]
+        )
         return
-    for violation in found:
-        if engine.ignores(rule.id, violation.file):
-            continue  # per_file_ignores exempts that file from the rule; its value still counted for the others
-        index = index_of[violation.file]
-        finding = engine.finding(rule, violation, None)._replace(activity_id=activity_id(index))
-        added.setdefault(index, []).append(finding)
+    found = [violation for violation in found if not engine.ignores(rule.id, violation.file)]
+    # per_file_ignores exempts a file from the rule; its value still counted for the others
+    ids = activity_ids({violation.file for violation in found})
+    added.add(
+        [
+            (
+                index_of.get(violation.file),
+                engine.finding(rule, violation, None)._replace(activity_id=ids[violation.file]),
+            )
+            for violation in found
+        ]
+    )

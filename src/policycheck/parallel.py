@@ -10,9 +10,10 @@ is the next stage's (`finish`).
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from . import cache
@@ -31,6 +32,10 @@ SMALL_RUN = 75
 # pickling and queueing stay a small share of the work.
 MAX_CHUNK = 64
 CHUNKS_PER_WORKER = 4
+# Chunks submitted ahead of the one being collected, per worker: enough that no worker waits for
+# the parent, few enough that queued inputs and uncollected results stay a few hundred files
+# whatever the portfolio (all submitted at once, the parent grew ~2 KB a file).
+IN_FLIGHT_PER_WORKER = 2
 # A bar for a handful of files only flickers.
 PROGRESS_FILES = 20
 
@@ -74,9 +79,10 @@ def wants_progress(choice: bool | None, files: int, terminal: bool, environ: Map
     return choice is True or (files > PROGRESS_FILES and not environ.get("CI"))
 
 
-def chunks(sources: Sequence["Source"], jobs: int) -> list[Sequence["Source"]]:
+def chunks(sources: Sequence["Source"], jobs: int) -> Iterator[Sequence["Source"]]:
+    """The sources in order, a chunk at a time: each one sliced only when it is submitted."""
     size = max(1, min(MAX_CHUNK, len(sources) // (jobs * CHUNKS_PER_WORKER)))
-    return [sources[start : start + size] for start in range(0, len(sources), size)]
+    return (sources[start : start + size] for start in range(0, len(sources), size))
 
 
 def check_sources(
@@ -110,11 +116,19 @@ def check_sources(
         jobs, mp_context=context, initializer=_initialize, initargs=(engine.policy, cache.enabled())
     )
     warned = False
+    waiting = chunks(sources, jobs)
+    pending: deque = deque()
+
+    def submit(count: int) -> None:
+        for chunk in itertools.islice(waiting, count):
+            pending.append((chunk, pool.submit(_check_chunk, chunk)))
+
     try:
-        pending = deque((chunk, pool.submit(_check_chunk, chunk)) for chunk in chunks(sources, jobs))
+        submit(jobs * IN_FLIGHT_PER_WORKER)
         while pending:
             # popped, so that a chunk's results are freed once kept: a future holds them
             chunk, future = pending.popleft()
+            submit(1)  # before waiting: a worker that finishes early finds the next chunk queued
             try:
                 checked = future.result()
             except Exception as error:
@@ -128,8 +142,6 @@ def check_sources(
                         file=sys.stderr,
                     )
                 checked = [engine.check(source) for source in chunk]
-            for source, result in zip(chunk, checked):
-                result.file = source.path  # the same path: keep the parent's string, not the worker's copy
             keep(checked)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: drop the queued chunks

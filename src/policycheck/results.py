@@ -4,7 +4,10 @@ Holding every FileResult (findings, their messages and hints) until the last
 format is written made the parent's memory grow with the portfolio (issue 8).
 `Results` keeps each result pickled (past the first KEPT_FILES), in memory for
 a small run and past SPILL_BYTES in an anonymous temporary file, and keeps
-decoded only each file's path and what portfolio rules collected from it.
+decoded only each file's path (compact: `paths.Paths`). What portfolio rules collected is kept the same
+way, a block of BLOCK files at a time (held decoded, it was most of
+the parent's growth with workers: ~1.4 KB a file), and read back by each rule
+as a sequence that decodes one block at a time.
 
 The check stage fills one store with checked results; the finishing stage reads
 it once and fills another with finished ones, which every format then reads.
@@ -20,6 +23,7 @@ from collections.abc import Iterator, Sequence
 
 from .errors import OutputError
 from .findings import FileResult
+from .paths import Paths
 from .rule import Collected
 
 # The first files' records are kept as they are: a run of a few files needs no
@@ -28,14 +32,17 @@ KEPT_FILES = 32
 # Up to this many encoded bytes (about 500 files) stay in memory: a small run
 # needs no temporary file, nor the import of `tempfile`.
 SPILL_BYTES = 1 << 18
+# What portfolio rules collected, and the findings they make, are encoded this many at a
+# time: a run of fewer needs no pickle, and reading back decodes one block at a time.
+BLOCK = 256
 
 
 class Results(Sequence):
     """FileResults in check order, appended once, read any number of times."""
 
     def __init__(self) -> None:
-        self.files: list[str] = []
-        self.collected: dict[str, list[Collected]] = {}  # rule id -> what it collected, in file order
+        self.files = Paths()  # each path once, compact
+        self.collected: dict[str, CollectedValues] = {}  # rule id -> what it collected, in file order
         self._store: io.BytesIO | io.BufferedRandom = io.BytesIO()
         self._end = 0
         self._spill_at = SPILL_BYTES
@@ -49,7 +56,10 @@ class Results(Sequence):
     def append(self, result: FileResult) -> None:
         self.files.append(result.file)
         for rule_id, value in result.collected.items():
-            self.collected.setdefault(rule_id, []).append(Collected(result.file, result.activity_id, value))
+            values = self.collected.get(rule_id)
+            if values is None:
+                values = self.collected[rule_id] = CollectedValues(self)
+            values.append(len(self.files) - 1, result.activity_id, value)
         self._starts.append(0)
         self._sizes.append(0)
         self._put(len(self.files) - 1, result)
@@ -63,8 +73,7 @@ class Results(Sequence):
         if record is None:
             import pickle
 
-            self._store.seek(self._starts[index])
-            record = pickle.loads(self._store.read(self._sizes[index]))
+            record = pickle.loads(self._read(self._starts[index], self._sizes[index]))
         file, activity_id, banner, findings, outcomes, waivers, notes, facts = record
         outcome_map = self._outcome_maps[outcomes]
         return FileResult(file, activity_id, banner, list(findings), outcome_map, {}, waivers, notes, facts)
@@ -101,16 +110,25 @@ class Results(Sequence):
         except Exception:  # a plugin put something unpicklable in a finding: keep it as it is
             self._kept[index] = record
             return
+        self._starts[index], self._sizes[index] = self._write(data)
+
+    def _write(self, data: bytes) -> tuple[int, int]:
+        """Encoded bytes appended to the store: where they start, and their size."""
         try:
             self._store.seek(self._end)
             self._store.write(data)
             self._store.flush()  # a full disk shows here, not at some later read
         except OSError as error:
             raise _spill_error(error) from None
-        self._starts[index], self._sizes[index] = self._end, len(data)
+        start = self._end
         self._end += len(data)
         if self._end > self._spill_at:
             self._spill()
+        return start, len(data)
+
+    def _read(self, start: int, size: int) -> bytes:
+        self._store.seek(start)
+        return self._store.read(size)
 
     def _spill(self) -> None:
         """Into `$TMPDIR` (else the platform's temporary folder), never silently anywhere else."""
@@ -126,6 +144,86 @@ class Results(Sequence):
         except OSError as error:
             raise _spill_error(error) from None
         self._store = spilled
+
+
+class Blocks(Sequence):
+    """Items appended in turn, each full block of BLOCK of them pickled into a `Results`' store (and spilled
+    with it); reading decodes one block at a time, and the last one read stays decoded."""
+
+    def __init__(self, results: Results) -> None:
+        self._results = results
+        self._blocks = array("q")  # start and size of each encoded block, in turn
+        self._kept: dict[int, list] = {}  # blocks that cannot be pickled (a plugin's object in a fix), as they are
+        self._open: list = []  # the items of the block not yet full
+        self._decoded: tuple[int, list] = (-1, [])
+
+    def append(self, item: object) -> None:
+        self._open.append(item)
+        if len(self._open) == BLOCK:
+            import pickle
+
+            try:
+                data = pickle.dumps(self._open, pickle.HIGHEST_PROTOCOL)
+            except Exception:
+                self._kept[len(self._blocks) // 2] = self._open
+                self._blocks.extend((0, 0))
+            else:
+                self._blocks.extend(self._results._write(data))
+            self._open = []
+
+    def __len__(self) -> int:
+        return len(self._blocks) // 2 * BLOCK + len(self._open)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[position] for position in range(len(self))[index]]
+        block, offset = divmod(range(len(self))[index], BLOCK)
+        return self._block(block)[offset]
+
+    def __iter__(self) -> Iterator:
+        for block in range(len(self._blocks) // 2 + 1):
+            yield from self._block(block)
+
+    def _block(self, block: int) -> list:
+        if block == len(self._blocks) // 2:
+            return self._open
+        if block in self._kept:
+            return self._kept[block]
+        if self._decoded[0] != block:
+            import pickle
+
+            data = self._results._read(self._blocks[2 * block], self._blocks[2 * block + 1])
+            self._decoded = (block, pickle.loads(data))
+        return self._decoded[1]
+
+
+class CollectedValues(Sequence):
+    """One portfolio rule's `Collected` items in file order, as its `check` reads them.
+
+    Each item is kept in `Blocks` as (file index, activity id, value), the path being the store's.
+    """
+
+    def __init__(self, results: Results) -> None:
+        self._files = results.files
+        self._items = Blocks(results)
+
+    def append(self, index: int, activity_id: str | None, value: object) -> None:
+        self._items.append((index, activity_id, value))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._collected(item) for item in self._items[index]]
+        return self._collected(self._items[index])
+
+    def __iter__(self) -> Iterator[Collected]:
+        return map(self._collected, self._items)
+
+    def _collected(self, item: tuple) -> Collected:
+        file, activity_id, value = item
+        return Collected(self._files[file], activity_id, value)
 
 
 def _spill_error(error: OSError) -> OutputError:

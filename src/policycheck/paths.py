@@ -1,0 +1,46 @@
+"""Paths kept compact: a run of 100,000 files holds each path once, as bytes, not as a str in a list.
+
+A `str` path and its list slot are ~100 B; its file-system bytes in one shared buffer
+with an end offset are ~50 B. `discover` keeps its sources this way and `Results` its
+files, so neither the parent nor a worker forked from it grows by a Source record a file.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+
+
+class Paths(Sequence):
+    """Paths in order, appended once; each read back as a new `str` equal to the one appended."""
+
+    __slots__ = ("_buffer", "_ends")
+
+    def __init__(self, paths: Iterable[str] = ()) -> None:
+        self._buffer = bytearray()
+        self._ends = array("q")
+        for path in paths:
+            self.append(path)
+
+    def append(self, path: str) -> None:
+        self._buffer += os.fsencode(path)  # surrogateescape: an undecodable name comes back as it was
+        self._ends.append(len(self._buffer))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[position] for position in range(len(self))[index]]
+        index = range(len(self._ends))[index]
+        start = self._ends[index - 1] if index else 0
+        return os.fsdecode(bytes(self._buffer[start : self._ends[index]]))
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self.__getitem__, range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # appended to, like a list
