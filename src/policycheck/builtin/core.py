@@ -244,13 +244,17 @@ def _objectives_with_partner(activity: Activity, ctx: RuleContext):
     ),
 )
 def repeated_objective(collected: Sequence[Collected], ctx: RuleContext) -> Iterator[Violation]:
-    first_seen: dict[tuple[str, str], tuple[str, str, str | None]] = {}
+    # keyed by a digest of (partner, statement): every statement of a 100,000-file portfolio held
+    # whole was most of the finishing stage's memory (issue 21)
+    from hashlib import blake2b  # 4 ms: only the finishing stage needs it
+
+    first_seen: dict[bytes, tuple[str, str, str | None]] = {}
     for item in collected:
         if item.value is None:
             continue
         country, objectives = item.value
         for statement, objective_id, index, line, column in objectives:
-            key = (country, statement)
+            key = blake2b(f"{country}\0{statement}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
             if key not in first_seen:
                 first_seen[key] = (item.file, objective_id, item.activity_id)
                 continue
