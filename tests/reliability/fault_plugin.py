@@ -24,7 +24,7 @@ def _slow(report):
     for index, piece in enumerate(text.stream(report)):
         yield piece
         if index == 0:
-            print("writing", file=sys.stderr, flush=True)
+            _cue("writing")
         time.sleep(0.05)
 
 
@@ -44,12 +44,19 @@ def _broken(report):
 def pace(activity, ctx):
     if not _announced:
         _announced.append(True)
-        print("checking", file=sys.stderr, flush=True)
+        _cue("checking")
     if os.environ.get("POLICYCHECK_MARKER"):
         open(os.environ["POLICYCHECK_MARKER"], "a").close()
     if os.environ.get("POLICYCHECK_SLOW_RULE"):
         time.sleep(0.05)
     return ()
+
+
+def _cue(word: str) -> None:
+    # one write: stderr writes through, so print's text and newline are two, and two workers'
+    # cues could interleave ("checkingchecking")
+    sys.stderr.write(word + "\n")
+    sys.stderr.flush()
 
 
 @policycheck.hookimpl
