@@ -261,7 +261,14 @@ def _start(*args: str, env: dict | None = None, cwd=None) -> subprocess.Popen:
         env=cli_env(env),
         cwd=cwd,
         start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches it and its workers
+        # as a terminal starts it: a shell's background job (`pytest &` in a script) ignores SIGINT,
+        # which policycheck, like any program, keeps
+        preexec_fn=_default_interrupt,
     )
+
+
+def _default_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for(process: subprocess.Popen, cue: str) -> None:
