@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from .errors import UsageError
 from .files import UnreadableSource, read_regular
-from .paths import Paths
+from .paths import Compact, Paths
 
 STDIN = "-"
 SUFFIXES = (".yaml", ".yml")
@@ -32,7 +32,7 @@ class Source(NamedTuple):
         return self.content is not None
 
 
-class Sources(Sequence):
+class Sources(Compact):
     """The sources of a run in order, their paths kept compact (`Paths`): a Source is made as it is read.
 
     A list of 100,000 Sources was 18 MiB, in the parent and in every worker forked from it.
@@ -56,20 +56,9 @@ class Sources(Sequence):
     def __len__(self) -> int:
         return len(self._paths)
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[position] for position in range(len(self))[index]]
-        index = range(len(self))[index]
+    def _item(self, index: int) -> Source:
         source = self._others.get(index)
         return Source(self._paths[index]) if source is None else source
-
-    def __iter__(self) -> Iterator[Source]:
-        return map(self.__getitem__, range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
-
-    __hash__ = None  # appended to, like a list
 
 
 class DiscoveryError(UsageError):

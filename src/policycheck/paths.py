@@ -12,7 +12,30 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 
 
-class Paths(Sequence):
+class Compact(Sequence):
+    """A sequence appended to like a list, each item made as it is read (`_item`): what the run's
+    compact stores (`Paths`, `discover.Sources`, `results.Blocks`) have in common."""
+
+    __slots__ = ()
+
+    def _item(self, index: int):
+        raise NotImplementedError
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._item(position) for position in range(len(self))[index]]
+        return self._item(range(len(self))[index])
+
+    def __iter__(self) -> Iterator:
+        return map(self._item, range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # appended to, like a list
+
+
+class Paths(Compact):
     """Paths in order, appended once; each read back as a new `str` equal to the one appended."""
 
     __slots__ = ("_buffer", "_ends")
@@ -30,17 +53,6 @@ class Paths(Sequence):
     def __len__(self) -> int:
         return len(self._ends)
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[position] for position in range(len(self))[index]]
-        index = range(len(self._ends))[index]
+    def _item(self, index: int) -> str:
         start = self._ends[index - 1] if index else 0
         return os.fsdecode(bytes(self._buffer[start : self._ends[index]]))
-
-    def __iter__(self) -> Iterator[str]:
-        return map(self.__getitem__, range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
-
-    __hash__ = None  # appended to, like a list

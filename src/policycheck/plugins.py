@@ -137,10 +137,11 @@ def _builtin_implementations(modules: Iterable[tuple[str, Any]]) -> Implementati
     found: Implementations = {}
     for plugin, module in modules:
         for name in dir(module):
-            options = getattr(getattr(module, name), IMPL_ATTRIBUTE, None) if name.startswith(HOOK_PREFIX) else None
+            function = getattr(module, name) if name.startswith(HOOK_PREFIX) else None
+            options = getattr(function, IMPL_ATTRIBUTE, None)
             if isinstance(options, dict):
                 wrapper = bool(options.get("wrapper") or options.get("hookwrapper"))
-                found.setdefault(name, []).append((plugin, getattr(module, name), wrapper))
+                found.setdefault(name, []).append((plugin, function, wrapper))
     return found
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 
 from .errors import OutputError
 from .findings import FileResult
-from .paths import Paths
+from .paths import Compact, Paths
 from .rule import Collected
 
 # The first files' records are kept as they are: a run of a few files needs no
@@ -146,7 +146,7 @@ class Results(Sequence):
         self._store = spilled
 
 
-class Blocks(Sequence):
+class Blocks(Compact):
     """Items appended in turn, each full block of BLOCK of them pickled into a `Results`' store (and spilled
     with it); reading decodes one block at a time, and the last one read stays decoded."""
 
@@ -174,13 +174,11 @@ class Blocks(Sequence):
     def __len__(self) -> int:
         return len(self._blocks) // 2 * BLOCK + len(self._open)
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[position] for position in range(len(self))[index]]
-        block, offset = divmod(range(len(self))[index], BLOCK)
+    def _item(self, index: int):
+        block, offset = divmod(index, BLOCK)
         return self._block(block)[offset]
 
-    def __iter__(self) -> Iterator:
+    def __iter__(self) -> Iterator:  # a block at a time
         for block in range(len(self._blocks) // 2 + 1):
             yield from self._block(block)
 
@@ -197,7 +195,7 @@ class Blocks(Sequence):
         return self._decoded[1]
 
 
-class CollectedValues(Sequence):
+class CollectedValues(Compact):
     """One portfolio rule's `Collected` items in file order, as its `check` reads them.
 
     Each item is kept in `Blocks` as (file index, activity id, value), the path being the store's.
@@ -213,12 +211,10 @@ class CollectedValues(Sequence):
     def __len__(self) -> int:
         return len(self._items)
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self._collected(item) for item in self._items[index]]
+    def _item(self, index: int) -> Collected:
         return self._collected(self._items[index])
 
-    def __iter__(self) -> Iterator[Collected]:
+    def __iter__(self) -> Iterator[Collected]:  # a block at a time
         return map(self._collected, self._items)
 
     def _collected(self, item: tuple) -> Collected:

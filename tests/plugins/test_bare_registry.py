@@ -1,5 +1,6 @@
 """With no plugin installed, the built-ins are read without pluggy: the same registry, a cheaper start."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -32,7 +33,10 @@ def _marked():
 )
 def test_our_marker_marks_a_hook_as_pluggys_does(options):
     ours, theirs = _marked(), _marked()
-    (hookimpl(**options)(ours) if options else hookimpl(ours))
+    if options:
+        hookimpl(**options)(ours)
+    else:
+        hookimpl(ours)  # used bare, as `@hookimpl`
     pluggy.HookimplMarker(PROJECT)(theirs, **options)
     assert vars(ours) == vars(theirs)
 
@@ -61,7 +65,7 @@ def test_the_registry_read_without_pluggy_is_the_one_pluggy_builds(monkeypatch):
 def test_no_built_in_orders_or_wraps_its_hooks():
     # pluggy would honour these; reading the marks directly could not, so none may be set
     for name in BUILTIN_PLUGINS:
-        module = __import__(name, fromlist=["_"])
+        module = importlib.import_module(name)
         for attribute in dir(module):
             options = getattr(getattr(module, attribute), "policycheck_impl", None)
             if isinstance(options, dict):
