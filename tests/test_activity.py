@@ -1,4 +1,4 @@
-"""Activity.named_items: the list helper rules use to name an item in a message."""
+"""Activity.items and named_items: the list helpers rules use to walk a list and name an item in a message."""
 
 from policycheck.activity import Activity
 
@@ -32,3 +32,13 @@ def test_a_missing_or_malformed_list_gives_nothing():
         == []
     )
     assert Activity("a.yaml", {}, {}).named_items("/interoperability/systems", "name") == []
+
+
+def test_a_list_walked_once_is_walked_whole_again_by_the_next_rule():
+    # items() keeps each list it has walked: a rule that stops half-way must not shorten the next rule's walk
+    activity = Activity("a.yaml", DOCUMENT, {})
+    first = activity.items(("interoperability", "systems"))
+    next(first)
+    again = [path for path, _item in activity.items("/interoperability/systems")]
+    assert again == [("interoperability", "systems", index) for index in (0, 1, 3)]
+    assert [path for path, _item in activity.items(("objectives",))] == []

@@ -72,7 +72,7 @@ class Activity:
     error is reported separately), so a rule can be written for valid input.
     """
 
-    __slots__ = ("file", "data", "_positions")
+    __slots__ = ("file", "data", "_positions", "_lists")
 
     def __init__(self, file: str, data: Mapping[str, Any], positions: Mapping[Path, tuple[int, int]]):
         # object.__setattr__ because __setattr__ below refuses: one rule must not
@@ -80,6 +80,7 @@ class Activity:
         object.__setattr__(self, "file", file)
         object.__setattr__(self, "data", freeze(data))
         object.__setattr__(self, "_positions", MappingProxyType(positions))
+        object.__setattr__(self, "_lists", {})
 
     @classmethod
     def of_frozen(cls, file: str, data: Mapping[str, Any], positions: Mapping[Path, tuple[int, int]]) -> "Activity":
@@ -88,6 +89,7 @@ class Activity:
         object.__setattr__(activity, "file", file)
         object.__setattr__(activity, "data", data)
         object.__setattr__(activity, "_positions", MappingProxyType(positions))
+        object.__setattr__(activity, "_lists", {})
         return activity
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -124,12 +126,16 @@ class Activity:
     def items(self, path: tuple | str) -> Iterator[tuple[Path, Mapping[str, Any]]]:
         """(path, mapping) for each mapping in the list at `path`, skipping malformed items."""
         base = to_path(path)
-        value = self.get(base)
-        if type(value) is not tuple:
-            return
-        for index, item in enumerate(value):
-            if type(item) is FROZEN_MAPPING:
-                yield base + (index,), item
+        found = self._lists.get(base)
+        if found is None:  # rules walk the same few lists (objectives, their indicators): each once a document
+            value = self.get(base)
+            found = (
+                tuple((base + (index,), item) for index, item in enumerate(value) if type(item) is FROZEN_MAPPING)
+                if type(value) is tuple
+                else ()
+            )
+            self._lists[base] = found
+        return iter(found)
 
     def named_items(
         self, path: tuple | str, name_key: str, unnamed: str = "#"

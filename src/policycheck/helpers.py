@@ -55,6 +55,7 @@ def is_blank(value: Any, context: Any = None) -> bool:
     return value is None or (isinstance(value, str) and (not value.strip() or is_placeholder(value, context)))
 
 
+@lru_cache(maxsize=4096)  # rules ask of the same values (a target, a unit, a statement) again and again
 def _normal(text: str) -> str:
     text = " ".join(text.casefold().split())
     if len(text) > 2 and text[0] + text[-1] in _BRACKETS:
