@@ -104,9 +104,10 @@ def _walk(root: Mapping[str, Any], schema: Any, value: Any, path: tuple, found: 
             if not any(_TYPES[name](value) for name in names):
                 found.append(SchemaError("type", expected, value, path, schema, ""))
         elif keyword == "enum":
-            if any(not isinstance(option, str) and option is not None for option in expected):
+            options = _text_options(expected)
+            if options is None:
                 raise _Rare()  # jsonschema's equality of numbers and booleans is its own
-            if not any(option == value and type(option) is type(value) for option in expected):
+            if not (value in options if type(value) is str or value is None else False):
                 found.append(SchemaError("enum", expected, value, path, schema, ""))
         elif keyword == "required":
             if isinstance(value, dict):
@@ -131,6 +132,22 @@ def _walk(root: Mapping[str, Any], schema: Any, value: Any, path: tuple, found: 
             raise _Rare()
     if isinstance(value, dict) and not _OBJECT_KEYWORDS.isdisjoint(schema):
         _properties(root, schema, value, path, found)
+
+
+# id(enum) -> (enum, its options as a set, or None where one is not text or null): a country code's enum is
+# ~270 codes long, walked twice per value without it
+_enum_sets: dict[int, tuple[list, frozenset | None]] = {}
+
+
+def _text_options(expected: list) -> frozenset | None:
+    known = _enum_sets.get(id(expected))
+    if known is None or known[0] is not expected:
+        text_only = all(isinstance(option, str) or option is None for option in expected)
+        known = (expected, frozenset(expected) if text_only else None)
+        if len(_enum_sets) >= 256:
+            _enum_sets.clear()
+        _enum_sets[id(expected)] = known
+    return known[1]
 
 
 def _properties(root: Mapping[str, Any], schema: Mapping[str, Any], value: dict, path: tuple, found: list) -> None:
