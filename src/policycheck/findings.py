@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from .records import Record
 
 if TYPE_CHECKING:
     from .rule import Fix
@@ -18,7 +20,7 @@ FAIL, WARN, INFO, WAIVED = "fail", "warn", "info", "waived"
 _WORST_FIRST = (FAIL, WARN, WAIVED, INFO)
 
 
-class Waiver(NamedTuple):
+class Waiver(Record):
     """An accepted exception, as written in the activity's `waivers` list."""
 
     rule: str
@@ -38,7 +40,7 @@ class Waiver(NamedTuple):
     refused: str | None = None
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     """One thing a rule found, located in a file: what every format renders.
 
     `rule_id` is the rule's id (JSON calls it `rule`); `level` is `fail`, `warn`,

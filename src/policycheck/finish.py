@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from . import waivers
 from .engine import violations
 from .findings import FileResult, Finding, Tally, outcome
 from .quoting import shorten
+from .records import Record
 from .results import Blocks, Results
 from .rule import Rule, Violation
 
@@ -32,7 +33,7 @@ class BaselineStage(Protocol):
     def done(self) -> "BaselineResult": ...
 
 
-class Finished(NamedTuple):
+class Finished(Record):
     """A finished run: every file's final record, their counts, and what the baseline did."""
 
     results: Results

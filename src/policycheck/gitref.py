@@ -11,9 +11,10 @@ naming what is missing.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .errors import UsageError
+from .records import Record
 
 if TYPE_CHECKING:
     import subprocess
@@ -45,7 +46,7 @@ class TrustedFile(str):
         return TrustedFile, (str(self), self.content)
 
 
-class Revision(NamedTuple):
+class Revision(Record):
     """A trusted revision of the repository that holds the current folder."""
 
     ref: str  # as given: origin/main

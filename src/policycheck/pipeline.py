@@ -14,7 +14,7 @@ import itertools
 import os
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from . import __version__, outputs, plugins, policy, startup
 from .config import check_selectors, with_overrides
@@ -27,6 +27,7 @@ from .finish import finish
 from .gitref import Revision, find_root, open_revision
 from .parallel import check_sources, wants_progress
 from .plugins import PROJECT
+from .records import Record
 from .report import Report
 from .waivers import Governance
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from .fixes import FixRun
 
 
-class CheckOptions(NamedTuple):
+class CheckOptions(Record):
     """`policycheck check`'s options; the defaults are those of a bare `policycheck PATH...`."""
 
     paths: tuple[str, ...] = ()

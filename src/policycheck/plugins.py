@@ -6,13 +6,14 @@ import importlib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .entry_points import find as find_entry_points
 from .errors import UsageError
 from .config_file import where
 from .hints import close_matches
 from .hookimpl import IMPL_ATTRIBUTE
+from .records import Record
 from .reference import Reference
 from .report import OutputFormat
 from .resources import load_schema
@@ -51,7 +52,7 @@ class PluginError(UsageError):
     """A plugin cannot be loaded or contradicts another one (exit code 2)."""
 
 
-class PluginInfo(NamedTuple):
+class PluginInfo(Record):
     """One loaded (or failed) plugin, for `policycheck plugins` and error reports."""
 
     name: str

@@ -19,11 +19,12 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .findings import FAIL, WARN, Finding, Waiver
 from .hints import close_matches
 from .quoting import bounded
+from .records import Record
 
 if TYPE_CHECKING:
     from .rule import Rule
@@ -39,7 +40,7 @@ POINTER = re.compile(r"^(/([^~/]|~[01])+)+$")
 _FIELDS = ("rule", "justification", "approved_by", "expires")
 
 
-class Governance(NamedTuple):
+class Governance(Record):
     """What the trusted configuration allows a waiver to do (`waivers:`), with safe defaults."""
 
     approvers: tuple[str, ...] = ()  # names or glob patterns; empty: any named approver
