@@ -11,11 +11,14 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
 
 from .errors import UsageError
 from .hints import close_matches, did_you_mean, rule_id_hint, setting
 from .records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # What keeps the gate shut, whatever is selected: a file that cannot be read or validated,
 # a duplicate id, a crashed rule, an expired waiver or one the policy does not allow.

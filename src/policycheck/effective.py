@@ -11,12 +11,12 @@ per-file waivers. `describe` builds it once, in the parent, before rendering.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from .config import ALWAYS_ON, FROM_CHECKOUT, FROM_DEFAULTS, FROM_REVISION, ISOLATED, OFF, Config
 from .config_file import where
 from .records import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .plugins import Registry
     from .waivers import Governance

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
 
 from . import waivers
 from .engine import violations
@@ -20,17 +19,18 @@ from .records import Record
 from .results import Blocks, Results
 from .rule import Rule, Violation
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Protocol
     from .baseline import BaselineResult
     from .engine import Engine
 
+    class BaselineStage(Protocol):
+        """What `--baseline` (`baseline.Applying`) and `--write-baseline` (`baseline.Recording`) do to each file."""
 
-class BaselineStage(Protocol):
-    """What `--baseline` (`baseline.Applying`) and `--write-baseline` (`baseline.Recording`) do to each file."""
+        def keep(self, findings: list[Finding]) -> list[Finding]: ...
 
-    def keep(self, findings: list[Finding]) -> list[Finding]: ...
-
-    def done(self) -> "BaselineResult": ...
+        def done(self) -> "BaselineResult": ...
 
 
 class Finished(Record):

@@ -11,11 +11,11 @@ naming what is missing.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from .errors import UsageError
 from .records import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
 

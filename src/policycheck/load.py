@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 import sys
 from types import MappingProxyType
-from typing import Any
 
 import yaml
 from yaml import events
 
 from .quoting import shorten
 from .records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 try:  # the C parser is ~10x faster; the pure-Python one gives the same events
     from yaml._yaml import CParser as _EventParser

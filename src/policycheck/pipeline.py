@@ -14,7 +14,6 @@ import itertools
 import os
 import sys
 from datetime import date
-from typing import TYPE_CHECKING
 
 from . import __version__, outputs, plugins, policy, startup
 from .config import check_selectors, with_overrides
@@ -31,6 +30,7 @@ from .records import Record
 from .report import Report
 from .waivers import Governance
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .fixes import FixRun
 

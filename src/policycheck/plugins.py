@@ -6,7 +6,6 @@ import importlib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
 
 from .entry_points import find as find_entry_points
 from .errors import UsageError
@@ -21,7 +20,9 @@ from .rule import Rule
 from .rule_packs import load_pack
 from .validate import LATEST, SCHEMAS
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
     from pathlib import Path
 
     import pluggy
@@ -63,7 +64,7 @@ class PluginInfo(Record):
 
 
 # hook name -> (plugin name, implementation, whether it is a wrapper) for each, in load order
-Implementations = dict[str, list[tuple[str, Callable[[], Any], bool]]]
+Implementations = dict[str, list[tuple[str, Callable[[], "Any"], bool]]]
 
 
 class Registry:

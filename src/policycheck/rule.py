@@ -13,11 +13,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NoReturn
 
 from .records import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, NoReturn
     from .activity import Activity
     from .reference import Reference
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
 
 from .activity import plain_copy
 from .compiled import compiled, is_date
@@ -14,7 +13,9 @@ from .records import Record
 from .resources import read_schema
 from .rule import Edit, Fix, Violation
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
     from .reference import Reference
 
 # the format versions this policycheck reads, oldest first, and the schema of each (issue 18)

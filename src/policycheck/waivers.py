@@ -19,14 +19,15 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
 
 from .findings import FAIL, WARN, Finding, Waiver
 from .hints import close_matches
 from .quoting import bounded
 from .records import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
     from .rule import Rule
 
 # Findings that say the document could not be judged, or about waivers themselves:

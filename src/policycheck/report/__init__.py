@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from ..findings import tally
 from ..records import Record
 
 __all__ = ["OutputFormat", "Report"]
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from datetime import date
     from typing import Any
