@@ -1,6 +1,8 @@
 """The records passed between stages: plain, immutable values, and picklable for workers."""
 
+import inspect
 import pickle
+import typing
 from datetime import date
 
 import pytest
@@ -9,6 +11,7 @@ from policycheck import Rule, Violation
 from policycheck.config import Config, from_mapping
 from policycheck.findings import Finding, Waiver
 from policycheck.policy import Policy
+from policycheck.records import Record
 
 
 def test_a_violation_is_an_immutable_value():
@@ -45,3 +48,42 @@ def test_a_rule_checks_its_declaration_and_keeps_its_parameters_read_only():
         Rule("odc1", "t", "governance", "warn", "r", "s", check=check)
     with pytest.raises(ValueError, match="needs a check"):
         Rule("ODC002", "t", "governance", "warn", "r", "s")
+
+
+class _Sample(Record):
+    """A record as the pipeline declares one."""
+
+    name: str
+    count: int = 0
+    note: str | None = None
+
+    def described(self) -> str:
+        return f"{self.name}: {self.count}"
+
+
+def test_a_record_is_a_named_tuple_with_its_defaults_docstring_methods_and_annotations():
+    sample = _Sample("a")
+    assert sample == ("a", 0, None) and isinstance(sample, tuple)
+    assert (_Sample._fields, _Sample._field_defaults) == (("name", "count", "note"), {"count": 0, "note": None})
+    assert sample._replace(count=2).described() == "a: 2"
+    assert _Sample.__doc__ == "A record as the pipeline declares one."
+    assert (_Sample.__module__, _Sample.__qualname__) == (__name__, "_Sample")
+    assert typing.get_type_hints(_Sample) == {"name": str, "count": int, "note": str | None}
+    assert str(inspect.signature(_Sample)) == "(name: str, count: int = 0, note: str | None = None)"
+    assert pickle.loads(pickle.dumps(sample)) == sample
+    with pytest.raises(AttributeError):
+        sample.name = "b"  # type: ignore[misc]
+
+
+def test_a_record_field_without_a_default_cannot_follow_one_with_a_default():
+    with pytest.raises(TypeError, match="without a default follows one with a default"):
+
+        class Broken(Record):
+            first: int = 0
+            second: int
+
+
+def test_the_public_records_are_made_without_typing():
+    # typing.NamedTuple compiled every field's annotation as the class was made: ~13 ms of a cold start
+    assert type(Finding) is type and Finding.__annotations__["rule_id"] == "str"
+    assert Violation.__annotations__["message"] == "str"

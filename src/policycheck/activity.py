@@ -6,7 +6,10 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Path = tuple
 

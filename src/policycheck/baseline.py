@@ -32,11 +32,11 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from typing import NamedTuple
 
 from . import files
 from .errors import OutputError, UsageError
 from .findings import FAIL, WARN, Finding
+from .records import Record
 from .waivers import UNWAIVABLE
 
 BASELINE_SCHEMA = "policycheck-baseline/v1"
@@ -87,7 +87,7 @@ def baselinable(finding: Finding) -> bool:
     return finding.level in (FAIL, WARN) and finding.rule_id not in UNWAIVABLE
 
 
-class BaselineResult(NamedTuple):
+class BaselineResult(Record):
     """What applying a baseline did: shown in the text report and the JSON report."""
 
     file: str

@@ -24,7 +24,10 @@ import stat
 import sys
 import time
 import zlib
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 try:  # 0.7 ms, against ~4 ms for hashlib, which would import OpenSSL's bindings first
     from _blake2 import blake2b

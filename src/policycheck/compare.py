@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from .baseline import relative_path
 from .errors import UsageError
 from .files import read_regular
 from .quoting import bounded, inert
+from .records import Record
 
 # a 10,000-file JSON report with context is about 100 MB
 MAX_REPORT_BYTES = 512 * 1024 * 1024
@@ -155,7 +156,7 @@ def digest(record: Mapping[str, Any], with_facts: bool) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class Previous(NamedTuple):
+class Previous(Record):
     """What a comparison keeps of the previous report: per file, its digest and its findings by fingerprint."""
 
     label: str

@@ -11,10 +11,14 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
 
 from .errors import UsageError
 from .hints import close_matches, did_you_mean, rule_id_hint, setting
+from .records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # What keeps the gate shut, whatever is selected: a file that cannot be read or validated,
 # a duplicate id, a crashed rule, an expired waiver or one the policy does not allow.
@@ -47,7 +51,7 @@ NO_SETTINGS: Mapping[str, Any] = {}
 MAX_FILE_SIZE = 10 * 1024 * 1024
 
 
-class Config(NamedTuple):
+class Config(Record):
     """Settings after merging the file and the command line. Picklable."""
 
     source: str | None = None

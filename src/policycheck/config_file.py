@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
 
 from .config import ALIASES, FROM_REVISION, Config, ConfigError, from_mapping
 from .files import UnreadableSource, read_regular
@@ -26,7 +25,9 @@ from .load import LoadError, decode, parse
 from .resources import load_schema
 from .validate import Validator
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
     from os import PathLike
 
 CONFIG_FILE = ".policycheck.yaml"

@@ -5,17 +5,17 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple
 
 from .errors import UsageError
 from .files import UnreadableSource, read_regular
 from .paths import Compact, Paths
+from .records import Record
 
 STDIN = "-"
 SUFFIXES = (".yaml", ".yml")
 
 
-class Source(NamedTuple):
+class Source(Record):
     """One input: a file path, or `-` for standard input (with its bytes).
 
     `problem` says why a found path cannot be read at all (a folder that cannot

@@ -11,17 +11,18 @@ per-file waivers. `describe` builds it once, in the parent, before rendering.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, NamedTuple
 
 from .config import ALWAYS_ON, FROM_CHECKOUT, FROM_DEFAULTS, FROM_REVISION, ISOLATED, OFF, Config
 from .config_file import where
+from .records import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .plugins import Registry
     from .waivers import Governance
 
 
-class Change(NamedTuple):
+class Change(Record):
     """Rules a setting turned off or lowered: `effect` is `off`, `warn`, or `off in GLOB`."""
 
     rules: tuple[str, ...]
@@ -44,7 +45,7 @@ def _ranges(rule_ids: tuple[str, ...]) -> str:
     return ", ".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
 
 
-class EffectivePolicy(NamedTuple):
+class EffectivePolicy(Record):
     """Where the policy came from and how it departs from the rules' defaults."""
 
     origin: str  # config.FROM_CHECKOUT, FROM_DEFAULTS, FROM_REVISION or ISOLATED

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from types import FrameType, GeneratorType, MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any
 
 from . import waivers
 from .activity import FROZEN_MAPPING, Activity, to_path, to_pointer
@@ -26,7 +25,9 @@ from .quoting import bounded, inert, shorten
 from .rule import LEVELS, Rule, RuleContext, Skip, Violation, code_origin
 from .validate import ActivityValidator
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
     from .plugins import Registry
     from .policy import Policy
 

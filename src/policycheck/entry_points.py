@@ -14,7 +14,10 @@ import os
 import re
 import sys
 from types import SimpleNamespace
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def find(group: str) -> list[Any]:

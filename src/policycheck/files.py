@@ -17,9 +17,12 @@ import os
 import stat
 import sys
 from collections.abc import Callable
-from typing import IO
 
 from .errors import OutputError, Terminated
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .records import Record
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
     from .rule import Fix
 
 # the records a plugin meets (a format reads them); the rest serves the stages
@@ -18,7 +21,7 @@ FAIL, WARN, INFO, WAIVED = "fail", "warn", "info", "waived"
 _WORST_FIRST = (FAIL, WARN, WAIVED, INFO)
 
 
-class Waiver(NamedTuple):
+class Waiver(Record):
     """An accepted exception, as written in the activity's `waivers` list."""
 
     rule: str
@@ -38,7 +41,7 @@ class Waiver(NamedTuple):
     refused: str | None = None
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     """One thing a rule found, located in a file: what every format renders.
 
     `rule_id` is the rule's id (JSON calls it `rule`); `level` is `fail`, `warn`,

@@ -10,29 +10,30 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from . import waivers
 from .engine import violations
 from .findings import FileResult, Finding, Tally, outcome
 from .quoting import shorten
+from .records import Record
 from .results import Blocks, Results
 from .rule import Rule, Violation
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Protocol
     from .baseline import BaselineResult
     from .engine import Engine
 
+    class BaselineStage(Protocol):
+        """What `--baseline` (`baseline.Applying`) and `--write-baseline` (`baseline.Recording`) do to each file."""
 
-class BaselineStage(Protocol):
-    """What `--baseline` (`baseline.Applying`) and `--write-baseline` (`baseline.Recording`) do to each file."""
+        def keep(self, findings: list[Finding]) -> list[Finding]: ...
 
-    def keep(self, findings: list[Finding]) -> list[Finding]: ...
-
-    def done(self) -> "BaselineResult": ...
+        def done(self) -> "BaselineResult": ...
 
 
-class Finished(NamedTuple):
+class Finished(Record):
     """A finished run: every file's final record, their counts, and what the baseline did."""
 
     results: Results

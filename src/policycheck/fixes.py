@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -28,6 +28,7 @@ from .files import write_text
 from .findings import FAIL, INFO, WARN, Finding, Tally, fixable
 from .load import LoadError, Unrepresentable, decode, parse, resolve_plain
 from .quoting import shorten
+from .records import Record
 from .rule import EDIT_OPS, Edit, Fix
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ class _Tree:
         return len(self.text) if found < 0 else found + 1
 
 
-class Replacement(NamedTuple):
+class Replacement(Record):
     """`text[start:end]` becomes `new`: every change policycheck makes is one of these."""
 
     start: int
@@ -520,7 +521,7 @@ class FileFix:
         return made
 
 
-class FixRun(NamedTuple):
+class FixRun(Record):
     """What `--fix`/`--diff` did: each file it fixed or tried to, and the results of the last check."""
 
     files: list[FileFix]

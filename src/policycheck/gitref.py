@@ -11,10 +11,11 @@ naming what is missing.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import UsageError
+from .records import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
 
@@ -45,7 +46,7 @@ class TrustedFile(str):
         return TrustedFile, (str(self), self.content)
 
 
-class Revision(NamedTuple):
+class Revision(Record):
     """A trusted revision of the repository that holds the current folder."""
 
     ref: str  # as given: origin/main

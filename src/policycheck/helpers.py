@@ -10,7 +10,10 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import lru_cache
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["as_date", "as_number", "format_version", "is_blank", "is_placeholder", "item_id", "join_and", "years_after"]
 

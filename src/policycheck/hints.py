@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["TYPE_NAMES", "close_matches", "did_you_mean", "rule_id_hint", "setting", "type_name", "where"]
 

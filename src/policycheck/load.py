@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 import sys
 from types import MappingProxyType
-from typing import Any, NamedTuple
 
 import yaml
 from yaml import events
 
 from .quoting import shorten
+from .records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 try:  # the C parser is ~10x faster; the pure-Python one gives the same events
     from yaml._yaml import CParser as _EventParser
@@ -34,7 +38,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 Path = tuple  # a JSON-pointer path as a tuple of keys (str) and indexes (int)
 
 
-class Limits(NamedTuple):
+class Limits(Record):
     """Bounds that keep hostile input from exhausting time or memory (SECURITY.md's table)."""
 
     max_bytes: int = 10 * 1024 * 1024
@@ -50,7 +54,7 @@ MAX_INTEGER_DIGITS = 4300
 _LIBYAML_NESTING = "exceeded maximum nesting depth"
 
 
-class Loaded(NamedTuple):
+class Loaded(Record):
     """A parsed document: plain dicts/lists/scalars and a position per path."""
 
     data: Any

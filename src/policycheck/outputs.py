@@ -9,11 +9,11 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 from . import files
 from .errors import EXIT_BROKEN_PIPE, EXIT_OUTPUT, OutputError, UsageError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .report import OutputFormat, Report
 

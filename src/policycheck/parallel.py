@@ -14,12 +14,12 @@ import itertools
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from . import cache
 from .engine import Engine
 from .results import Results
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .discover import Source
     from .findings import FileResult

@@ -14,7 +14,6 @@ import itertools
 import os
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple
 
 from . import __version__, outputs, plugins, policy, startup
 from .config import check_selectors, with_overrides
@@ -27,14 +26,16 @@ from .finish import finish
 from .gitref import Revision, find_root, open_revision
 from .parallel import check_sources, wants_progress
 from .plugins import PROJECT
+from .records import Record
 from .report import Report
 from .waivers import Governance
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .fixes import FixRun
 
 
-class CheckOptions(NamedTuple):
+class CheckOptions(Record):
     """`policycheck check`'s options; the defaults are those of a bare `policycheck PATH...`."""
 
     paths: tuple[str, ...] = ()

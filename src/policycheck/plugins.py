@@ -6,13 +6,13 @@ import importlib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .entry_points import find as find_entry_points
 from .errors import UsageError
 from .config_file import where
 from .hints import close_matches
 from .hookimpl import IMPL_ATTRIBUTE
+from .records import Record
 from .reference import Reference
 from .report import OutputFormat
 from .resources import load_schema
@@ -20,7 +20,9 @@ from .rule import Rule
 from .rule_packs import load_pack
 from .validate import LATEST, SCHEMAS
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
     from pathlib import Path
 
     import pluggy
@@ -51,7 +53,7 @@ class PluginError(UsageError):
     """A plugin cannot be loaded or contradicts another one (exit code 2)."""
 
 
-class PluginInfo(NamedTuple):
+class PluginInfo(Record):
     """One loaded (or failed) plugin, for `policycheck plugins` and error reports."""
 
     name: str
@@ -62,7 +64,7 @@ class PluginInfo(NamedTuple):
 
 
 # hook name -> (plugin name, implementation, whether it is a wrapper) for each, in load order
-Implementations = dict[str, list[tuple[str, Callable[[], Any], bool]]]
+Implementations = dict[str, list[tuple[str, Callable[[], "Any"], bool]]]
 
 
 class Registry:

@@ -14,15 +14,15 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
-from typing import NamedTuple
 
 from .config import FROM_REVISION, ISOLATED, Config, ConfigError
 from .config_file import discover, discover_at, read, read_at
 from .gitref import Revision, find_root
 from .plugins import PluginError, Registry, load_registry
+from .records import Record
 
 
-class Policy(NamedTuple):
+class Policy(Record):
     """What a run judges by: everything needed to rebuild its registry, rules and engine in another process.
 
     `review_facts`: whether each file's `facts` (what a reviewer reads of it, and the source lines

@@ -10,7 +10,10 @@ every format applies to such text; each format adds its own syntax on top
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # a 9 MB title must not become a 9 MB line in every report
 MAX_MESSAGE = 1000

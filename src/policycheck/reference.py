@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
 
 import yaml
 
 from . import cache
 from .resources import resource_dir, yaml_files
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Reference"]
 
@@ -58,7 +61,7 @@ def merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
             base[kind] = value if not isinstance(value, tuple) else list(value)
 
 
-class Reference(Mapping[str, Any]):
+class Reference(Mapping[str, "Any"]):
     """All reference data, read-only, with the lookups rules need most.
 
     `countries` is every country code accepted: the ISO 3166-1 alpha-3 codes of

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Any
 
 from . import cache
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _PACKAGE = os.path.dirname(os.path.realpath(__file__))
 

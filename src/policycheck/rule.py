@@ -13,9 +13,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
+from .records import Record
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, NoReturn
     from .activity import Activity
     from .reference import Reference
 
@@ -27,7 +30,7 @@ KINDS = ("document", "portfolio", "stage")
 FIXABILITY = ("safe", "unsafe", "safe or unsafe")
 
 
-class Edit(NamedTuple):
+class Edit(Record):
     """One change of a `Fix`, addressed like a `Violation.path` (a JSON pointer or a tuple of keys and indexes).
 
     Build one with `Edit.set`, `Edit.insert`, `Edit.remove`, `Edit.reorder` or `Edit.rename`.
@@ -67,7 +70,7 @@ class Edit(NamedTuple):
 EDIT_OPS = ("set", "insert", "remove", "reorder", "rename")
 
 
-class Fix(NamedTuple):
+class Fix(Record):
     """A fix a rule attaches to a violation: `Violation(..., fix=Fix("Put USA first", (Edit.reorder(...),), True))`.
 
     `title` says what it does (the editor's quick-fix title, `--diff`'s summary); `edits` are
@@ -84,7 +87,7 @@ class Fix(NamedTuple):
     safe: bool = False
 
 
-class Violation(NamedTuple):
+class Violation(Record):
     """What a check yields: where (a path into the document) and what to do about it.
 
     `path` is a tuple of keys and indexes (`("objectives", 0, "indicators")`) or a
@@ -109,7 +112,7 @@ class Violation(NamedTuple):
     fix: Fix | None = None
 
 
-class Param(NamedTuple):
+class Param(Record):
     """A rule parameter's declaration: `parameters={"activity_types": Param(default=[...], ...)}`.
 
     `default` is the value a check gets when configuration sets none; its type is the
@@ -168,7 +171,7 @@ def skip(reason: str = "not applicable") -> NoReturn:
     raise Skip(reason)
 
 
-class RuleContext(NamedTuple):
+class RuleContext(Record):
     """What a check (and a portfolio rule's `collect`) receives besides the activity.
 
     `params`: the rule's parameters, read-only: its defaults, then plugins'
@@ -184,7 +187,7 @@ class RuleContext(NamedTuple):
     today: date
 
 
-class Collected(NamedTuple):
+class Collected(Record):
     """One activity's contribution to a portfolio rule, as its `check` receives it.
 
     `file`: the file it came from, to name in a `Violation(file=...)`. `activity_id`:

@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
 
 from . import cache
 from .activity import FROZEN_MAPPING, LEAF_TYPES, Activity, freeze
@@ -31,6 +30,10 @@ from .resources import load_schema, resource_dir
 from .rule import Param, Rule, RuleContext, Violation, skip
 from .validate import Validator
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 SCHEMA = "rule-pack.schema.json"
 # the largest shipped pack is under 9 KB; the bound is SECURITY.md's, fixed
 MAX_PACK_BYTES = 4 * 1024 * 1024
@@ -39,7 +42,7 @@ COMBINATORS = ("all", "any", "not")
 OPERATORS = ("present", "empty", "equals", "in", "not_in", "contains")
 SPECIAL_PLACEHOLDERS = ("index", "value")
 
-Condition = Callable[["_Scope", Any], bool]
+Condition = Callable[["_Scope", "Any"], bool]
 
 
 class RulePackError(UsageError):

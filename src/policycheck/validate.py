@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .activity import plain_copy
 from .compiled import compiled, is_date
 from .hints import TYPE_NAMES, close_matches, did_you_mean, lookalikes, type_name, where
 from .quoting import shorten
+from .records import Record
 from .resources import read_schema
 from .rule import Edit, Fix, Violation
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
     from .reference import Reference
 
 # the format versions this policycheck reads, oldest first, and the schema of each (issue 18)
@@ -50,7 +52,7 @@ class _Rare(Exception):
     """An error of a kind `common_errors` leaves to jsonschema's own message."""
 
 
-class SchemaError(NamedTuple):
+class SchemaError(Record):
     """One schema error as `SchemaValidator` reads jsonschema's `ValidationError`: the same fields."""
 
     validator: str

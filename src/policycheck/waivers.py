@@ -19,13 +19,15 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .findings import FAIL, WARN, Finding, Waiver
 from .hints import close_matches
 from .quoting import bounded
+from .records import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
     from .rule import Rule
 
 # Findings that say the document could not be judged, or about waivers themselves:
@@ -39,7 +41,7 @@ POINTER = re.compile(r"^(/([^~/]|~[01])+)+$")
 _FIELDS = ("rule", "justification", "approved_by", "expires")
 
 
-class Governance(NamedTuple):
+class Governance(Record):
     """What the trusted configuration allows a waiver to do (`waivers:`), with safe defaults."""
 
     approvers: tuple[str, ...] = ()  # names or glob patterns; empty: any named approver

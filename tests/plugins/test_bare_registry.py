@@ -125,3 +125,17 @@ def test_pluggy_is_imported_only_when_a_plugin_is_installed(tmp_path):
     (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nfake = fake_plugin\n", encoding="utf-8")
     (site / "fake_plugin.py").write_text("", encoding="utf-8")
     assert {"policycheck.engine", "pluggy", "fake_plugin"} <= _imported_after_checking(site, activity)
+
+
+def test_with_no_plugin_installed_a_check_imports_neither_typing_nor_hashlib(tmp_path):
+    # issue 21: typing was ~10 M instructions of a cold start (our modules import it only under
+    # TYPE_CHECKING, records.py); hashlib imports OpenSSL's bindings (~11 M) where _blake2 will do
+    site = _site_without_plugins(tmp_path / "site")
+    for example in (EXAMPLE, ROOT / "examples" / "broken" / "typo-in-keys.yaml"):
+        activity = tmp_path / "work" / example.name
+        activity.parent.mkdir(exist_ok=True)
+        activity.write_bytes(example.read_bytes())
+        _imported_after_checking(site, activity)  # the first run fills the cache (fastjsonschema writes the validator)
+        imported = _imported_after_checking(site, activity)
+        assert "policycheck.finish" in imported
+        assert {"typing", "hashlib"} & imported == set(), example.name

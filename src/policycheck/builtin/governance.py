@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
-from typing import Any
 
 from ..activity import Activity, Path
 from ..helpers import as_date, as_number, format_version
 from ..hookimpl import hookimpl
 from ..rule import Param, Rule, RuleContext, Violation, rule, rules_in, skip
 from .sources import ACTIVITY_TYPES, AECA_36B, FUNDING_AUTHORITIES, LEAHY, LEAHY_VETTING, SEC_333
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FAMILY = "governance"
 VETTING: Path = ("governance", "human_rights_vetting")

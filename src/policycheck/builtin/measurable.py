@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from typing import Any
 
 from ..activity import Activity, Path
 from ..helpers import as_date, as_number, format_version, is_blank, is_placeholder, item_id, years_after
 from ..hookimpl import hookimpl
 from ..rule import Param, Rule, RuleContext, Violation, rule, rules_in, skip
 from .sources import AME, SEED
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FAMILY = "measurable-success"
 METRICS = f"{SEED}, 'Differentiating between the types of cooperative security partners and approaches'"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from .. import markings
 from ..activity import Activity, Path
@@ -18,6 +17,10 @@ from ..hints import close_matches, lookalikes
 from ..hookimpl import hookimpl
 from ..rule import Edit, Fix, Rule, RuleContext, Violation, rule, rules_in, skip
 from .sources import CAPCO, GENC, GOLDEN_SENTRY, ITAR, SEED
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FAMILY = "releasability"
 REC1 = f"{SEED}, recommendation 1 and 'Information and technology sharing: take a collaboration-first mentality'"

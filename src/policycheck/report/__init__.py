@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
 
 from ..findings import tally
+from ..records import Record
 
 __all__ = ["OutputFormat", "Report"]
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from datetime import date
     from typing import Any
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from ..rule import Rule
 
 
-class Report(NamedTuple):
+class Report(Record):
     """What every format renders: the finished results of one run, its counts, and the rules that ran.
 
     Renderers only read it: waivers, outcomes, portfolio findings and the baseline
@@ -62,7 +63,7 @@ class Report(NamedTuple):
         return tally(self.results).summary()
 
 
-class OutputFormat(NamedTuple):
+class OutputFormat(Record):
     """A named renderer: `render(report) -> str`, written to stdout or `--output FILE`.
 
     `stream`, when given, yields the same text in pieces; the command line writes

@@ -9,8 +9,8 @@ page's Content-Security-Policy needs no inline style attributes.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import NamedTuple
 
+from ..records import Record
 from .htmltext import plain
 
 # A sequential scale (ColorBrewer OrRd), light to dark; text on the two darkest is white.
@@ -21,13 +21,13 @@ LABEL = 11  # px; the page's stylesheet sets the font family
 CHAR = 6.4  # an average character at LABEL px, to lay out labels without measuring them
 
 
-class Series(NamedTuple):
+class Series(Record):
     key: str
     label: str
     colour: str
 
 
-class Chart(NamedTuple):
+class Chart(Record):
     svg: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]

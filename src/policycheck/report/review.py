@@ -12,7 +12,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any
+
+from ..records import Record
 
 CLASSIFICATIONS = ("UNCLASSIFIED", "CUI", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 CLASSIFIED = frozenset(CLASSIFICATIONS[2:])
@@ -36,7 +38,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # --- the report's classification banner -----------------------------------------
 
 
-class Marking(NamedTuple):
+class Marking(Record):
     """One quoted activity's classification and dissemination controls."""
 
     classification: str
@@ -75,7 +77,7 @@ def marking_of(record: Mapping[str, Any]) -> Marking | None:
     return parse_banner(record.get("banner"))
 
 
-class PortfolioBanner(NamedTuple):
+class PortfolioBanner(Record):
     """The report's own banner, and how many quoted files it could not account for."""
 
     text: str
@@ -255,7 +257,7 @@ def top_finding(findings: Iterable[Mapping[str, Any]]) -> tuple[int, Mapping[str
     return position, finding
 
 
-class Money(NamedTuple):
+class Money(Record):
     amount: Decimal
     currency: str
 
@@ -280,7 +282,7 @@ def format_money(amount: Decimal, currency: str) -> str:
     return f"{currency} {text}"
 
 
-class Partner(NamedTuple):
+class Partner(Record):
     country: str
     name: str | None
     category: str | None
@@ -317,7 +319,7 @@ def notification_pending(record: Mapping[str, Any]) -> bool | None:
     return notification["required"] and not notification.get("submitted")
 
 
-class Row(NamedTuple):
+class Row(Record):
     """What the queue and the roll-ups keep of one file: small, so a 10,000-file run can hold every row."""
 
     index: int

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..findings import Finding, fixable
 from ..fixes import FixError, apply_fix, changed_span
+from ..records import Record
 from ..rule import Edit as FixEdit
 from ..rule import Fix
 from ..waivers import UNWAIVABLE
@@ -26,7 +27,7 @@ _WAIVERS = re.compile(r"^waivers\s*:\s*(?P<rest>[^#]*?)\s*(?:#.*)?$")
 _PLAIN_POINTER = re.compile(r"^/[A-Za-z0-9_./~-]*$")
 
 
-class Edit(NamedTuple):
+class Edit(Record):
     start_line: int
     start_column: int
     end_line: int
@@ -102,7 +103,7 @@ def _block(lines: list[str], key_line: int) -> tuple[int, str]:
     return last, "  " if indent is None else indent
 
 
-class RuleFix(NamedTuple):
+class RuleFix(Record):
     """A rule's fix as the editor applies it: its title, whether it is safe (a preferred quick fix), its edits."""
 
     title: str

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from .. import cache, policy
 from ..config import Config
@@ -25,6 +25,7 @@ from ..errors import UsageError
 from ..findings import FileResult, Finding
 from ..finish import finish
 from ..parallel import check_sources
+from ..records import Record
 from ..results import Results
 from ..validate import effective_schema
 
@@ -34,7 +35,7 @@ DEBOUNCE_SECONDS = 0.15
 KEPT_SETTINGS = 8
 
 
-class ServerOptions(NamedTuple):
+class ServerOptions(Record):
     """`policycheck server`'s options: the plugin and configuration options of `policycheck check`."""
 
     plugin_modules: tuple[str, ...] = ()

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import NamedTuple
+
+from ..records import Record
 
 Path = tuple
 
@@ -26,7 +27,7 @@ _DASH = re.compile(r"-(?=\s|$)")
 _BLOCK_SCALAR = re.compile(r"^[|>][-+0-9]*\s*(?:#.*)?$")
 
 
-class Node(NamedTuple):
+class Node(Record):
     """A key or a list item (`- `) as written: 0-based line and column, its path, the text after `key:`."""
 
     line: int
@@ -38,7 +39,7 @@ class Node(NamedTuple):
     value: str = ""
 
 
-class Context(NamedTuple):
+class Context(Record):
     """What is being typed at the cursor: a key of the mapping at `path`, or the value at `path`.
 
     `start` is the column where the typed word begins, so a completion replaces it whole.
@@ -78,7 +79,7 @@ def _entries(text: str, end: int | None = None) -> list[tuple[int, str, str | No
     return found
 
 
-class _Frame(NamedTuple):
+class _Frame(Record):
     column: int
     kind: str
     path: Path

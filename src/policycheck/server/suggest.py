@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from ..records import Record
 
 if TYPE_CHECKING:
     from ..reference import Reference
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 Path = tuple
 
 
-class Suggestion(NamedTuple):
+class Suggestion(Record):
     """One completion: what to insert, and what the editor shows beside it."""
 
     label: str
@@ -28,7 +30,7 @@ class Suggestion(NamedTuple):
     insert: str = ""
 
 
-class Node(NamedTuple):
+class Node(Record):
     """A schema node at a path: the node with `$ref`s followed, what the path itself says of it, the last `$ref`."""
 
     schema: Mapping[str, Any]
