@@ -237,7 +237,12 @@ def test_msr007_inflected_forms_name_their_base_verb(only, statement, verb):
 
 @pytest.mark.parametrize(
     "statement",
-    ["Supportive leadership adopts the plan.", "An enhancement to the plan.", "Reinforcement units deploy."],
+    [
+        "Supportive leadership adopts the plan.",
+        "An enhancement to the plan.",
+        "Reinforcement units deploy.",
+        "Build, then capacity reviews.",  # the words of a phrase are separated by spaces only
+    ],
 )
 def test_msr007_matches_whole_words_only(statement):
     assert_findings(objective(statement, "a plan"), [], select=["MSR007"])

@@ -180,8 +180,8 @@ def due_date_out_of_range(activity: Activity, ctx: RuleContext) -> Iterator[Viol
 
 
 @lru_cache(maxsize=8)
-def _vague_matcher(verbs: tuple[str, ...]) -> tuple[re.Pattern, dict[str, str]]:
-    """One regex for every inflected form of every vague verb, and each form's base verb."""
+def _vague_forms(verbs: tuple[str, ...]) -> tuple[dict[str, str], int]:
+    """Every inflected form of every vague verb with its base verb, and the most words a form has."""
     base_of: dict[str, str] = {}
     for entry in verbs:
         words = entry.casefold().split()
@@ -189,10 +189,13 @@ def _vague_matcher(verbs: tuple[str, ...]) -> tuple[re.Pattern, dict[str, str]]:
             continue
         for head in _inflections(words[0]):
             base_of.setdefault(" ".join([head, *words[1:]]), " ".join(words))
-    # longest first, so that "build relationships" wins over a shorter entry such as "build"
-    forms = sorted(base_of, key=lambda form: (-len(form), form))
-    alternatives = "|".join(r"\s+".join(map(re.escape, form.split())) for form in forms) or r"(?!)"
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE), base_of
+    return base_of, max((form.count(" ") + 1 for form in base_of), default=0)
+
+
+# words as a regex's \b sees them; a dict of forms, not one regex of them all, which cost a cold start ~14 M
+# instructions to compile
+_WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s+")
 
 
 # the past forms that the regular suffix rules below cannot produce
@@ -223,16 +226,28 @@ VERB_CUES = frozenset(
 
 
 def _vague_verb(statement: str, verbs: tuple[str, ...]) -> tuple[str, str] | None:
-    """(the words as written, the vague verb) of the first vague verb used as a verb in `statement`, or None."""
-    pattern, base_of = _vague_matcher(verbs)
-    for found in pattern.finditer(statement):
-        word = " ".join(found.group(0).split())
-        verb = base_of[word.casefold()]
-        if word.casefold() in ALSO_NOUNS:
-            before = re.findall(r"[A-Za-z']+", statement[: found.start()])
-            if before and before[-1].casefold() not in VERB_CUES:
-                continue  # a noun: "the logistics support command"
-        return word, verb
+    """(the words as written, the vague verb) of the first vague verb used as a verb in `statement`, or None.
+
+    At each word, the longest form wins ("build relationships" over "build"); the words of a form are
+    separated by spaces only."""
+    base_of, most = _vague_forms(verbs)
+    words = list(_WORD.finditer(statement))
+    for index, first in enumerate(words):
+        for count in range(min(most, len(words) - index), 0, -1):
+            phrase = words[index : index + count]
+            if any(
+                not _SPACE.fullmatch(statement, left.end(), right.start()) for left, right in zip(phrase, phrase[1:])
+            ):
+                continue
+            word = " ".join(found.group(0) for found in phrase)
+            verb = base_of.get(word.casefold())
+            if verb is None:
+                continue
+            if word.casefold() in ALSO_NOUNS:
+                before = re.findall(r"[A-Za-z']+", statement[: first.start()])
+                if before and before[-1].casefold() not in VERB_CUES:
+                    break  # a noun: "the logistics support command"
+            return word, verb
     return None
 
 
