@@ -4,6 +4,7 @@ from collections import Counter
 
 import pytest
 
+from policycheck import finish as finish_module
 from policycheck import results as results_module
 from policycheck.baseline import Applying, Recording, fingerprint, relative_path
 from policycheck.findings import Finding, tally
@@ -21,9 +22,16 @@ def crashes(collected, ctx):
     raise RuntimeError(f"boom over {len(collected)} activities")
     yield
 
+@policycheck.portfolio_rule(id="TST971", title="Crashes after its first finding", family="test", level="fail",
+                            rationale="r", source="s", collect=lambda activity, ctx: activity.id)
+def crashes_late(collected, ctx):
+    for item in collected:
+        yield policycheck.Violation((), f"{item.value} is suspect", file=item.file)
+        raise RuntimeError("boom after one finding")
+
 @policycheck.hookimpl
 def policycheck_rules():
-    return [crashes]
+    return [crashes, crashes_late]
 """
 
 
@@ -56,7 +64,11 @@ def test_a_crashing_portfolio_rule_is_err001_on_every_file_it_collected_from(tmp
     crashes = [(result.file, f.message) for result in results for f in result.findings if f.rule_id == "ERR001"]
     # d.yaml cannot be parsed: the rule collected nothing there, so its crash is not d.yaml's
     message = "rule TST970 crashed: RuntimeError: boom over 3 activities"
-    assert crashes == [("a.yaml", message), ("b.yaml", message), ("c.yaml", message)]
+    assert crashes[::2] == [("a.yaml", message), ("b.yaml", message), ("c.yaml", message)]
+    # a rule that crashes after some findings keeps none of them: the crash is all it says
+    late = "rule TST971 crashed: RuntimeError: boom after one finding"
+    assert crashes[1::2] == [("a.yaml", late), ("b.yaml", late), ("c.yaml", late)]
+    assert not [f for result in results for f in result.findings if f.rule_id.startswith("TST")]
     assert [result.outcomes["TST970"] for result in results] == ["error", "error", "error", "skip"]
     assert results[0].activity_id == "ALB-2026-FMF-A" and results[0].findings[0].activity_id == "ALB-2026-FMF-A"
     assert finished.tally.exit_code("fail") == 3
@@ -115,9 +127,10 @@ def test_writing_a_baseline_records_every_finding_it_can(tmp_path):
     assert [f.rule_id for result in finished.results for f in result.findings] == ["LOAD001"]  # never recorded
 
 
-@pytest.mark.parametrize("block", [results_module.BLOCK, 1])
-def test_portfolio_findings_come_back_by_file_in_rule_order_whatever_order_a_rule_gave(monkeypatch, block):
-    monkeypatch.setattr(results_module, "BLOCK", block)  # 1: every file's findings encoded apart
+@pytest.mark.parametrize(("block", "run"), [(results_module.BLOCK, finish_module.RUN), (1, 2)])
+def test_portfolio_findings_come_back_by_file_in_rule_order_whatever_order_a_rule_gave(monkeypatch, block, run):
+    monkeypatch.setattr(results_module, "BLOCK", block)  # 1: every finding encoded apart
+    monkeypatch.setattr(finish_module, "RUN", run)  # 2: a rule's findings sorted two at a time, then merged
     added = PortfolioFindings(Results())
 
     def found(rule_id: str, *at: int) -> list[tuple[int, Finding]]:

@@ -329,31 +329,45 @@ class PluginMistake(Exception):
         self.where = where
 
 
-def violations(produced: Any, also: Callable[[Violation], str | None] | None = None) -> list[Violation]:
+def violations(produced: Any) -> list[Violation]:
     """What a check produced, each checked to be a Violation the report can carry, else a PluginMistake.
 
     The checks are those the renderers rely on, so that no plugin mistake can cut an
     output after the run: a level they know, text where text belongs, lines from 1.
-    `also` is the caller's own check of each (a portfolio rule's file), or None.
     """
-    if type(produced) not in _ITERABLES:  # the usual generator or list needs none of these checks
-        if isinstance(produced, Violation):
-            raise PluginMistake(
-                "it returned a Violation instead of yielding it: write `yield Violation(...)` (or return a list of "
-                "them)",
-                None,
-            )
-        if produced is None or isinstance(produced, (str, bytes, Mapping)) or not hasattr(produced, "__iter__"):
-            raise PluginMistake(
-                f"it returned {_kind(produced)}: yield Violations, or return a list of them ([] for none)", None
-            )
+    _check_produced(produced)
     found = []  # a list, not a generator over the check's: one call per rule and file costs less
     for item in produced:
-        problem = _problem(item) or (also(item) if also is not None else None)
-        if problem:
-            raise PluginMistake(problem, suspended_at(produced))
-        found.append(item._replace(path=tuple(item.path)) if type(item.path) is list else item)
+        found.append(_fit(item, _problem(item), produced))
     return found
+
+
+def each_violation(produced: Any, also: Callable[[Violation], str | None]) -> Iterator[Violation]:
+    """As `violations`, one at a time, with the caller's own check of each (a portfolio rule's file): a portfolio
+    rule may yield a violation for every file of a large run, never to be held all at once."""
+    _check_produced(produced)
+    for item in produced:
+        yield _fit(item, _problem(item) or also(item), produced)
+
+
+def _check_produced(produced: Any) -> None:
+    if type(produced) in _ITERABLES:  # the usual generator or list needs none of these checks
+        return
+    if isinstance(produced, Violation):
+        raise PluginMistake(
+            "it returned a Violation instead of yielding it: write `yield Violation(...)` (or return a list of them)",
+            None,
+        )
+    if produced is None or isinstance(produced, (str, bytes, Mapping)) or not hasattr(produced, "__iter__"):
+        raise PluginMistake(
+            f"it returned {_kind(produced)}: yield Violations, or return a list of them ([] for none)", None
+        )
+
+
+def _fit(item: Any, problem: str | None, produced: Any) -> Violation:
+    if problem:
+        raise PluginMistake(problem, suspended_at(produced))
+    return item._replace(path=tuple(item.path)) if type(item.path) is list else item
 
 
 _ITERABLES = frozenset({GeneratorType, list, tuple})

@@ -8,11 +8,13 @@ records and counts them; every renderer then only reads.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Sequence
+import heapq
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 
 from . import waivers
-from .engine import violations
+from .engine import each_violation
+from .errors import OutputError
 from .findings import FileResult, Finding, Tally, outcome
 from .quoting import shorten
 from .records import Record
@@ -56,7 +58,8 @@ def finish(
     governance = waivers.Governance.of(engine.config.waivers, engine.registry.rules, engine.config.audit_waivers)
     finished, tally = Results(), Tally()
     for index, result in enumerate(checked):
-        result.findings.extend(portfolio_found(index))
+        # a portfolio finding is the file's, as its activity id (a rule's violation names only the file)
+        result.findings.extend(found._replace(activity_id=result.activity_id) for found in portfolio_found(index))
         for rule_id in crashed.get(index, ()):
             result.outcomes[rule_id] = "error"
         if not tracebacks and any(finding.traceback for finding in result.findings):
@@ -103,35 +106,46 @@ def portfolio_findings(engine: "Engine", checked: Results) -> tuple[PortfolioFin
     return added, crashed
 
 
-class PortfolioFindings:
-    """Each portfolio rule's findings in the order of their files, kept encoded (`Blocks`) until read.
+# Findings a rule may have made but not yet encoded: ~1.5 MB of them at most.
+RUN = 1024
 
-    Held as findings until the last file was finished, they were ~400 B a file of a portfolio
-    where half the files share a partner's calendar (PRT003).
+
+class PortfolioFindings:
+    """Each portfolio rule's findings, read back by file, in rule order, kept encoded (`Blocks`) until read.
+
+    A rule's findings are taken as it makes them, RUN at a time, each run sorted by file and encoded;
+    reading merges the runs. Held until the last was made, a rule's findings grew the parent by ~0.8 KB a
+    file of a portfolio where a third of the files share a partner's calendar (PRT003).
     """
 
     def __init__(self, checked: Results) -> None:
         self._checked = checked
-        self._rules: list[Blocks] = []  # per rule: (file index, its findings), by index
+        self._runs: list[Blocks] = []  # of (file index, finding), by index; rule by rule, each rule's in turn
 
-    def add(self, found: list[tuple[int, Finding]]) -> None:
-        """One rule's findings, each with the index of its file; a file's keep the rule's order."""
-        by_file = Blocks(self._checked)
-        for index, group in itertools.groupby(sorted(found, key=_first), key=_first):
-            by_file.append((index, [finding for _, finding in group]))
-        self._rules.append(by_file)
+    def add(self, found: Iterable[tuple[int, Finding]]) -> None:
+        """One rule's findings, each with the index of its file; a file's keep the rule's order.
+
+        Nothing of the rule is kept if `found` raises."""
+        found = iter(found)
+        runs = []
+        while chunk := list(islice(found, RUN)):
+            run = Blocks(self._checked)
+            for pair in sorted(chunk, key=_first):  # sorted is stable: a file's findings keep their order
+                run.append(pair)
+            runs.append(run)
+        self._runs += runs
 
     def reader(self) -> Callable[[int], list[Finding]]:
-        """A file's portfolio findings, rule by rule, for each index in increasing order."""
-        streams = [iter(by_file) for by_file in self._rules]
-        heads = [next(stream, None) for stream in streams]
+        """A file's portfolio findings for each index in increasing order."""
+        merged = heapq.merge(*self._runs, key=_first)  # equal indexes come in the order of the runs
+        head = next(merged, None)
 
         def of(index: int) -> list[Finding]:
+            nonlocal head
             found: list[Finding] = []
-            for position, head in enumerate(heads):
-                if head is not None and head[0] == index:
-                    found += head[1]
-                    heads[position] = next(streams[position], None)
+            while head is not None and head[0] == index:
+                found.append(head[1])
+                head = next(merged, None)
             return found
 
         return of
@@ -165,12 +179,6 @@ def _portfolio(
 ) -> None:
     collected = checked.collected.get(rule.id, ())
 
-    def activity_ids(files: set[str]) -> dict[str, str | None]:
-        """The activity ids that reports and baseline fingerprints use, of these files only, without decoding
-        their results (a file the rule collected nothing from has its own read back)."""
-        found = {item.file: item.activity_id for item in collected if item.file in files}
-        return {file: found[file] if file in found else checked[index_of.get(file)].activity_id for file in files}
-
     def outside(violation: Violation) -> str | None:
         if index_of.get(violation.file) is not None:
             return None
@@ -179,32 +187,21 @@ def _portfolio(
             "violations name the file they belong to (a Collected.file)"
         )
 
+    def found() -> Iterable[tuple[int, Finding]]:
+        for violation in each_violation(rule.check(collected, engine.contexts[rule.id]), outside):
+            # per_file_ignores exempts a file from the rule; its value still counted for the others
+            if not engine.ignores(rule.id, violation.file):
+                yield index_of.get(violation.file), engine.finding(rule, violation, None)
+
     try:
-        found = violations(rule.check(collected, engine.contexts[rule.id]), outside)
+        added.add(found())
+    except OutputError:  # no room for the findings: not the rule's mistake
+        raise
     except (Exception, SystemExit) as error:
         # the crash is every contributing file's: none of them was judged by this rule
         files = [item.file for item in collected if not engine.ignores(rule.id, item.file)] or checked.files
         crash = engine.crash(rule, error, "", None)  # once: its traceback is the same for every file
         indexes = sorted({index_of.get(file) for file in files})
-        ids = activity_ids({checked.files[index] for index in indexes})
         for index in indexes:
             crashed.setdefault(index, []).append(rule.id)
-        added.add(
-            [
-                (index, crash._replace(file=checked.files[index], activity_id=ids[checked.files[index]]))
-                for index in indexes
-            ]
-        )
-        return
-    found = [violation for violation in found if not engine.ignores(rule.id, violation.file)]
-    # per_file_ignores exempts a file from the rule; its value still counted for the others
-    ids = activity_ids({violation.file for violation in found})
-    added.add(
-        [
-            (
-                index_of.get(violation.file),
-                engine.finding(rule, violation, None)._replace(activity_id=ids[violation.file]),
-            )
-            for violation in found
-        ]
-    )
+        added.add((index, crash._replace(file=checked.files[index])) for index in indexes)
