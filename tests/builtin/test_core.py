@@ -53,6 +53,21 @@ def test_prt002_a_placeholder_statement_is_no_shared_objective():
     assert check_portfolio(files, select=["PRT002"]) == []
 
 
+def test_prt002_names_the_first_statement_however_far_back_it_was_collected(monkeypatch):
+    from policycheck import results
+
+    monkeypatch.setattr(results, "BLOCK", 2)  # the first activity's collected value is encoded and read back
+    two = """
+objectives:
+  - {{id: OBJ-1, statement: Own words {n}., addresses_threats: [THR-1]}}
+  - {{id: OBJ-2, statement: Shared words., addresses_threats: [THR-1]}}
+"""
+    files = {f"{n:02}.yaml": f"id: ALB-2027-NDS-{n:02}{two.format(n=n)}" for n in range(1, 8)}
+    found = check_portfolio(files, select=["PRT002"])
+    assert [finding.file for finding in found] == [f"{n:02}.yaml" for n in range(2, 8)]
+    assert all("same objective as OBJ-2 of ALB-2027-NDS-01 (01.yaml)" in finding.message for finding in found)
+
+
 # --- PRT003 -------------------------------------------------------------------
 
 

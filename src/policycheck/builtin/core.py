@@ -251,23 +251,29 @@ def repeated_objective(collected: Sequence[Collected], ctx: RuleContext) -> Iter
     except ImportError:  # a Python built without it
         from hashlib import blake2b
 
-    first_seen: dict[bytes, tuple[str, str, str | None]] = {}
-    for item in collected:
+    def digest(country: str, statement: str) -> bytes:
+        return blake2b(f"{country}\0{statement}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    # where each was first stated, as its item's place in `collected`: its file, ids and words are read back
+    # only for a repeat (kept, they were ~250 B an objective)
+    first_seen: dict[bytes, int] = {}
+    for position, item in enumerate(collected):
         if item.value is None:
             continue
         country, objectives = item.value
         for statement, objective_id, index, line, column in objectives:
-            key = blake2b(f"{country}\0{statement}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            key = digest(country, statement)
             if key not in first_seen:
-                first_seen[key] = (item.file, objective_id, item.activity_id)
+                first_seen[key] = position
                 continue
-            file, first_id, first_activity = first_seen[key]
-            if file == item.file:
+            first = collected[first_seen[key]]
+            if first.file == item.file:
                 continue  # the same objective twice in one activity is the document's own business
+            first_id = next(found[1] for found in first.value[1] if digest(country, found[0]) == key)
             yield Violation(
                 f"/objectives/{index}/statement",
-                f"objective {objective_id} states the same objective as {first_id} of {first_activity or file} "
-                f"({file}), "
+                f"objective {objective_id} states the same objective as {first_id} of "
+                f"{first.activity_id or first.file} ({first.file}), "
                 f"with the same partner ({country}): merge the two activities, or say in `statement` what this one "
                 "adds",
                 "two proposals for one objective compete for the same funds and the partner's capacity",
