@@ -34,6 +34,22 @@ def policycheck_rules():
     return [crashes, crashes_late]
 """
 
+# an error of policycheck's own kind, raised by a rule, is still the rule's crash: not a failed output
+OUTPUT_ERROR_PLUGIN = """
+import policycheck
+from policycheck.errors import OutputError
+
+@policycheck.portfolio_rule(id="TST972", title="Raises an output error", family="test", level="fail",
+                            rationale="r", source="s", collect=lambda activity, ctx: activity.id)
+def claims_a_full_disk(collected, ctx):
+    raise OutputError("no room")
+    yield
+
+@policycheck.hookimpl
+def policycheck_rules():
+    return [claims_a_full_disk]
+"""
+
 
 def test_each_file_is_finished_with_its_findings_sorted_and_its_outcomes():
     results = run.finished().results
@@ -59,6 +75,7 @@ def test_a_file_checked_twice_gets_portfolio_findings_on_its_last_result():
 def test_a_crashing_portfolio_rule_is_err001_on_every_file_it_collected_from(tmp_path, monkeypatch):
     (tmp_path / "results_portfolio_plugin.py").write_text(PORTFOLIO_PLUGIN, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(finish_module, "RUN", 1)  # TST971's first finding is encoded before it crashes
     finished = run.finished(None, "results_portfolio_plugin")
     results = finished.results
     crashes = [(result.file, f.message) for result in results for f in result.findings if f.rule_id == "ERR001"]
@@ -72,6 +89,15 @@ def test_a_crashing_portfolio_rule_is_err001_on_every_file_it_collected_from(tmp
     assert [result.outcomes["TST970"] for result in results] == ["error", "error", "error", "skip"]
     assert results[0].activity_id == "ALB-2026-FMF-A" and results[0].findings[0].activity_id == "ALB-2026-FMF-A"
     assert finished.tally.exit_code("fail") == 3
+
+
+def test_a_portfolio_rule_raising_an_output_error_is_its_own_crash(tmp_path, monkeypatch):
+    (tmp_path / "output_error_plugin.py").write_text(OUTPUT_ERROR_PLUGIN, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    results = run.finished(None, "output_error_plugin").results
+    crashes = [(result.file, f.message) for result in results for f in result.findings if f.rule_id == "ERR001"]
+    message = "rule TST972 crashed: OutputError: no room"
+    assert crashes == [("a.yaml", message), ("b.yaml", message), ("c.yaml", message)]
 
 
 def test_the_counts_are_taken_as_the_files_are_finished():

@@ -9,12 +9,11 @@ records and counts them; every renderer then only reads.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 
 from . import waivers
 from .engine import each_violation
-from .errors import OutputError
 from .findings import FileResult, Finding, Tally, outcome
 from .quoting import shorten
 from .records import Record
@@ -151,6 +150,13 @@ class PortfolioFindings:
         return of
 
 
+class _RuleFailed(Exception):
+    """A portfolio rule's own error, told apart from the store's as its findings are encoded (a full disk)."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
 def _first(pair: tuple) -> int:
     return pair[0]
 
@@ -187,20 +193,24 @@ def _portfolio(
             "violations name the file they belong to (a Collected.file)"
         )
 
-    def found() -> Iterable[tuple[int, Finding]]:
-        for violation in each_violation(rule.check(collected, engine.contexts[rule.id]), outside):
+    def made() -> Iterator[Violation]:
+        try:
+            yield from each_violation(rule.check(collected, engine.contexts[rule.id]), outside)
+        except (Exception, SystemExit) as error:
+            raise _RuleFailed(error) from None
+
+    def found() -> Iterator[tuple[int, Finding]]:
+        for violation in made():
             # per_file_ignores exempts a file from the rule; its value still counted for the others
             if not engine.ignores(rule.id, violation.file):
                 yield index_of.get(violation.file), engine.finding(rule, violation, None)
 
     try:
         added.add(found())
-    except OutputError:  # no room for the findings: not the rule's mistake
-        raise
-    except (Exception, SystemExit) as error:
+    except _RuleFailed as failed:
         # the crash is every contributing file's: none of them was judged by this rule
         files = [item.file for item in collected if not engine.ignores(rule.id, item.file)] or checked.files
-        crash = engine.crash(rule, error, "", None)  # once: its traceback is the same for every file
+        crash = engine.crash(rule, failed.error, "", None)  # once: its traceback is the same for every file
         indexes = sorted({index_of.get(file) for file in files})
         for index in indexes:
             crashed.setdefault(index, []).append(rule.id)

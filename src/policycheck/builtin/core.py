@@ -251,9 +251,6 @@ def repeated_objective(collected: Sequence[Collected], ctx: RuleContext) -> Iter
     except ImportError:  # a Python built without it
         from hashlib import blake2b
 
-    def digest(country: str, statement: str) -> bytes:
-        return blake2b(f"{country}\0{statement}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
     # where each was first stated, as its item's place in `collected`: its file, ids and words are read back
     # only for a repeat (kept, they were ~250 B an objective)
     first_seen: dict[bytes, int] = {}
@@ -262,14 +259,14 @@ def repeated_objective(collected: Sequence[Collected], ctx: RuleContext) -> Iter
             continue
         country, objectives = item.value
         for statement, objective_id, index, line, column in objectives:
-            key = digest(country, statement)
+            key = blake2b(f"{country}\0{statement}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
             if key not in first_seen:
                 first_seen[key] = position
                 continue
             first = collected[first_seen[key]]
             if first.file == item.file:
                 continue  # the same objective twice in one activity is the document's own business
-            first_id = next(found[1] for found in first.value[1] if digest(country, found[0]) == key)
+            first_id = next(stated_id for compared, stated_id, *_ in first.value[1] if compared == statement)
             yield Violation(
                 f"/objectives/{index}/statement",
                 f"objective {objective_id} states the same objective as {first_id} of "
