@@ -1,10 +1,14 @@
 """policycheck.helpers: placeholders count as missing wherever a rule, built-in or plugin, asks for a value."""
 
+import os
+import random
+from collections import Counter
 from datetime import date
 
 import pytest
 
-from policycheck.helpers import format_version, is_blank, is_placeholder
+from policycheck import helpers
+from policycheck.helpers import format_version, is_blank, is_placeholder, repeated
 from policycheck.reference import Reference
 from policycheck.rule import RuleContext
 
@@ -46,3 +50,33 @@ def test_the_context_adds_the_placeholders_configuration_and_plugins_give():
 )
 def test_format_version(value, version):
     assert format_version(value) == version
+
+
+def twice_by_counting(values):
+    return {value for value, count in Counter(values).items() if count > 1}
+
+
+@pytest.mark.parametrize("run", [helpers.SORTED_RUN, 7, 1])
+def test_repeated_finds_every_value_used_more_than_once_sorted_in_memory_or_in_spilled_runs(monkeypatch, run):
+    monkeypatch.setattr(helpers, "SORTED_RUN", run)  # 7 and 1: runs written to a scratch file and merged
+    rng = random.Random(run)
+    values = [f"ALB-{rng.randrange(300):03d}" for _ in range(2000)]
+    assert repeated(values) == twice_by_counting(values)
+    assert repeated(iter(["a", "b", "a"])) == {"a"}  # any iterable, read once
+    assert repeated([]) == set() and repeated(["only"]) == set()
+
+
+def test_repeated_spills_into_tmpdir_and_leaves_nothing_behind(monkeypatch, tmp_path):
+    monkeypatch.setattr(helpers, "SORTED_RUN", 4)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    opened = []
+    real = helpers._read_run
+
+    def reading(scratch, start, end):
+        opened.append(os.path.dirname(os.readlink(f"/proc/self/fd/{scratch.fileno()}")))
+        return real(scratch, start, end)
+
+    monkeypatch.setattr(helpers, "_read_run", reading)
+    assert repeated([b"x", b"y", b"x", b"z", b"y", b"w", b"v", b"x", b"u"]) == {b"x", b"y"}
+    assert set(opened) == {str(tmp_path)} and len(opened) == 3  # three runs of four, in $TMPDIR
+    assert list(tmp_path.iterdir()) == []  # unlinked from the start

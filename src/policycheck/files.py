@@ -174,6 +174,15 @@ def _raise_on_sigterm() -> Callable[[], None]:
     return lambda: signal.signal(signal.SIGTERM, previous)
 
 
+def scratch_file() -> IO[bytes]:
+    """An anonymous temporary file in `$TMPDIR` (else the platform's temporary folder), never silently anywhere
+    else; unlinked at once (POSIX), so a crash leaves nothing behind. OSError if it cannot be made."""
+    import tempfile
+
+    # tempfile.gettempdir() would quietly pass over a full or unwritable $TMPDIR for /tmp
+    return tempfile.TemporaryFile(dir=os.environ.get("TMPDIR") or tempfile.gettempdir())
+
+
 def reconfigure_for_names(stream) -> None:
     """Let a text stream write any file name: an undecodable byte as its escape, never a traceback.
 

@@ -7,15 +7,26 @@ that fails the schema still reaches the rules) and never raises.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from datetime import date
 from functools import lru_cache
+from itertools import islice
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["as_date", "as_number", "format_version", "is_blank", "is_placeholder", "item_id", "join_and", "years_after"]
+__all__ = [
+    "as_date",
+    "as_number",
+    "format_version",
+    "is_blank",
+    "is_placeholder",
+    "item_id",
+    "join_and",
+    "repeated",
+    "years_after",
+]
 
 # one surrounding pair a writer may put around a placeholder: "(TBD)", "[n/a]", "<unknown>"
 _BRACKETS = ("()", "[]", "<>", "{}", '""', "''")
@@ -128,3 +139,60 @@ def join_and(words: Iterable[str]) -> str:
     """`a`, `a and b`, `a, b and c`."""
     words = list(words)
     return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
+# `repeated` sorts this many values at a time in memory; past it, each sorted run goes to a scratch file
+SORTED_RUN = 16_384
+# values a spilled run is written and read back in, per piece
+_PIECE = 512
+
+
+def repeated(values: Iterable[Hashable]) -> set:
+    """The values that occur more than once, for a portfolio rule's duplicates at any size.
+
+    Held in a set or a dict, every value of a 100,000-file portfolio (an id, a digest of a
+    statement) is megabytes; here they are sorted SORTED_RUN at a time, each sorted run kept
+    in a scratch file, and the runs merged: memory holds one run, and the repeats. Values
+    must be orderable among themselves (all text, all bytes, tuples of them) and pickle.
+    """
+    found: set = set()
+    previous = object()  # equal to no value
+    for value in _sorted(iter(values)):
+        if value == previous:
+            found.add(value)
+        previous = value
+    return found
+
+
+def _sorted(values: Iterator) -> Iterator:
+    run = sorted(islice(values, SORTED_RUN))
+    if len(run) < SORTED_RUN:
+        return iter(run)
+    return _merged(run, values)
+
+
+def _merged(run: list, values: Iterator) -> Iterator:
+    import heapq
+    import pickle
+
+    from .files import scratch_file
+
+    with scratch_file() as scratch:
+        starts = []
+        while run:
+            starts.append(scratch.tell())
+            for at in range(0, len(run), _PIECE):
+                pickle.dump(run[at : at + _PIECE], scratch, pickle.HIGHEST_PROTOCOL)
+            run = sorted(islice(values, SORTED_RUN))
+        ends = [*starts[1:], scratch.tell()]
+        yield from heapq.merge(*(_read_run(scratch, start, end) for start, end in zip(starts, ends)))
+
+
+def _read_run(scratch, start: int, end: int) -> Iterator:
+    import pickle
+
+    while start < end:
+        scratch.seek(start)  # the runs share one file: each reads from where it left off
+        piece = pickle.load(scratch)
+        start = scratch.tell()
+        yield from piece

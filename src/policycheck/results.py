@@ -22,6 +22,7 @@ from array import array
 from collections.abc import Iterator, Sequence
 
 from .errors import OutputError
+from .files import scratch_file
 from .findings import FileResult
 from .paths import Compact, Paths
 from .rule import Collected
@@ -132,13 +133,9 @@ class Results(Sequence):
 
     def _spill(self) -> None:
         """Into `$TMPDIR` (else the platform's temporary folder), never silently anywhere else."""
-        import tempfile
-
         self._spill_at = sys.maxsize  # once
-        # tempfile.gettempdir() would quietly pass over a full or unwritable $TMPDIR for /tmp
-        folder = os.environ.get("TMPDIR") or tempfile.gettempdir()
         try:
-            spilled = tempfile.TemporaryFile(dir=folder)  # unlinked at once (POSIX): nothing left behind by a crash
+            spilled = scratch_file()
             spilled.write(self._store.getvalue())
             spilled.flush()
         except OSError as error:

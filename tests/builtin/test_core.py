@@ -1,5 +1,11 @@
 """Core portfolio rules beyond their own examples (PRT002, PRT003): who gets the finding, and where."""
 
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from policycheck import helpers
 from policycheck.testing import activity_text, check_portfolio
 
 SECOND = "{id: ALB-2027-NDS-02, title: Second advisory team}"
@@ -138,3 +144,63 @@ def test_prt003_names_five_others_then_counts_the_rest():
     assert len(found) == 9
     assert found[0].message.startswith("9 capability-delivering activities with ALB run at once on 2027-01-01")
     assert " and 3 more; decide them together" in found[0].message
+
+
+def prt003_by_counting_days(calendar: list[tuple[str, str, date, date]], limit: int) -> list[tuple[str, str]]:
+    """PRT003 as its description reads, day by day: (file, message) for each activity of one partner (ALB)."""
+    found = []
+    for file, _activity_id, start, end in calendar:
+
+        def running(day):
+            return [other for other in calendar if other[2] <= day <= other[3]]
+
+        days = (start + timedelta(days=offset) for offset in range((end - start).days + 1))
+        day = next((day for day in days if len(running(day)) > limit), None)
+        if day is None:
+            continue
+        count = len(running(day))
+        others = [other for other in sorted(running(day), key=lambda other: other[2]) if other[0] != file][-5:]
+        names = ", ".join(f"{other_id} ({other_file})" for other_file, other_id, _, _ in others)
+        more = f" and {count - 1 - len(others)} more" if count - 1 > len(others) else ""
+        found.append(
+            (
+                file,
+                f"{count} capability-delivering activities with ALB run at once on {day}, more than {limit}: "
+                f"this one and {names}{more}; decide them together, or stagger their dates",
+            )
+        )
+    return found
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_prt003_agrees_with_counting_every_day(seed):
+    rng = random.Random(seed)
+    calendar = []
+    for n in range(rng.randrange(4, 16)):
+        start = date(2027, 1, 1) + timedelta(days=rng.randrange(0, 60))
+        calendar.append((f"{n:02d}.yaml", f"ALB-{n:02d}", start, start + timedelta(days=rng.randrange(0, 40))))
+    limit = rng.randrange(1, 5)
+    files = {file: activity(activity_id, str(start), str(end)) for file, activity_id, start, end in calendar}
+    found = check_portfolio(files, select=["PRT003"], config={"rules": {"PRT003": {"max_concurrent": limit}}})
+    assert [(finding.file, finding.message) for finding in found] == prt003_by_counting_days(calendar, limit)
+
+
+@pytest.mark.parametrize("run", [1, 3])
+def test_portfolio_rules_find_the_same_when_their_values_are_sorted_in_spilled_runs(monkeypatch, run):
+    files = {
+        "a.yaml": activity("ALB-A", "2027-01-01", "2027-12-31"),
+        "b.yaml": activity("ALB-B", "2027-01-01", "2027-12-31"),
+        "c.yaml": activity("ALB-B", "2027-01-01", "2027-12-31"),  # PRT001; counted once by PRT003
+        "d.yaml": activity("ALB-D", "2027-01-01", "2027-12-31"),
+        "e.yaml": activity("ALB-E", "2027-01-01", "2027-12-31"),
+    }  # and every one states the starter's objective: PRT002 on all but the first
+    in_memory = check_portfolio(files, select=["PRT002", "PRT003"])
+    assert sorted({finding.rule_id for finding in in_memory}) == ["PRT001", "PRT002", "PRT003"]
+    assert [finding.file for finding in in_memory if finding.rule_id == "PRT003"] == [
+        "a.yaml",
+        "b.yaml",
+        "d.yaml",
+        "e.yaml",
+    ]
+    monkeypatch.setattr(helpers, "SORTED_RUN", run)
+    assert check_portfolio(files, select=["PRT002", "PRT003"]) == in_memory

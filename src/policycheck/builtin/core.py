@@ -8,11 +8,12 @@ hook as every rule, so that they are listed, explained and configured alike.
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from ..activity import Activity
-from ..helpers import as_date, format_version, is_blank
+from ..helpers import as_date, format_version, is_blank, repeated
 from ..hookimpl import hookimpl
 from ..rule import Collected, Param, Rule, RuleContext, Violation, portfolio_rule, rule, rules_in
 from .sources import ACTIVITY_TYPES, SEED
@@ -176,9 +177,11 @@ def _id_and_position(activity: Activity, ctx: RuleContext):
     passes="a.yaml: {id: ALB-2027-NDS-01}\nb.yaml: {id: ALB-2027-NDS-02}\n",
 )
 def duplicate_ids(collected: Sequence[Collected], ctx: RuleContext) -> Iterator[Violation]:
+    # only an id used twice is remembered: a dict of every id was ~10 MB at 100,000 files (issue 21)
+    twice = repeated(item.value[0] for item in collected if item.value is not None)
     first_seen: dict[str, str] = {}
     for item in collected:
-        if item.value is None:
+        if item.value is None or item.value[0] not in twice:
             continue
         activity_id, line, column = item.value
         if activity_id in first_seen:
@@ -244,40 +247,47 @@ def _objectives_with_partner(activity: Activity, ctx: RuleContext):
     ),
 )
 def repeated_objective(collected: Sequence[Collected], ctx: RuleContext) -> Iterator[Violation]:
-    # keyed by a digest of (partner, statement): every statement of a 100,000-file portfolio held
-    # whole was most of the finishing stage's memory (issue 21)
+    # two passes: the statements made twice, then where each of those was first made; every statement of a
+    # 100,000-file portfolio held in a dict was most of the finishing stage's memory (issue 21)
+    twice = repeated(key for _position, _item, key, _objective in _statements(collected))
+    first_seen: dict[bytes, int] = {}  # a statement made twice -> its first item's place in `collected`
+    for position, item, key, (statement, objective_id, index, line, column) in _statements(collected):
+        if key not in twice:
+            continue
+        if key not in first_seen:
+            first_seen[key] = position
+            continue
+        first = collected[first_seen[key]]
+        if first.file == item.file:
+            continue  # the same objective twice in one activity is the document's own business
+        first_id = next(stated_id for compared, stated_id, *_ in first.value[1] if compared == statement)
+        yield Violation(
+            f"/objectives/{index}/statement",
+            f"objective {objective_id} states the same objective as {first_id} of "
+            f"{first.activity_id or first.file} ({first.file}), "
+            f"with the same partner ({item.value[0]}): merge the two activities, or say in `statement` what this "
+            "one adds",
+            "two proposals for one objective compete for the same funds and the partner's capacity",
+            file=item.file,
+            line=line,
+            column=column,
+        )
+
+
+def _statements(collected: Sequence[Collected]) -> Iterator[tuple[int, Collected, bytes, tuple]]:
+    """(place in `collected`, item, digest of partner and statement, objective) for each objective collected."""
     try:  # hashlib would import OpenSSL's bindings first: 4 ms of a cold start, against 0.7 ms
         from _blake2 import blake2b
     except ImportError:  # a Python built without it
         from hashlib import blake2b
 
-    # where each was first stated, as its item's place in `collected`: its file, ids and words are read back
-    # only for a repeat (kept, they were ~250 B an objective)
-    first_seen: dict[bytes, int] = {}
     for position, item in enumerate(collected):
         if item.value is None:
             continue
         country, objectives = item.value
-        for statement, objective_id, index, line, column in objectives:
-            key = blake2b(f"{country}\0{statement}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
-            if key not in first_seen:
-                first_seen[key] = position
-                continue
-            first = collected[first_seen[key]]
-            if first.file == item.file:
-                continue  # the same objective twice in one activity is the document's own business
-            first_id = next(stated_id for compared, stated_id, *_ in first.value[1] if compared == statement)
-            yield Violation(
-                f"/objectives/{index}/statement",
-                f"objective {objective_id} states the same objective as {first_id} of "
-                f"{first.activity_id or first.file} ({first.file}), "
-                f"with the same partner ({country}): merge the two activities, or say in `statement` what this one "
-                "adds",
-                "two proposals for one objective compete for the same funds and the partner's capacity",
-                file=item.file,
-                line=line,
-                column=column,
-            )
+        for objective in objectives:
+            key = f"{country}\0{objective[0]}".encode("utf-8", "surrogatepass")
+            yield position, item, blake2b(key, digest_size=16).digest(), objective
 
 
 def _concurrent_with_partners(activity: Activity, ctx: RuleContext):
@@ -333,38 +343,34 @@ def _concurrent_with_partners(activity: Activity, ctx: RuleContext):
     ),
 )
 def too_many_at_once(collected: Sequence[Collected], ctx: RuleContext) -> Iterator[Violation]:
-    limit, seen, by_partner = ctx.params["max_concurrent"], set(), {}
-    for item in collected:
-        if item.value is None or (item.value[0] is not None and item.value[0] in seen):
-            continue
-        seen.add(item.value[0])
-        for country in item.value[1]:
-            by_partner.setdefault(country, []).append(item)
-    for country, items in sorted(by_partner.items()):
-        items.sort(key=lambda item: (item.value[2], item.file))
-        starts = [item.value[2] for item in items]
-        overloaded = _overloaded(items, limit)
-        lasts = [last for _first, last, _count in overloaded]
-        for item in items:
-            activity_id, _countries, start, end, line, column = item.value
-            # the stretches are disjoint and in date order: the first that ends on or after this start
-            at = bisect.bisect_left(lasts, start)
-            if at == len(overloaded) or overloaded[at][0] > end:
+    # Each partner's activities are kept as numbers (start, end, place in `collected`: ~24 B an activity, where
+    # their `Collected` items were ~0.4 KB), and a finding's own item is read as `collected` is walked again.
+    limit = ctx.params["max_concurrent"]
+    partners = _Partners(collected, limit)
+    others: dict[tuple[str, int], list[int]] = {}  # (partner, day) -> the latest six running then
+    names: dict[int, str] = {}  # place in `collected` -> how a message names that activity
+    for position, item in partners.counted():
+        activity_id, countries, start, end, line, column = item.value
+        for country in countries:
+            calendar = partners.by_partner[country]
+            found = calendar.overload(start.toordinal(), end.toordinal())
+            if found is None:
                 continue
-            day, count = max(overloaded[at][0], start), overloaded[at][2]
-            running = []  # up to five of the others, latest starts first: they are the likeliest still running
-            for other in reversed(items[: bisect.bisect_right(starts, day)]):
-                if other is not item and other.value[3] >= day:
-                    running.append(other)
-                    if len(running) == 5:
-                        break
-            running.sort(key=lambda other: (other.value[2], other.file))
-            names = ", ".join(f"{other.value[0] or other.file} ({other.file})" for other in running)
+            day, count = found
+            latest = others.get((country, day))
+            if latest is None:
+                latest = others[(country, day)] = calendar.latest_running(day, 6)
+            running = [other for other in latest if other != position][:5]
+            for other in running:
+                if other not in names:
+                    named = collected[other]
+                    names[other] = f"{named.value[0] or named.file} ({named.file})"
+            listed = ", ".join(names[other] for other in reversed(running))  # earliest start first
             more = f" and {count - 1 - len(running)} more" if count - 1 > len(running) else ""
             yield Violation(
                 "/activity/start",
-                f"{count} capability-delivering activities with {country} run at once on {day}, more than {limit}: "
-                f"this one and {names}{more}; decide them together, or stagger their dates",
+                f"{count} capability-delivering activities with {country} run at once on {date.fromordinal(day)}, "
+                f"more than {limit}: this one and {listed}{more}; decide them together, or stagger their dates",
                 "the same partner units and staff absorb each of them; `max_concurrent` sets how many at once",
                 file=item.file,
                 line=line,
@@ -372,22 +378,101 @@ def too_many_at_once(collected: Sequence[Collected], ctx: RuleContext) -> Iterat
             )
 
 
-def _overloaded(items: list[Collected], limit: int) -> list[tuple[date, date, int]]:
-    """(first day, last day, how many run) of each stretch on which more than `limit` activities run.
+class _Partners:
+    """Each partner's calendar of the activities PRT003 counts: an id used twice counts once, the first time."""
 
-    One sweep over the starts and ends, in date order (an activity ending on a day
-    leaves before one starting the next day arrives): no pair of activities is compared.
+    def __init__(self, collected: Sequence[Collected], limit: int) -> None:
+        self._collected = collected
+        # only an id used twice is remembered, as PRT001 does
+        self._twice = repeated(item.value[0] for item in collected if item.value is not None and item.value[0])
+        self.by_partner: dict[str, _Calendar] = {}
+        for position, item in self.counted():
+            activity_id, countries, start, end, *_ = item.value
+            for country in countries:
+                calendar = self.by_partner.get(country)
+                if calendar is None:
+                    calendar = self.by_partner[country] = _Calendar()
+                calendar.add(start.toordinal(), end.toordinal(), position)
+        for calendar in self.by_partner.values():
+            calendar.close(limit)
+
+    def counted(self) -> Iterator[tuple[int, Collected]]:
+        """(place in `collected`, item) of each activity counted, in input order."""
+        seen = set()
+        for position, item in enumerate(self._collected):
+            if item.value is None:
+                continue
+            activity_id = item.value[0]
+            if activity_id in self._twice:
+                if activity_id in seen:
+                    continue
+                seen.add(activity_id)
+            yield position, item
+
+
+class _Calendar:
+    """One partner's activities as day numbers (`date.toordinal`), in order of start (then input order)."""
+
+    def __init__(self) -> None:
+        self._added = array("q")  # start << 32 | index of the activity in `_ends` and `_positions`
+        self._ends, self._positions = array("l"), array("l")
+
+    def add(self, start: int, end: int, position: int) -> None:
+        self._added.append(start << 32 | len(self._ends))
+        self._ends.append(end)
+        self._positions.append(position)
+
+    def close(self, limit: int) -> None:
+        """Sorts the activities and works out the stretches of days on which more than `limit` run."""
+        self.starts, self.ends, self.positions = array("l"), array("l"), array("l")
+        for key in sorted(self._added):
+            index = key & 0xFFFFFFFF
+            self.starts.append(key >> 32)
+            self.ends.append(self._ends[index])
+            self.positions.append(self._positions[index])
+        del self._added, self._ends, self._positions
+        self._firsts, self._lasts, self._counts = _stretches(self.starts, array("l", sorted(self.ends)), limit)
+
+    def overload(self, start: int, end: int) -> tuple[int, int] | None:
+        """(first day, how many run) of the first stretch within [start, end] on which too many run."""
+        # the stretches are disjoint and in date order: the first that ends on or after this start
+        at = bisect.bisect_left(self._lasts, start)
+        if at == len(self._lasts) or self._firsts[at] > end:
+            return None
+        return max(self._firsts[at], start), self._counts[at]
+
+    def latest_running(self, day: int, most: int) -> list[int]:
+        """The places of up to `most` activities running on `day`, latest start first: the likeliest still running."""
+        running = []
+        for index in reversed(range(bisect.bisect_right(self.starts, day))):
+            if self.ends[index] >= day:
+                running.append(self.positions[index])
+                if len(running) == most:
+                    break
+        return running
+
+
+def _stretches(starts: Sequence[int], ends: Sequence[int], limit: int) -> tuple[array, array, array]:
+    """(first days, last days, how many run) of the stretches on which more than `limit` activities run.
+
+    One sweep over the sorted starts and the sorted ends (an activity ending on a day leaves
+    before one starting the next day arrives): no pair of activities is compared.
     """
-    events = sorted(
-        [(item.value[2], 1) for item in items] + [(item.value[3] + timedelta(days=1), -1) for item in items]
-    )
-    stretches, running = [], 0
-    for index, (day, change) in enumerate(events):
-        running += change
-        following = events[index + 1][0] if index + 1 < len(events) else None
-        if following != day and running > limit and following is not None:
-            stretches.append((day, following - timedelta(days=1), running))
-    return stretches
+    firsts, lasts, counts = array("l"), array("l"), array("l")
+    running = arrived = left = 0
+    while left < len(ends):  # the last day of all is the day after an end: none ends before it starts
+        leaves = ends[left] + 1
+        day = starts[arrived] if arrived < len(starts) and starts[arrived] < leaves else leaves
+        while left < len(ends) and ends[left] + 1 == day:
+            running, left = running - 1, left + 1
+        while arrived < len(starts) and starts[arrived] == day:
+            running, arrived = running + 1, arrived + 1
+        if running > limit and left < len(ends):
+            following = ends[left] + 1 if arrived == len(starts) else min(starts[arrived], ends[left] + 1)
+            firsts.append(day)
+            lasts.append(following - 1)
+            counts.append(running)
+    return firsts, lasts, counts
 
 
 @hookimpl
