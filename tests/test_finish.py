@@ -72,6 +72,16 @@ def test_a_file_checked_twice_gets_portfolio_findings_on_its_last_result():
     assert [[f.rule_id for f in result.findings if f.rule_id == "PRT001"] for result in results] == [[], [], ["PRT001"]]
 
 
+@pytest.mark.parametrize("crc", [None, 7])
+def test_a_file_named_by_a_portfolio_rule_is_found_by_its_path_even_when_checksums_collide(monkeypatch, crc):
+    if crc is not None:
+        monkeypatch.setattr(finish_module, "_crc", lambda file: crc)  # every path the same CRC-32
+    monkeypatch.setattr(finish_module, "RUN", 2)  # keys sorted two at a time, then merged
+    files = ["b.yaml", "a.yaml", "<stdin>", "c/d.yaml", "<stdin>"]
+    index_of = finish_module._IndexOf(files)
+    assert [index_of.get(file) for file in ["a.yaml", "b.yaml", "c/d.yaml", "<stdin>", "e.yaml"]] == [1, 0, 3, 4, None]
+
+
 def test_a_crashing_portfolio_rule_is_err001_on_every_file_it_collected_from(tmp_path, monkeypatch):
     (tmp_path / "results_portfolio_plugin.py").write_text(PORTFOLIO_PLUGIN, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))

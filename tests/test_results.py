@@ -118,3 +118,19 @@ def test_indexes_out_of_range_raise():
     results = run.finished(run.portfolio()[:1]).results
     with pytest.raises(IndexError):
         results[1]
+
+
+def test_a_finished_record_takes_the_place_of_the_checked_one_past_the_kept_and_the_spilled(monkeypatch):
+    monkeypatch.setattr(results_module, "SPILL_BYTES", 1024)  # spilled to a scratch file part-way
+    results = Results()
+    for index in range(results_module.KEPT_FILES + 40):
+        results.append(FileResult(f"{index}.yaml", f"ID-{index}", outcomes={"DAT001": "pass"}))
+    for index, result in enumerate(results):
+        result.activity_id, result.outcomes = f"done-{index}", {"DAT001": "fail"}
+        results.replace(index, result)
+    assert [(result.activity_id, result.outcomes) for result in results] == [
+        (f"done-{index}", {"DAT001": "fail"}) for index in range(len(results))
+    ]
+    assert list(results.files) == [f"{index}.yaml" for index in range(len(results))]
+    with pytest.raises(ValueError, match="not 'other.yaml'"):
+        results.replace(3, FileResult("other.yaml", None))

@@ -9,8 +9,9 @@ way, a block of BLOCK files at a time (held decoded, it was most of
 the parent's growth with workers: ~1.4 KB a file), and read back by each rule
 as a sequence that decodes one block at a time.
 
-The check stage fills one store with checked results; the finishing stage reads
-it once and fills another with finished ones, which every format then reads.
+The check stage fills the store with checked results; the finishing stage reads
+each once and puts the finished one in its place (the checked record's bytes are
+left behind in the store), and every format then reads those.
 """
 
 from __future__ import annotations
@@ -64,6 +65,14 @@ class Results(Sequence):
         self._starts.append(0)
         self._sizes.append(0)
         self._put(len(self.files) - 1, result)
+
+    def replace(self, index: int, result: FileResult) -> None:
+        """The finished record of a file in place of its checked one (the finishing stage's, once per file):
+        a second store would hold every path and offset again."""
+        if result.file != self.files[index]:
+            raise ValueError(f"result {index} is of {self.files[index]!r}, not {result.file!r}")
+        self._kept.pop(index, None)
+        self._put(index, result)
 
     def __len__(self) -> int:
         return len(self.files)
