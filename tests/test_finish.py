@@ -187,3 +187,23 @@ def test_portfolio_findings_come_back_by_file_in_rule_order_whatever_order_a_rul
         ["TST2 #1"],
         [],
     ]
+
+
+def test_a_rule_that_names_files_in_order_makes_one_run_and_one_out_of_order_a_run_for_each_step_back(monkeypatch):
+    monkeypatch.setattr(finish_module, "RUN", 2)
+    added = PortfolioFindings(Results())
+    added.add(
+        (index, Finding("TST1", "warn", f"TST1 #{number}", f"{index}.yaml"))
+        for number, index in enumerate([0, 0, 1, 1, 2])
+    )
+    assert len(added._runs) == 1  # read back, a run holds one block decoded: one run, however many findings
+    added.add(
+        (index, Finding("TST2", "warn", f"TST2 #{number}", f"{index}.yaml")) for number, index in enumerate([2, 1, 0])
+    )
+    assert len(added._runs) == 3  # [1, 2] then [0]: a step back starts a run
+    of = added.reader()
+    assert [[finding.message for finding in of(index)] for index in range(3)] == [
+        ["TST1 #0", "TST1 #1", "TST2 #2"],
+        ["TST1 #2", "TST1 #3", "TST2 #1"],
+        ["TST1 #4", "TST2 #0"],
+    ]

@@ -183,6 +183,15 @@ def scratch_file() -> IO[bytes]:
     return tempfile.TemporaryFile(dir=os.environ.get("TMPDIR") or tempfile.gettempdir())
 
 
+def scratch_error(error: OSError) -> OutputError:
+    """A scratch file that cannot be made or written: the run cannot go on (exit 4), and says where to make room."""
+    folder = os.environ.get("TMPDIR") or "the temporary folder"
+    return OutputError(
+        f"cannot write the results of this run to a temporary file in {folder} ($TMPDIR): "
+        f"{error.strerror or error}; point TMPDIR at a folder with room (about 1 KB per file checked)"
+    )
+
+
 def reconfigure_for_names(stream) -> None:
     """Let a text stream write any file name: an undecodable byte as its escape, never a traceback.
 

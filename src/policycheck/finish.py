@@ -129,12 +129,15 @@ class PortfolioFindings:
 
         Nothing of the rule is kept if `found` raises."""
         found = iter(found)
-        runs = []
-        while chunk := list(islice(found, RUN)):
-            run = Blocks(self._checked)
-            for pair in sorted(chunk, key=_first):  # sorted is stable: a file's findings keep their order
-                run.append(pair)
-            runs.append(run)
+        runs, last = [], -1
+        while chunk := sorted(islice(found, RUN), key=_first):  # sorted is stable: a file's keep their order
+            # a run that follows on from the last one in file order extends it: reading merges one block of
+            # each run at a time, and a rule that names files in order (as every built-in does) makes one run
+            if chunk[0][0] < last or not runs:
+                runs.append(Blocks(self._checked))
+            for pair in chunk:
+                runs[-1].append(pair)
+            last = chunk[-1][0]
         self._runs += runs
 
     def reader(self) -> Callable[[int], list[Finding]]:

@@ -36,23 +36,52 @@ class Compact(Sequence):
 
 
 class Paths(Compact):
-    """Paths in order, appended once; each read back as a new `str` equal to the one appended."""
+    """Paths in order, appended once; each read back as a new `str` equal to the one appended.
 
-    __slots__ = ("_buffer", "_ends")
+    Past SPILL_BYTES of them (~6,000 paths) the bytes go to a scratch file and are read back
+    as they are asked for: a run of 100,000 files keeps only each path's end offset in memory (8 B).
+    """
+
+    __slots__ = ("_buffer", "_ends", "_scratch", "_written")
 
     def __init__(self, paths: Iterable[str] = ()) -> None:
-        self._buffer = bytearray()
+        self._buffer = bytearray()  # every path, or past a spill those not yet written
         self._ends = array("q")
+        self._scratch = None
+        self._written = 0  # bytes in the scratch file, which `_buffer` follows
         for path in paths:
             self.append(path)
 
     def append(self, path: str) -> None:
         self._buffer += os.fsencode(path)  # surrogateescape: an undecodable name comes back as it was
-        self._ends.append(len(self._buffer))
+        self._ends.append(self._written + len(self._buffer))
+        if len(self._buffer) >= SPILL_BYTES:
+            self._spill()
 
     def __len__(self) -> int:
         return len(self._ends)
 
     def _item(self, index: int) -> str:
-        start = self._ends[index - 1] if index else 0
-        return os.fsdecode(bytes(self._buffer[start : self._ends[index]]))
+        start, end = self._ends[index - 1] if index else 0, self._ends[index]
+        if start >= self._written:
+            return os.fsdecode(bytes(self._buffer[start - self._written : end - self._written]))
+        self._scratch.seek(start)
+        return os.fsdecode(self._scratch.read(end - start))
+
+    def _spill(self) -> None:
+        from .files import scratch_error, scratch_file
+
+        try:
+            if self._scratch is None:
+                self._scratch = scratch_file()
+            self._scratch.seek(self._written)
+            self._scratch.write(self._buffer)
+            self._scratch.flush()  # a full disk shows here, not at some later read
+        except OSError as error:
+            raise scratch_error(error) from None
+        self._written += len(self._buffer)
+        self._buffer = bytearray()
+
+
+# Bytes of paths held in memory before they go to a scratch file.
+SPILL_BYTES = 1 << 18

@@ -17,13 +17,11 @@ left behind in the store), and every format then reads those.
 from __future__ import annotations
 
 import io
-import os
 import sys
 from array import array
 from collections.abc import Iterator, Sequence
 
-from .errors import OutputError
-from .files import scratch_file
+from .files import scratch_error, scratch_file
 from .findings import FileResult
 from .paths import Compact, Paths
 from .rule import Collected
@@ -129,7 +127,7 @@ class Results(Sequence):
             self._store.write(data)
             self._store.flush()  # a full disk shows here, not at some later read
         except OSError as error:
-            raise _spill_error(error) from None
+            raise scratch_error(error) from None
         start = self._end
         self._end += len(data)
         if self._end > self._spill_at:
@@ -148,7 +146,7 @@ class Results(Sequence):
             spilled.write(self._store.getvalue())
             spilled.flush()
         except OSError as error:
-            raise _spill_error(error) from None
+            raise scratch_error(error) from None
         self._store = spilled
 
 
@@ -226,11 +224,3 @@ class CollectedValues(Compact):
     def _collected(self, item: tuple) -> Collected:
         file, activity_id, value = item
         return Collected(self._files[file], activity_id, value)
-
-
-def _spill_error(error: OSError) -> OutputError:
-    folder = os.environ.get("TMPDIR") or "the temporary folder"
-    return OutputError(
-        f"cannot write the results of this run to a temporary file in {folder} ($TMPDIR): "
-        f"{error.strerror or error}; point TMPDIR at a folder with room (about 1 KB per file checked)"
-    )
