@@ -155,6 +155,8 @@ def test_aliases_within_limits_are_values():
         (b"a: \xff\n", "not valid UTF-8", 1),
         (b"a: 1\nb: caf\xe9\n", "not valid UTF-8", 2),
         (b"\xff\xfea\x00:\x00", "UTF-16", 1),
+        (b"a\x00:\x00 \x001\x00", "UTF-16", 1),  # no BOM: little-endian
+        (b"\x00a\x00:\x00 \x001", "UTF-16", 1),  # no BOM: big-endian
         (b"a: 1\nb: \x00\n", "NUL", 2),
     ],
 )
@@ -163,6 +165,15 @@ def test_decode_rejects_what_is_not_utf8(raw, words, line):
         decode(raw)
     assert words in caught.value.message
     assert caught.value.line == line
+
+
+@given(st.binary(max_size=6).map(lambda raw: raw.replace(b"\xff", b"\x00")))
+def test_utf16_without_a_bom_is_told_as_the_regex_told_it(raw):
+    import re
+
+    from policycheck.load import _every_other_byte_nul
+
+    assert _every_other_byte_nul(raw[:4]) == bool(re.match(rb"(?:[^\x00]\x00){2}|(?:\x00[^\x00]){2}", raw))
 
 
 def test_utf8_bom_is_accepted():

@@ -7,7 +7,6 @@ and alias-bomb detection, and a depth limit without Python recursion.
 
 from __future__ import annotations
 
-import re
 import sys
 from types import MappingProxyType
 
@@ -219,16 +218,23 @@ def _tagged(value: str, tag: str, mark) -> Any:
     return resolved
 
 
+def _every_other_byte_nul(head: bytes) -> bool:
+    """The first four bytes as the regex (?:[^\\x00]\\x00){2}|(?:\\x00[^\\x00]){2} matched them."""
+    if len(head) < 4:
+        return False
+    nul = [byte == 0 for byte in head]
+    return nul == [False, True, False, True] or nul == [True, False, True, False]
+
+
 def _pos(mark) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
 def decode(raw: bytes) -> str:
     """Strict UTF-8 (a UTF-8 BOM is allowed); anything else is a LoadError."""
-    # with a BOM, or without one: ASCII text in UTF-16 is every other byte NUL
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or re.match(
-        rb"(?:[^\x00]\x00){2}|(?:\x00[^\x00]){2}", raw
-    ):
+    # with a BOM, or without one: ASCII text in UTF-16 is every other byte NUL (a byte test: a regex
+    # compiled for this cost each start 0.4 M instructions)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or _every_other_byte_nul(raw[:4]):
         raise LoadError(
             "the file is UTF-16 or UTF-32 encoded",
             hint="save it as UTF-8",
