@@ -104,7 +104,9 @@ def _is_int(core: str) -> bool:
 def _has_leading_zero(core: str) -> bool:
     r"""[-+]?0[0-9]+(?:\.[0-9]*)?"""
     whole, _, fraction = _unsigned(core).partition(".")
-    return len(whole) > 1 and whole[0] == "0" and _all_in(whole, _DIGITS) and (not fraction or _all_in(fraction, _DIGITS))
+    return (
+        len(whole) > 1 and whole[0] == "0" and _all_in(whole, _DIGITS) and (not fraction or _all_in(fraction, _DIGITS))
+    )
 
 
 def _is_oct_or_hex(core: str) -> bool:
