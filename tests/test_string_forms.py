@@ -38,3 +38,21 @@ def test_a_date_is_what_the_regex_and_fromisoformat_took(text):
 def test_a_rule_with_a_malformed_id_is_refused(rule_id):
     with pytest.raises(ValueError, match="must be 2-5 capitals and 3 digits"):
         Rule(rule_id, "title", "family", "fail", "why", "where")
+
+
+@given(st.text(alphabet="ab./*{}~1\n ", max_size=8))
+def test_a_placeholder_path_is_what_the_regex_took(text):
+    from policycheck.rule_packs import _is_path_text
+
+    name = text.strip()  # as the template passes it
+    assert _is_path_text(name) == bool(re.match(r"^(\.|/?[^/*{}]+(/[^/*{}]+)*)$", name))
+
+
+@given(st.text(alphabet="aeiouwxybcdpqé1", min_size=1, max_size=6))
+def test_a_verb_doubles_its_last_consonant_where_the_regex_said(verb):
+    from policycheck.builtin.measurable import _inflections
+
+    doubled = {verb + verb[-1] + "ed", verb + verb[-1] + "ing"} <= _inflections(verb)
+    regular = not verb.endswith(("e", "y"))
+    if regular:
+        assert doubled == bool(re.search(r"[^aeiou][aeiou][^aeiouwxy]$", verb))
