@@ -98,7 +98,7 @@ def test_a_new_cache_folder_and_its_entries_are_private(tmp_path, proposal):
 
 
 def test_flipped_bits_in_a_cached_validator_are_rebuilt_not_crashed_on(tmp_path, proposal):
-    """marshal.loads of damaged code can segfault (exit 139): the checksum is checked first."""
+    """marshal.loads of damaged code can segfault (exit 139): the digest is checked first."""
     home = tmp_path / "cache"
     first = run(proposal, home, "--format", "json")
     folder = home / "policycheck"
@@ -117,14 +117,14 @@ def test_flipped_bits_in_a_cached_validator_are_rebuilt_not_crashed_on(tmp_path,
 
 
 def test_an_edited_value_with_its_key_intact_is_not_used(tmp_path, proposal):
-    """Emptying the cached adversary-supplier list made INT005 vanish; the checksum no longer matches."""
+    """Emptying the cached adversary-supplier list made INT005 vanish; the digest no longer matches."""
     home = tmp_path / "cache"
     assert "WARN INT005" in run(proposal, home).stdout
     [reference] = entries(home / "policycheck", "reference")
     content = reference.read_bytes()
     built_from, data = marshal.loads(cache.unseal(content))
     data["adversary_suppliers"] = []
-    header = content[: len(content) - len(cache.unseal(content))]  # the old header and checksum
+    header = content[: len(content) - len(cache.unseal(content))]  # the old header and digest
     reference.write_bytes(header + marshal.dumps((built_from, data)))
     assert_clean_failure(run(proposal, home), 0, "WARN INT005")
 
