@@ -75,6 +75,21 @@ def test_no_fast_path_where_draft_07_could_be_looser(cache_folder, schema):
     assert compiled(schema) is None
 
 
+def test_no_fast_path_is_judged_once_then_read_from_the_cache(cache_folder, monkeypatch):
+    looser = {"format": "email"}
+    assert compiled(looser) is None
+    monkeypatch.setattr(compiled_module, "_built", {})
+    monkeypatch.setattr(compiled_module, "_same_in_draft_07", lambda schema: pytest.fail("judged again"))
+    assert compiled(looser) is None
+
+
+def test_the_generator_is_the_fastjsonschema_python_would_import(cache_folder):
+    import importlib.util
+
+    origin = importlib.util.find_spec("fastjsonschema").origin
+    assert compiled_module._generator().rsplit(":", 1)[0] == origin
+
+
 def test_property_names_are_not_mistaken_for_keywords(cache_folder):
     assert (
         compiled({"type": "object", "properties": {"prefixItems": {"type": "string"}, "enum": {"enum": ["x"]}}})

@@ -3,6 +3,8 @@
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policycheck.load import Limits, LoadError, decode, parse
 
@@ -153,6 +155,8 @@ def test_aliases_within_limits_are_values():
         (b"a: \xff\n", "not valid UTF-8", 1),
         (b"a: 1\nb: caf\xe9\n", "not valid UTF-8", 2),
         (b"\xff\xfea\x00:\x00", "UTF-16", 1),
+        (b"a\x00:\x00 \x001\x00", "UTF-16", 1),  # no BOM: little-endian
+        (b"\x00a\x00:\x00 \x001", "UTF-16", 1),  # no BOM: big-endian
         (b"a: 1\nb: \x00\n", "NUL", 2),
     ],
 )
@@ -161,6 +165,15 @@ def test_decode_rejects_what_is_not_utf8(raw, words, line):
         decode(raw)
     assert words in caught.value.message
     assert caught.value.line == line
+
+
+@given(st.binary(max_size=6).map(lambda raw: raw.replace(b"\xff", b"\x00")))
+def test_utf16_without_a_bom_is_told_as_the_regex_told_it(raw):
+    import re
+
+    from policycheck.load import _every_other_byte_nul
+
+    assert _every_other_byte_nul(raw[:4]) == bool(re.match(rb"(?:[^\x00]\x00){2}|(?:\x00[^\x00]){2}", raw))
 
 
 def test_utf8_bom_is_accepted():
@@ -203,3 +216,46 @@ def test_plain_text_that_only_looks_typed_is_still_resolved():
     data = parse("a: ~\nb: Null\nc: TRUE\nd: -7\ne: .5\nf: 0x1f\ng: 0o17\nh: 0755\ni: Tuesday\nj: n/a\nk:\n").data
     assert data == {"a": None, "b": None, "c": True, "d": -7, "e": 0.5, "f": 31, "g": 15, "h": "0755", "i": "Tuesday",
                     "j": "n/a", "k": None}  # fmt: skip
+
+
+# the core schema's forms as regexes, before they became string tests (issue 21: 3.3 M instructions to compile)
+_REGEX_FORMS = {
+    "null": r"^(?:~|null|Null|NULL|)$",
+    "int": r"^[-+]?(?:0|[1-9][0-9]*)$",
+    "leading zero": r"^[-+]?0[0-9]+(?:\.[0-9]*)?$",
+    "oct or hex": r"^0o[0-7]+$|^0x[0-9a-fA-F]+$",
+    "float": r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$",
+    "inf or nan": r"^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$",
+}
+
+
+def _string_forms(value):
+    from policycheck import load
+
+    core = load._core(value)
+    return {
+        "null": core in load._NULLS,
+        "int": load._is_int(core),
+        "leading zero": load._has_leading_zero(core),
+        "oct or hex": load._is_oct_or_hex(core),
+        "float": load._is_float(core),
+        "inf or nan": load._unsigned(core) in load._INFINITIES or core in load._NANS,
+    }
+
+
+@given(st.text(alphabet="0123456789+-.eEoxabfAFinINFaNlLu~ _\n\u0663", max_size=12))
+def test_the_string_tests_match_the_core_schema_regexes(value):
+    import re
+
+    assert _string_forms(value) == {name: bool(re.match(form, value)) for name, form in _REGEX_FORMS.items()}
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "\n", "0", "-0", "+12", "012", "0.", "00.5", "0o17", "0x1F", "0x", "0o8", ".5", "5.", "1e5", "1E+5", "1e",
+     ".e1", "-.inf", ".NaN", "+.nan", "1\n", "1\n\n", "١٢", "1_000"],
+)  # fmt: skip
+def test_the_string_tests_match_the_core_schema_regexes_at_the_edges(value):
+    import re
+
+    assert _string_forms(value) == {name: bool(re.match(form, value)) for name, form in _REGEX_FORMS.items()}

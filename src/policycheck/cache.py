@@ -42,7 +42,7 @@ _PYTHON = f"{sys.implementation.cache_tag}-{sys.hexversion:x}"
 _HEADER = b"policycheck-cache/2\n"
 _DIGEST_SIZE = 32
 # the names `entry_name` gives, and the temporary files `write` renames into them
-_OURS = re.compile(r"\.?[a-z]+-[\w.-]+-[0-9a-f]{8}\.marshal(?:\.\d+\.tmp)?")
+_OURS = r"\.?[a-z]+-[\w.-]+-[0-9a-f]{8}\.marshal(?:\.\d+\.tmp)?"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _READ_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
@@ -172,6 +172,7 @@ def _remove_stale(cache_folder: str) -> None:
     swapped for a symlink in the meantime. A file still in use but older than
     STALE_DAYS is simply rebuilt by its next run.
     """
+    ours = re.compile(_OURS)  # 0.9 M instructions to compile: only a write tidies up
     cutoff = time.time() - STALE_DAYS * 24 * 3600
     by_descriptor = os.scandir in os.supports_fd and os.unlink in os.supports_dir_fd
     try:
@@ -190,7 +191,7 @@ def _remove_stale(cache_folder: str) -> None:
         for entry in entries:
             try:
                 if (
-                    _OURS.fullmatch(entry.name)
+                    ours.fullmatch(entry.name)
                     and entry.is_file(follow_symlinks=False)
                     and entry.stat(follow_symlinks=False).st_mtime < cutoff
                 ):

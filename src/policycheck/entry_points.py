@@ -9,7 +9,6 @@ left to importlib.metadata.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import sys
@@ -39,6 +38,8 @@ class _EntryPoint:
         self.name, self.value, self.dist = name, value, dist
 
     def load(self) -> Any:
+        import importlib  # 1.6 M instructions with warnings: only an installed plugin is loaded
+
         module, _, attributes = self.value.split("[")[0].partition(":")
         target = importlib.import_module(module.strip())
         for attribute in filter(None, attributes.strip().split(".")):

@@ -9,7 +9,6 @@ gives the order ORCON, NOFORN, PROPIN, REL TO.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Mapping
 
 TYPE_CHECKING = False
@@ -22,7 +21,14 @@ NOFORN, REL_TO = "NOFORN", "REL TO"
 # the CAPCO Register's order for the controls the activity format allows
 DISSEMINATION_ORDER = ("ORCON", NOFORN, "PROPIN", REL_TO)
 # a country trigraph or a tetragraph, as the activity schema's releaseCode allows
-_CODE = re.compile(r"^[A-Z]{3,4}$")
+_CAPITALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _is_code(text: str) -> bool:
+    """^[A-Z]{3,4}$ as re.match judged it (its $ took a final line break too), without compiling a regex
+    each start (0.4 M instructions)."""
+    core = text[:-1] if text[-1:] == "\n" else text
+    return 3 <= len(core) <= 4 and not core.strip(_CAPITALS)
 
 
 def is_tetragraph(code: str, tetragraphs: Collection[str] = ()) -> bool:
@@ -91,7 +97,7 @@ def _release_codes(value: Any, reference: Any) -> list[str] | None:
     """A REL TO list in marking order, or None when it names nobody or a code that is not one."""
     if not isinstance(value, (list, tuple)) or not value:
         return None
-    if not all(isinstance(code, str) and _CODE.match(code) for code in value):
+    if not all(isinstance(code, str) and _is_code(code) for code in value):
         return None
     tetragraphs = getattr(reference, "tetragraphs", {})
     countries = getattr(reference, "countries", None)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 
 from .entry_points import find as find_entry_points
@@ -223,7 +223,7 @@ def load_registry(
             f"-p {DISABLE}{sorted(builtin)[0]}: the built-in plugins cannot be disabled; turn rules off with "
             "`ignore:` or --ignore"
         )
-    builtins = [(name, importlib.import_module(name)) for name in BUILTIN_PLUGINS]
+    builtins = [(name, _own_module(name)) for name in BUILTIN_PLUGINS]
     plugins = [PluginInfo(name=name, module=name, distribution=PROJECT) for name in BUILTIN_PLUGINS]
     installed = find_entry_points(ENTRY_POINT_GROUP) if entry_points else []
     if not installed and not modules:
@@ -232,6 +232,8 @@ def load_registry(
         registry = Registry(plugins)
         _collect(registry, _builtin_implementations(builtins), rule_packs, reference or {})
         return registry
+    import importlib  # only for plugin modules, as pluggy (a far larger import) is
+
     manager = _plugin_manager()
     for name, module in builtins:
         _register_module(manager, module, name)
@@ -250,6 +252,12 @@ def load_registry(
     registry = Registry(plugins)
     _collect(registry, _managed_implementations(manager), rule_packs, reference or {})
     return registry
+
+
+def _own_module(name: str) -> Any:
+    """A built-in plugin's module: importing importlib (with warnings) for import_module cost each start 1.6 M."""
+    __import__(name)
+    return sys.modules[name]
 
 
 def _check_disabled(disabled: set[str], found: list[Any]) -> None:

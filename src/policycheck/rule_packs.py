@@ -212,7 +212,15 @@ class _Path:
         return _walk(scope.root if self.absolute else node, (), self.parts)[0]
 
 
-_PATH_TEXT = re.compile(r"^(\.|/?[^/*{}]+(/[^/*{}]+)*)$")
+def _is_path_text(name: str) -> bool:
+    r"""^(\.|/?[^/*{}]+(/[^/*{}]+)*)$ for a placeholder's stripped name, as a string test (the regex was 0.4 M
+    instructions of each start to compile)."""
+    if name == ".":
+        return True
+    body = name[1:] if name.startswith("/") else name
+    return all(part and not any(char in "*{}" for char in part) for part in body.split("/"))
+
+
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
@@ -462,7 +470,7 @@ class _Compiler:
                 raise self.error(at, f"a lone '{token}' in the text", "write {{ or }} for a literal brace")
             elif name in SPECIAL_PLACEHOLDERS:
                 pieces.append((name, None))
-            elif _PATH_TEXT.match(name):
+            elif _is_path_text(name):
                 pieces.append(("path", _Path(name)))
             else:
                 raise self.error(

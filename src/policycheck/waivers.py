@@ -37,7 +37,7 @@ UNWAIVABLE = frozenset({"LOAD001", "SCH001", "ERR001", "WVR001", "WVR002", "WVR0
 DEFAULT_UNWAIVABLE = ("PRT001",)  # an id names one activity; a waiver cannot make two one
 MAX_DAYS = 365
 # RFC 6901, every reference token non-empty: `/`, `//` and `/a//b` name no node a waiver could mean
-POINTER = re.compile(r"^(/([^~/]|~[01])+)+$")
+POINTER = r"^(/([^~/]|~[01])+)+$"  # compiled (0.4 M instructions) by re.match, for a waiver with `at:` only
 _FIELDS = ("rule", "justification", "approved_by", "expires")
 
 
@@ -119,7 +119,9 @@ def read_waivers(data: Any, positions: Mapping[tuple, tuple[int, int]]) -> tuple
         refused = None
         if at is not None and not _resolves(data, at):
             what = (
-                "is not an RFC 6901 pointer to one node" if not POINTER.match(at) else "names no node of this document"
+                "is not an RFC 6901 pointer to one node"
+                if not re.match(POINTER, at)
+                else "names no node of this document"
             )
             refused = f"`at: {at}` {what}, so the waiver cannot say what it excuses"
         waivers.append(
@@ -138,7 +140,7 @@ def read_waivers(data: Any, positions: Mapping[tuple, tuple[int, int]]) -> tuple
 
 def _resolves(data: Any, pointer: str) -> bool:
     """Whether an RFC 6901 pointer (with no empty reference token) names a node of `data`."""
-    if not POINTER.match(pointer):
+    if not re.match(POINTER, pointer):
         return False
     node = data
     for token in pointer[1:].split("/"):

@@ -139,3 +139,5 @@ def test_with_no_plugin_installed_a_check_imports_neither_typing_nor_hashlib(tmp
         imported = _imported_after_checking(site, activity)
         assert "policycheck.finish" in imported
         assert {"typing", "hashlib"} & imported == set(), example.name
+        # issue 21: importlib (with warnings) and importlib.util (with contextlib) were 5.6 M instructions
+        assert {"importlib", "importlib.util", "contextlib", "warnings"} & imported == set(), example.name
