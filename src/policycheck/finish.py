@@ -177,8 +177,11 @@ class _IndexOf:
     def __init__(self, files: Sequence[str]) -> None:
         self._files = files
         self._keys: array | None = None
+        self._last: tuple[str, int | None] | None = None  # a violation's file is looked up twice in a row
 
     def get(self, file: str) -> int | None:
+        if self._last is not None and self._last[0] == file:
+            return self._last[1]
         if self._keys is None:
             self._keys = _sorted_keys(self._files)
         found, crc = None, _crc(file)
@@ -188,6 +191,7 @@ class _IndexOf:
             if self._files[index] == file:
                 found = index  # a file checked twice (stdin given twice) gets its findings on its last result
             at += 1
+        self._last = (file, found)
         return found
 
 

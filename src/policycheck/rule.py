@@ -28,14 +28,14 @@ KINDS = ("document", "portfolio", "stage")
 FIXABILITY = ("safe", "unsafe", "safe or unsafe")
 
 
+_CAPITALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
 def _is_rule_id(text: str) -> bool:
     """^[A-Z]{2,5}[0-9]{3}$ as re.match judged it (its $ took a final line break too), without compiling
     a regex each start (0.4 M instructions)."""
     core = text[:-1] if text[-1:] == "\n" else text
     return 5 <= len(core) <= 8 and not core[:-3].strip(_CAPITALS) and not core[-3:].strip("0123456789")
-
-
-_CAPITALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 class Edit(Record):

@@ -204,3 +204,19 @@ def test_portfolio_rules_find_the_same_when_their_values_are_sorted_in_spilled_r
     ]
     monkeypatch.setattr(helpers, "SORTED_RUN", run)
     assert check_portfolio(files, select=["PRT002", "PRT003"]) == in_memory
+
+
+def test_prt003_counts_an_empty_id_used_twice_once_as_any_other():
+    files = {f"{name}.yaml": activity('""', "2027-01-01", "2027-12-31") for name in "abcd"}
+    assert [f for f in check_portfolio(files, select=["PRT003"]) if f.rule_id == "PRT003"] == []
+    files["d.yaml"] = activity("ALB-D", "2027-01-01", "2027-12-31")
+    files["e.yaml"], files["f.yaml"] = (
+        activity("ALB-E", "2027-01-01", "2027-12-31"),
+        activity("ALB-F", "2027-01-01", "2027-12-31"),
+    )
+    assert [f.file for f in check_portfolio(files, select=["PRT003"]) if f.rule_id == "PRT003"] == [
+        "a.yaml",
+        "d.yaml",
+        "e.yaml",
+        "f.yaml",
+    ]

@@ -350,7 +350,7 @@ def too_many_at_once(collected: Sequence[Collected], ctx: RuleContext) -> Iterat
     others: dict[tuple[str, int], list[int]] = {}  # (partner, day) -> the latest six running then
     names: dict[int, str] = {}  # place in `collected` -> how a message names that activity
     for position, item in partners.counted():
-        activity_id, countries, start, end, line, column = item.value
+        _activity_id, countries, start, end, line, column = item.value
         for country in countries:
             calendar = partners.by_partner[country]
             found = calendar.overload(start.toordinal(), end.toordinal())
@@ -384,10 +384,12 @@ class _Partners:
     def __init__(self, collected: Sequence[Collected], limit: int) -> None:
         self._collected = collected
         # only an id used twice is remembered, as PRT001 does
-        self._twice = repeated(item.value[0] for item in collected if item.value is not None and item.value[0])
+        self._twice = repeated(
+            item.value[0] for item in collected if item.value is not None and item.value[0] is not None
+        )
         self.by_partner: dict[str, _Calendar] = {}
         for position, item in self.counted():
-            activity_id, countries, start, end, *_ = item.value
+            _activity_id, countries, start, end, *_ = item.value
             for country in countries:
                 calendar = self.by_partner.get(country)
                 if calendar is None:
