@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from policycheck import results as results_module
 from policycheck.cli import main
+from policycheck.discover import discover
 from policycheck.errors import OutputError
 from policycheck.findings import FileResult, Finding
 from policycheck.results import Results
@@ -134,3 +135,24 @@ def test_a_finished_record_takes_the_place_of_the_checked_one_past_the_kept_and_
     assert list(results.files) == [f"{index}.yaml" for index in range(len(results))]
     with pytest.raises(ValueError, match="not 'other.yaml'"):
         results.replace(3, FileResult("other.yaml", None))
+
+
+def test_a_store_of_the_discovered_sources_keeps_their_paths_once_and_in_their_order(tmp_path):
+    """The check stage's store takes the sources' own paths (one copy, not two) and refuses a result out of place."""
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text("id: X\n", encoding="utf-8")
+    sources = discover([str(tmp_path)])
+    checked = check_sources(run.engine(), sources, jobs=1)
+    assert checked.files is sources.paths
+    assert list(checked.files) == [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")] and len(checked) == 2
+    expected = Results(sources.paths)
+    assert len(expected) == 0
+    with pytest.raises(ValueError, match="result 0 is of 'b.yaml'"):
+        expected.append(FileResult(file="b.yaml"))
+    expected.append(FileResult(file=str(tmp_path / "a.yaml")))
+    with pytest.raises(IndexError, match="no result 1 to replace"):
+        expected.replace(1, FileResult(file=str(tmp_path / "b.yaml")))
+    expected.append(FileResult(file=str(tmp_path / "b.yaml")))
+    with pytest.raises(ValueError, match="not of the file expected there"):
+        expected.append(FileResult(file=str(tmp_path / "c.yaml")))
+    assert [result.file for result in expected] == list(sources.paths)

@@ -56,6 +56,11 @@ class Sources(Compact):
     def __len__(self) -> int:
         return len(self._paths)
 
+    @property
+    def paths(self) -> Paths:
+        """Every source's path, in order: what the check stage's store keeps too (once for both)."""
+        return self._paths
+
     def _item(self, index: int) -> Source:
         source = self._others.get(index)
         return Source(self._paths[index]) if source is None else source

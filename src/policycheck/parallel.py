@@ -16,12 +16,12 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from . import cache
+from .discover import Source, Sources
 from .engine import Engine
 from .results import Results
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .discover import Source
     from .findings import FileResult
     from .policy import Policy
 
@@ -65,7 +65,7 @@ def _initialize(policy: "Policy", use_cache: bool = True) -> None:
     _worker_engine = Engine.from_policy(policy)
 
 
-def _check_chunk(sources: Sequence["Source"]) -> list["FileResult"]:
+def _check_chunk(sources: Sequence[Source]) -> list["FileResult"]:
     return [_worker_engine.check(source) for source in sources]
 
 
@@ -79,7 +79,7 @@ def wants_progress(choice: bool | None, files: int, terminal: bool, environ: Map
     return choice is True or (files > PROGRESS_FILES and not environ.get("CI"))
 
 
-def chunks(sources: Sequence["Source"], jobs: int) -> Iterator[Sequence["Source"]]:
+def chunks(sources: Sequence[Source], jobs: int) -> Iterator[Sequence[Source]]:
     """The sources in order, a chunk at a time: each one sliced only when it is submitted."""
     size = max(1, min(MAX_CHUNK, len(sources) // (jobs * CHUNKS_PER_WORKER)))
     return (sources[start : start + size] for start in range(0, len(sources), size))
@@ -87,7 +87,7 @@ def chunks(sources: Sequence["Source"], jobs: int) -> Iterator[Sequence["Source"
 
 def check_sources(
     engine: "Engine",
-    sources: Sequence["Source"],
+    sources: Sequence[Source],
     jobs: int | None = None,
     advance: Callable[[int], None] = lambda done: None,
     small_run: int = SMALL_RUN,
@@ -95,7 +95,7 @@ def check_sources(
 ) -> Results:
     """Every source checked, in input order; `advance(n)` after each n results."""
     jobs = min(jobs or default_jobs(), len(sources))
-    results = Results()
+    results = Results(sources.paths if isinstance(sources, Sources) else None)
 
     def keep(checked: list[FileResult]) -> None:
         for result in checked:

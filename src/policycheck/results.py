@@ -40,40 +40,51 @@ BLOCK = 256
 class Results(Sequence):
     """FileResults in check order, appended once, read any number of times."""
 
-    def __init__(self) -> None:
-        self.files = Paths()  # each path once, compact
+    def __init__(self, files: Paths | None = None) -> None:
+        """`files`, where known, are the paths the results will come in, in order (the check stage's
+        sources): kept once for both, with each file's offset and size sized once, not grown."""
+        self._expected = files is not None
+        self.files = Paths() if files is None else files  # each path once, compact
+        self._count = 0
         self.collected: dict[str, CollectedValues] = {}  # rule id -> what it collected, in file order
         self._store: io.BytesIO | io.BufferedRandom = io.BytesIO()
         self._end = 0
         self._spill_at = SPILL_BYTES
-        self._starts = array("q")
-        self._sizes = array("q")
+        self._starts = array("q", bytes(8 * len(self.files)))
+        self._sizes = array("I", bytes(4 * len(self.files)))  # a record is far below 4 GiB (10 MiB files, bounded text)
         self._kept: dict[int, tuple] = {}  # records kept as they are: the first files', and any that cannot be pickled
         # files mostly end with the same outcome map: each distinct one is kept once
         self._outcome_maps: list[dict[str, str]] = []
         self._outcome_ids: dict[tuple, int] = {}
 
     def append(self, result: FileResult) -> None:
-        self.files.append(result.file)
+        index = self._count
+        if not self._expected:
+            self.files.append(result.file)
+            self._starts.append(0)
+            self._sizes.append(0)
+        elif index >= len(self.files) or self.files[index] != result.file:
+            raise ValueError(f"result {index} is of {result.file!r}, not of the file expected there")
+        self._count += 1
         for rule_id, value in result.collected.items():
             values = self.collected.get(rule_id)
             if values is None:
                 values = self.collected[rule_id] = CollectedValues(self)
-            values.append(len(self.files) - 1, result.activity_id, value)
-        self._starts.append(0)
-        self._sizes.append(0)
-        self._put(len(self.files) - 1, result)
+            values.append(index, result.activity_id, value)
+        self._put(index, result)
 
     def replace(self, index: int, result: FileResult) -> None:
         """The finished record of a file in place of its checked one (the finishing stage's, once per file):
         a second store would hold every path and offset again."""
+        if not 0 <= index < self._count:
+            raise IndexError(f"no result {index} to replace: {self._count} so far")
         if result.file != self.files[index]:
             raise ValueError(f"result {index} is of {self.files[index]!r}, not {result.file!r}")
         self._kept.pop(index, None)
         self._put(index, result)
 
     def __len__(self) -> int:
-        return len(self.files)
+        return self._count
 
     def __getitem__(self, index: int) -> FileResult:
         index = range(len(self))[index]
