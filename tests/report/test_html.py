@@ -505,3 +505,35 @@ def test_a_long_queue_is_written_as_tables_of_a_hundred_rows_with_the_same_colum
     tables = queue.split('<div class="rows">')[1:]
     assert [table.count("<tr><td") for table in tables] == [html.TABLE_ROWS, html.TABLE_ROWS, 1]
     assert len({table[: table.index("<tbody>")] for table in tables}) == 1  # one colgroup and head for all
+
+
+def test_rows_and_waivers_sorted_in_spilled_runs_give_the_same_page(monkeypatch):
+    """Past a run, the queue's rows and the waiver register's keys are sorted in a scratch file: the same page."""
+    from policycheck import ordered
+
+    statuses = ("pass", "warn", "fail", "error", "skip")
+    records = []
+    for index in range(40):
+        waivers = [
+            {
+                "rule": "GOV004",
+                "approved_by": "a",
+                "justification": "b",
+                "expires": f"2027-0{1 + index % 9}-1{index % 3}",
+            }
+        ] * (index % 3)
+        records.append(
+            proposal(
+                index,
+                statuses[index * 7 % 5],
+                start=f"2027-0{1 + index * 5 % 9}-15",
+                waivers=waivers,
+                change=("new", "changed", "unchanged")[index % 3],
+            )
+        )
+    run = run_dict(since_previous={"previous": "before.json", "proposals": {"new": 14}, "findings": {}})
+    in_memory = html.render(run, records)
+    assert in_memory.count('<td class="num">') > 40  # the queue and the register are not empty
+    monkeypatch.setattr(ordered, "RUN", 3)
+    monkeypatch.setattr(ordered, "PIECE", 2)
+    assert html.render(run, records) == in_memory

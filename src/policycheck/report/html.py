@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -23,6 +24,7 @@ from typing import Any
 from . import json_format, review
 from .charts import Chart, Series, heat_map, stacked_bars, timeline
 from .htmltext import plain, text
+from ..ordered import Ordered
 from .review import Row
 
 # Past this many proposals each one's section is folded into a <details> (its summary line
@@ -322,8 +324,9 @@ def stream(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]], compariso
     portfolio = review.Portfolio(rules)
     banners = review.BannerRollup(_tetragraphs())
     shared: dict = {}
-    rows: list[Row] = []
-    waiver_keys: list[tuple] = []
+    # in priority order, and past a few thousand files in a scratch file: a row a file (~0.6 KB) is what grew
+    rows = Ordered(Row.sort_key)
+    waiver_keys = Ordered(lambda key: key)
     for index in range(len(files)):
         record = _record(files[index])
         row = review.row_of(index, record, today, lambda value: shared.setdefault(value, value))
@@ -335,8 +338,6 @@ def stream(run: Mapping[str, Any], files: Sequence[Mapping[str, Any]], compariso
                 (days is None, days or 0, row.activity_id or row.file, str(waiver.get("rule")), index, position)
             )
         rows.append(row)
-    rows.sort(key=Row.sort_key)
-    waiver_keys.sort()
     if marking is not None:
         run = {**run, "since_previous": marking.summary()}
     banner = banners.result()
@@ -388,7 +389,7 @@ def _head(banner: review.PortfolioBanner, count: int) -> Iterator[str]:
 def _introduction(
     run: Mapping[str, Any],
     banner: review.PortfolioBanner,
-    rows: Sequence[Row],
+    rows: Ordered,
     portfolio: review.Portfolio,
     today: date | None,
 ) -> Iterator[str]:
@@ -437,7 +438,7 @@ def _introduction(
     )
 
 
-def _since(run: Mapping[str, Any], rows: Sequence[Row]) -> Iterator[str]:
+def _since(run: Mapping[str, Any], rows: Ordered) -> Iterator[str]:
     """What changed since the previous report (--compare): counts, the new and changed proposals, the removed ones."""
     since = _record(run.get("since_previous"))
     if not since:
@@ -456,15 +457,16 @@ def _since(run: Mapping[str, Any], rows: Sequence[Row]) -> Iterator[str]:
         + text(", ".join(count(findings, key) for key in ("new", "persisting", "resolved")))
         + ". Resolved findings are named in each proposal's section; they do not gate.</p>"
     )
-    moved = [row for row in rows if row.change in ("new", "changed")]
-    if moved:
+    moved = ("new", "changed")
+    if any(row.change in moved for row in rows):  # a pass to ask, another to list: the rows are not held
         yield from _chunked(
             '<table><thead><tr><th scope="col">Proposal</th><th scope="col">Since the last review</th>'
             '<th scope="col">Status</th></tr></thead>',
             (
                 f'<tr><td><a href="#p-{row.index}">{text(row.activity_id or row.file)}</a></td>'
                 f"<td>{_change(row.change)}</td><td>{_badge(row.status)}</td></tr>\n"
-                for row in moved
+                for row in rows
+                if row.change in moved
             ),
         )
     removed = review.mappings(since.get("removed"))
@@ -483,7 +485,7 @@ def _since(run: Mapping[str, Any], rows: Sequence[Row]) -> Iterator[str]:
     yield "</section>\n"
 
 
-def _queue(rows: Sequence[Row]) -> Iterator[str]:
+def _queue(rows: Ordered) -> Iterator[str]:
     yield (
         '<section id="queue"><h2>Decision queue</h2>'
         '<p class="muted">Worst status first, then the soonest start. The decision column is <em>suggested</em> from '
@@ -675,15 +677,16 @@ def _waiver_class(days: int | None) -> str:
     return next((f"within-{limit}" for limit in (30, 60, 90) if days <= limit), "")
 
 
-def _waiver_register(files: Sequence[Mapping[str, Any]], keys: Sequence[tuple]) -> Iterator[str]:
-    """`keys`: (days unknown, days left, proposal's name, rule, file index, waiver's position), soonest first."""
+def _waiver_register(files: Sequence[Mapping[str, Any]], keys: Iterable[tuple]) -> Iterator[str]:
+    """`keys`: (days unknown, days left, proposal's name, rule, file index, waiver's position), soonest first;
+    read twice (a count, then the rows), never held."""
     yield '<section id="waivers"><h2>Waiver register</h2>'
     if not keys:
         yield "<p>No waivers.</p></section>\n"
         return
-    buckets = [_waiver_class(None if unknown else days) for unknown, days, *_ in keys]
+    buckets = Counter(_waiver_class(None if unknown else days) for unknown, days, *_ in keys)
     counts = ", ".join(
-        f"{buckets.count(name)} {label}"
+        f"{buckets[name]} {label}"
         for name, label in (
             ("expired", "expired"),
             ("within-30", "within 30 days"),
@@ -698,14 +701,15 @@ def _waiver_register(files: Sequence[Mapping[str, Any]], keys: Sequence[tuple]) 
         '<thead><tr><th scope="col">Proposal</th><th scope="col">Rule</th><th scope="col">Approved by</th>'
         '<th scope="col">Authority</th><th scope="col">Justification</th><th scope="col">Expires</th>'
         '<th scope="col" class="num">Days left</th></tr></thead>',
-        _waiver_rows(files, keys, buckets),
+        _waiver_rows(files, keys),
     )
     yield "</section>\n"
 
 
-def _waiver_rows(files: Sequence[Mapping[str, Any]], keys: Sequence[tuple], buckets: Sequence[str]) -> Iterator[str]:
+def _waiver_rows(files: Sequence[Mapping[str, Any]], keys: Iterable[tuple]) -> Iterator[str]:
     cached: tuple[int, list] = (-1, [])
-    for (unknown, days, name, _rule, index, position), css_class in zip(keys, buckets):
+    for unknown, days, name, _rule, index, position in keys:
+        css_class = _waiver_class(None if unknown else days)
         if cached[0] != index:
             cached = (index, review.waivers_of(_record(files[index])))
         waivers = cached[1]
