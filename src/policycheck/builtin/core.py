@@ -417,7 +417,8 @@ class _Calendar:
 
     def __init__(self) -> None:
         self._added = array("q")  # start << 32 | index of the activity in `_ends` and `_positions`
-        self._ends, self._positions = array("l"), array("l")
+        # 4 B each ('i'): a day number (at most 3,652,059, 31 December 9999) and a position fit; 'l' is 8 B on Linux
+        self._ends, self._positions = array("i"), array("i")
 
     def add(self, start: int, end: int, position: int) -> None:
         self._added.append(start << 32 | len(self._ends))
@@ -426,14 +427,14 @@ class _Calendar:
 
     def close(self, limit: int) -> None:
         """Sorts the activities and works out the stretches of days on which more than `limit` run."""
-        self.starts, self.ends, self.positions = array("l"), array("l"), array("l")
+        self.starts, self.ends, self.positions = array("i"), array("i"), array("i")
         for key in sorted(self._added):
             index = key & 0xFFFFFFFF
             self.starts.append(key >> 32)
             self.ends.append(self._ends[index])
             self.positions.append(self._positions[index])
         del self._added, self._ends, self._positions
-        self._firsts, self._lasts, self._counts = _stretches(self.starts, array("l", sorted(self.ends)), limit)
+        self._firsts, self._lasts, self._counts = _stretches(self.starts, array("i", sorted(self.ends)), limit)
 
     def overload(self, start: int, end: int) -> tuple[int, int] | None:
         """(first day, how many run) of the first stretch within [start, end] on which too many run."""
@@ -460,7 +461,7 @@ def _stretches(starts: Sequence[int], ends: Sequence[int], limit: int) -> tuple[
     One sweep over the sorted starts and the sorted ends (an activity ending on a day leaves
     before one starting the next day arrives): no pair of activities is compared.
     """
-    firsts, lasts, counts = array("l"), array("l"), array("l")
+    firsts, lasts, counts = array("i"), array("i"), array("i")
     running = arrived = left = 0
     while left < len(ends):  # the last day of all is the day after an end: none ends before it starts
         leaves = ends[left] + 1
