@@ -177,3 +177,45 @@ def test_a_start_with_a_warm_cache_imports_neither_fastjsonschema_nor_jsonschema
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True)
     assert first.stdout.splitlines()[-1].startswith("fastjsonschema")  # the first start writes the code
     assert second.stdout.splitlines()[-1] == ""
+
+
+COUNTRIES = ["ABW", "AFG", "ALB", "it's", 'say "x"', "back\\slash", "new\nline", "ALB"]
+ENUM_VALUES = [*COUNTRIES, "ABX", "abw", "", "ALB ", 0, 1, 1.0, True, False, [], {}, ["ALB"], None]
+
+
+@pytest.mark.parametrize(
+    "enum", [COUNTRIES, [*COUNTRIES, None], [None, *COUNTRIES], ["ALB", None, "USA"], ["ALB"], [None], []]
+)
+def test_an_enum_tested_as_a_set_answers_as_the_chain_of_comparisons_did(cache_folder, monkeypatch, enum):
+    schema = {"type": "object", "properties": {"code": {"enum": enum}, "codes": {"items": {"enum": enum}}}}
+    with_sets = compiled_module._generate(schema)
+    monkeypatch.setattr(compiled_module, "_enum_sets", lambda source: source)
+    as_written = compiled_module._generate(schema)
+    assert (with_sets[1] != as_written[1]) == (len({option for option in enum if option is not None}) > 1)
+    for value in ENUM_VALUES:
+        for document in ({"code": value}, {"codes": [value]}):
+            answers = []
+            for entry, code in (with_sets, as_written):
+                namespace = {"JsonSchemaValueException": compiled_module._Rejected, "_MAPPINGS": dict}
+                exec(code, namespace)
+                answers.append(compiled_module.CompiledValidator(namespace[entry]).is_valid(document))
+            assert answers[0] == answers[1] == (value in enum and (value is None or isinstance(value, str))), document
+
+
+def test_only_an_enum_of_text_and_null_options_becomes_a_set():
+    chain = (
+        "    if not (isinstance(data, str) and data == 'A' or isinstance(data, str) and data == \"B's\""
+        " or data is None):"
+    )
+    assert compiled_module._enum_sets(chain) == (
+        "    if not (isinstance(data, str) and data in {'A', \"B's\"} or data is None):"
+    )
+    untouched = [
+        "    if not (isinstance(data, str) and data == 'A'):",  # one option: nothing to gain
+        "    if not (isinstance(data, str) and data == 'A' or isinstance(data, bool) and data is True):",
+        "    if not (isinstance(data, str) and data == 'A' or isinstance(other, str) and other == 'B'):",
+        "    if not (isinstance(data, str) and data == 'A' and isinstance(data, str) and data == 'B'):",
+        "    if not (isinstance(data, str) and data == 'A' or isinstance(data, str) and data == 'B' or x):",
+    ]
+    for line in untouched:
+        assert compiled_module._enum_sets(line) == line

@@ -3,11 +3,13 @@
 from collections import Counter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policycheck import finish as finish_module
 from policycheck import results as results_module
 from policycheck.baseline import Applying, Recording, fingerprint, relative_path
-from policycheck.findings import Finding, tally
+from policycheck.findings import FileResult, Finding, outcome, tally
 from policycheck.finish import PortfolioFindings
 from policycheck.results import Results
 
@@ -207,3 +209,43 @@ def test_a_rule_that_names_files_in_order_makes_one_run_and_one_out_of_order_a_r
         ["TST1 #2", "TST1 #3", "TST2 #1"],
         ["TST1 #4", "TST2 #0"],
     ]
+
+
+def _outcomes_as_they_were(result):
+    """`finish._outcomes` before it ranked levels and remembered sorted orders: its meaning."""
+    by_rule = {}
+    for finding in result.findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
+    ran = {rule_id: outcome(found) for rule_id, found in by_rule.items() if result.outcomes.get(rule_id) == "pass"}
+    return dict(sorted({**result.outcomes, **ran}.items()))
+
+
+RULE_IDS = st.sampled_from(["DAT001", "PRT001", "GOV002", "ERR001", "A", "Z"])
+LEVELS = st.sampled_from(["fail", "warn", "waived", "info", "pass", "other"])
+
+
+@given(
+    st.dictionaries(RULE_IDS, st.sampled_from(["pass", "skip", "error", "fail"])),
+    st.lists(st.tuples(RULE_IDS, LEVELS), max_size=8),
+)
+def test_a_files_outcomes_are_what_their_findings_made_them_before(outcomes, found):
+    findings = [Finding(rule_id, level, "m", "a.yaml") for rule_id, level in found]
+    result = FileResult("a.yaml", None, None, findings, dict(outcomes))
+    order = finish_module._Order()
+    expected = _outcomes_as_they_were(result)
+    for _ in range(2):  # the second time, the order is the remembered one
+        got = finish_module._outcomes(result, order)
+        assert got == expected and list(got) == list(expected)
+    assert result.outcomes == outcomes  # the checked map is left as it was
+
+
+def test_past_the_orders_it_remembers_an_outcome_map_is_still_sorted(monkeypatch):
+    monkeypatch.setattr(finish_module, "KNOWN_ORDERS", 1)
+    order = finish_module._Order()
+    assert [order.of(ids) for ids in [("b", "a"), ("d", "c"), ("d", "c")]] == [("a", "b"), ("c", "d"), ("c", "d")]
+    assert list(order._known) == [("b", "a")]
+
+
+def test_findings_sort_by_their_sort_key():
+    finding = Finding("DAT001", "fail", "m", "a.yaml", 3, 4, "/id", "h")
+    assert finish_module._SORT_KEY(finding) == finding.sort_key()

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 # Bump when the code stored in the cache changes shape, or `_same_in_draft_07` another answer (it is kept).
-_FORMAT = 4
+_FORMAT = 5
 
 _ANNOTATIONS = {
     "$schema",
@@ -131,6 +131,54 @@ _DICT_CHECK = r"isinstance\((\w+), \(?dict\)?\)"
 _MAPPINGS = (dict, MappingProxyType)
 
 
+# An enum's test as fastjsonschema writes it, a term for each option joined by " or ": text options as
+# `isinstance(data, str) and data == 'ABW'` (the country codes' 249 compared in turn), null as `data is None`
+_ENUM_TEST = r"(?m)^( *)if not \((.+)\):$"
+_ENUM_OPTION = (
+    r"isinstance\((?P<text_of>\w+), str\) and (?P=text_of) == "
+    r"""(?P<text>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")|(?P<none_of>\w+) is None"""
+)
+
+
+def _enum_sets(source: str) -> str:
+    """The generated code with each enum of two or more text options tested as one set membership.
+
+    Only a test made of nothing but such options is rewritten, to the same answer for every value: any
+    other is left as it was. The set of constants is compiled to a frozenset, kept in the cached code.
+    """
+    import ast
+
+    option = re.compile(_ENUM_OPTION)
+
+    def as_set(match: re.Match) -> str:
+        indent, test = match.groups()
+        names, texts, none, at = set(), [], False, 0
+        while True:
+            found = option.match(test, at)
+            if found is None:
+                return match.group()
+            if found["none_of"]:
+                names.add(found["none_of"])
+                none = True
+            else:
+                names.add(found["text_of"])
+                texts.append(ast.literal_eval(found["text"]))
+            at = found.end()
+            if at == len(test):
+                break
+            if not test.startswith(" or ", at):
+                return match.group()
+            at += len(" or ")
+        if len(names) != 1 or len(texts) < 2:
+            return match.group()
+        [name] = names
+        options = ", ".join(map(repr, sorted(set(texts))))
+        null = f" or {name} is None" if none else ""
+        return f"{indent}if not (isinstance({name}, str) and {name} in {{{options}}}{null}):"
+
+    return re.sub(_ENUM_TEST, as_set, source)
+
+
 class _NoDecimal:
     """Stands for decimal.Decimal in the generated type checks: no document holds one."""
 
@@ -222,4 +270,5 @@ def _generate(schema: Mapping[str, Any]) -> tuple[str, Any] | None:
     source = re.sub(
         _DICT_CHECK, r"isinstance(\1, _MAPPINGS)", re.sub(_EXCEPTIONS_IMPORT, "", source).replace(_DECIMAL_IMPORT, "")
     )
+    source = _enum_sets(source)
     return entry.group(1), compile(source, "<fastjsonschema>", "exec")

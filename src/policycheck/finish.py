@@ -14,10 +14,11 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
+from operator import attrgetter
 
 from . import waivers
 from .engine import each_violation
-from .findings import FileResult, Finding, Tally, outcome
+from .findings import _WORST_FIRST, FileResult, Finding, Tally
 from .quoting import shorten
 from .records import Record
 from .results import Blocks, Results
@@ -59,9 +60,12 @@ def finish(
     }
     governance = waivers.Governance.of(engine.config.waivers, engine.registry.rules, engine.config.audit_waivers)
     tally = Tally()
+    order = _Order()
     for index, result in enumerate(checked):
         # a portfolio finding is the file's, as its activity id (a rule's violation names only the file)
-        result.findings.extend(found._replace(activity_id=result.activity_id) for found in portfolio_found(index))
+        found = portfolio_found(index)
+        if found:
+            result.findings.extend(finding._replace(activity_id=result.activity_id) for finding in found)
         for rule_id in crashed.get(index, ()):
             result.outcomes[rule_id] = "error"
         if not tracebacks and any(finding.traceback for finding in result.findings):
@@ -78,22 +82,54 @@ def finish(
                 wvr_levels,
                 governance,
             )
-        result.findings.sort(key=Finding.sort_key)
+        result.findings.sort(key=_SORT_KEY)
         if baseline is not None:
             result.findings = baseline.keep(result.findings)
-        result.outcomes = _outcomes(result)
+        result.outcomes = _outcomes(result, order)
         checked.replace(index, result)
         tally.add(result)
     return Finished(checked, tally, baseline.done() if baseline is not None else None)
 
 
-def _outcomes(result: FileResult) -> dict[str, str]:
-    """A rule that ran ("pass" so far) fails, warns or is waived by its findings, if it has any."""
-    by_rule: dict[str, list[Finding]] = {}
+# `Finding.sort_key`'s tuple, made without a Python call a finding
+_SORT_KEY = attrgetter("file", "line", "column", "rule_id", "pointer", "message")
+# `findings.outcome`'s order, worst first: a rule's outcome is the worst level of its findings ("pass": none)
+_RANK = {level: rank for rank, level in enumerate(_WORST_FIRST)}
+_PASS = len(_WORST_FIRST)
+
+
+class _Order:
+    """The rule ids of an outcome map in sorted order, sorted once for each set of ids (a run has a few;
+    past KNOWN_ORDERS, the others are sorted each time: their memory is not to grow with the run)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def of(self, rule_ids: tuple[str, ...]) -> tuple[str, ...]:
+        order = self._known.get(rule_ids)
+        if order is None:
+            order = tuple(sorted(rule_ids))
+            if len(self._known) < KNOWN_ORDERS:
+                self._known[rule_ids] = order
+        return order
+
+
+KNOWN_ORDERS = 64
+
+
+def _outcomes(result: FileResult, order: _Order) -> dict[str, str]:
+    """A rule that ran ("pass" so far) fails, warns or is waived by its findings, if it has any; by rule id."""
+    outcomes = result.outcomes
+    ran: dict[str, int] = {}  # a rule that ran -> the rank of its worst finding
     for finding in result.findings:
-        by_rule.setdefault(finding.rule_id, []).append(finding)
-    ran = {rule_id: outcome(found) for rule_id, found in by_rule.items() if result.outcomes.get(rule_id) == "pass"}
-    return dict(sorted({**result.outcomes, **ran}.items()))
+        rule_id = finding.rule_id
+        if outcomes.get(rule_id) == "pass":
+            rank = _RANK.get(finding.level, _PASS)
+            if rank < ran.get(rule_id, _PASS):
+                ran[rule_id] = rank
+    finished = {**outcomes, **{rule_id: _WORST_FIRST[rank] for rule_id, rank in ran.items()}}
+    ids = order.of(tuple(finished))
+    return dict(zip(ids, map(finished.__getitem__, ids)))
 
 
 def portfolio_findings(engine: "Engine", checked: Results) -> tuple[PortfolioFindings, dict[int, list[str]]]:

@@ -11,7 +11,7 @@ nothing a proposal says can become a command.
 from __future__ import annotations
 
 from ..findings import fixable
-from ..quoting import inert
+from ..quoting import inert as _inert
 from . import Report, live_waivers
 
 _COLORS = {
@@ -37,6 +37,13 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def inert(text: str) -> str:
+    """`quoting.inert`, answered at once for text with nothing to escape: every character `inert` escapes (a
+    control, a line or paragraph separator, a bidirectional control, a surrogate) is one `isprintable` rejects,
+    and the test is ~10x cheaper than `inert`'s translation (a third of rendering 10,000 files)."""
+    return text if text.isprintable() else _inert(text)
+
+
 def path_text(file: str) -> str:
     """A file name as the text formats print it: inert, and never a workflow command (`::`, `##[`) at line start."""
     text = inert(file)
@@ -54,7 +61,8 @@ def _file_lines(result, report: Report) -> list[str]:
     shown = [finding for finding in result.findings if not report.quiet or finding.level != "waived"]
     if report.quiet and not shown:
         return []
-    header = path_text(result.file)
+    file, file_text = result.file, path_text(result.file)  # a file's findings are nearly all its own
+    header = file_text
     if result.banner:
         header += f"  [{inert(result.banner)}]"
     if result.activity_id:
@@ -62,7 +70,7 @@ def _file_lines(result, report: Report) -> list[str]:
     lines = [_style(header, None, color, bold=True)]
     for finding in shown:
         level = _style(finding.level.upper(), _COLORS.get(finding.level), color, bold=True)
-        where = f"{path_text(finding.file)}:{finding.line}:{finding.column}"
+        where = f"{file_text if finding.file == file else path_text(finding.file)}:{finding.line}:{finding.column}"
         marker = _style("[*]", "cyan", color, bold=True) + " " if fixable(finding, report.unsafe_fixes) else ""
         line = f"  {where} {level} {finding.rule_id} {marker}{inert(finding.message)}"
         if finding.hint:
