@@ -1,11 +1,12 @@
 """quoting.inert's escapes of lone surrogates, found without a regex."""
 
 import re
+import sys
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policycheck.quoting import inert
+from policycheck.quoting import _escaped, inert
 
 # printable text inert leaves as it is, and the surrogates around it
 CHARACTERS = st.one_of(
@@ -30,3 +31,21 @@ def _as_the_regex_did(match: re.Match) -> str:
 @given(st.text(alphabet=CHARACTERS))
 def test_surrogates_are_escaped_as_a_regex_of_their_range_did(text):
     assert inert(text) == re.sub("[\ud800-\udfff]", _as_the_regex_did, text)
+
+
+def test_no_printable_character_is_one_the_escaping_changes():
+    """What lets inert answer printable text at once: the translation leaves every printable character alone."""
+    printable = "".join(filter(str.isprintable, map(chr, range(sys.maxunicode + 1))))
+    assert _escaped(printable, keep_bytes=False) == printable
+    assert inert(printable) is printable
+
+
+@given(st.text(alphabet=st.characters(codec=None, categories=None)), st.booleans())
+def test_the_quick_answer_is_the_escaping_s_for_any_text(value, keep_bytes):
+    assert inert(value, keep_bytes) == _escaped(value, keep_bytes)
+
+
+def test_text_that_needs_escaping_is_escaped():
+    for value in ("a\x1b[31m", "line\nbreak", "\u202eevil", "caf\udce9", "\u2028", "\x85"):
+        assert inert(value) != value and inert(value) == _escaped(value, False)
+    assert inert("tab\tkept nbsp\xa0") == "tab\tkept nbsp\xa0"
