@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from policycheck import finish as finish_module
 from policycheck import results as results_module
 from policycheck.baseline import Applying, Recording, fingerprint, relative_path
-from policycheck.findings import FileResult, Finding, outcome, tally
+from policycheck.findings import SORT_KEY, FileResult, Finding, outcome, tally
 from policycheck.finish import PortfolioFindings
 from policycheck.results import Results
 
@@ -248,4 +248,4 @@ def test_past_the_orders_it_remembers_an_outcome_map_is_still_sorted(monkeypatch
 
 def test_findings_sort_by_their_sort_key():
     finding = Finding("DAT001", "fail", "m", "a.yaml", 3, 4, "/id", "h")
-    assert finish_module._SORT_KEY(finding) == finding.sort_key()
+    assert SORT_KEY(finding) == finding.sort_key() == ("a.yaml", 3, 4, "DAT001", "/id", "m")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from collections import Counter
 from collections.abc import Iterable
 
@@ -19,6 +21,14 @@ __all__ = ["FileResult", "Finding", "Waiver"]
 FAIL, WARN, INFO, WAIVED = "fail", "warn", "info", "waived"
 # the worst first: a file's status and a rule's outcome are the worst level among its findings
 _WORST_FIRST = (FAIL, WARN, WAIVED, INFO)
+# a level's place in _WORST_FIRST (a rule's outcome is the first of its findings' levels there)
+LEVEL_RANK = {level: rank for rank, level in enumerate(_WORST_FIRST)}
+PASS_RANK = len(_WORST_FIRST)
+
+
+def ranked_outcome(rank: int) -> str:
+    """The outcome of a rule whose worst finding has this rank (PASS_RANK: none)."""
+    return _WORST_FIRST[rank] if rank < PASS_RANK else "pass"
 
 
 class Waiver(Record):
@@ -67,10 +77,14 @@ class Finding(Record):
     fix: "Fix | None" = None
 
     def sort_key(self) -> tuple:
-        return (self.file, self.line, self.column, self.rule_id, self.pointer, self.message)
+        return SORT_KEY(self)
 
     def waived_by(self, waiver: Waiver) -> "Finding":
         return self._replace(level=WAIVED, waiver=waiver)
+
+
+# how findings sort (`Finding.sort_key`), made without a Python call a finding
+SORT_KEY = attrgetter("file", "line", "column", "rule_id", "pointer", "message")
 
 
 class FileResult:
@@ -129,11 +143,7 @@ def fixable(finding: Finding, unsafe: bool) -> bool:
 
 def outcome(findings: Iterable[Finding]) -> str:
     """A rule's status on one file from its findings (no findings: pass)."""
-    levels = {finding.level for finding in findings}
-    for level in _WORST_FIRST:
-        if level in levels:
-            return level
-    return "pass"
+    return ranked_outcome(min((LEVEL_RANK.get(finding.level, PASS_RANK) for finding in findings), default=PASS_RANK))
 
 
 class Tally:

@@ -14,11 +14,10 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
-from operator import attrgetter
 
 from . import waivers
 from .engine import each_violation
-from .findings import _WORST_FIRST, FileResult, Finding, Tally
+from .findings import LEVEL_RANK, PASS_RANK, SORT_KEY, FileResult, Finding, Tally, ranked_outcome
 from .quoting import shorten
 from .records import Record
 from .results import Blocks, Results
@@ -82,20 +81,13 @@ def finish(
                 wvr_levels,
                 governance,
             )
-        result.findings.sort(key=_SORT_KEY)
+        result.findings.sort(key=SORT_KEY)
         if baseline is not None:
             result.findings = baseline.keep(result.findings)
         result.outcomes = _outcomes(result, order)
         checked.replace(index, result)
         tally.add(result)
     return Finished(checked, tally, baseline.done() if baseline is not None else None)
-
-
-# `Finding.sort_key`'s tuple, made without a Python call a finding
-_SORT_KEY = attrgetter("file", "line", "column", "rule_id", "pointer", "message")
-# `findings.outcome`'s order, worst first: a rule's outcome is the worst level of its findings ("pass": none)
-_RANK = {level: rank for rank, level in enumerate(_WORST_FIRST)}
-_PASS = len(_WORST_FIRST)
 
 
 class _Order:
@@ -124,10 +116,10 @@ def _outcomes(result: FileResult, order: _Order) -> dict[str, str]:
     for finding in result.findings:
         rule_id = finding.rule_id
         if outcomes.get(rule_id) == "pass":
-            rank = _RANK.get(finding.level, _PASS)
-            if rank < ran.get(rule_id, _PASS):
+            rank = LEVEL_RANK.get(finding.level, PASS_RANK)
+            if rank < ran.get(rule_id, PASS_RANK):
                 ran[rule_id] = rank
-    finished = {**outcomes, **{rule_id: _WORST_FIRST[rank] for rule_id, rank in ran.items()}}
+    finished = {**outcomes, **{rule_id: ranked_outcome(rank) for rule_id, rank in ran.items()}}
     ids = order.of(tuple(finished))
     return dict(zip(ids, map(finished.__getitem__, ids)))
 
