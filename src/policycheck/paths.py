@@ -40,15 +40,19 @@ class Paths(Compact):
 
     Past SPILL_BYTES of them (~6,000 paths) the bytes go to a scratch file and are read back
     as they are asked for: a run of 100,000 files keeps only each path's end offset in memory (8 B).
+    A read takes WINDOW bytes of the file at once, so a pass in order (every stage's, and each
+    portfolio rule's) makes a system call every ~1,500 paths, not two a path.
     """
 
-    __slots__ = ("_buffer", "_ends", "_scratch", "_written")
+    __slots__ = ("_buffer", "_ends", "_scratch", "_written", "_window", "_window_start")
 
     def __init__(self, paths: Iterable[str] = ()) -> None:
         self._buffer = bytearray()  # every path, or past a spill those not yet written
         self._ends = array("q")
         self._scratch = None
         self._written = 0  # bytes in the scratch file, which `_buffer` follows
+        self._window = b""  # the scratch file's bytes last read, from _window_start
+        self._window_start = 0
         for path in paths:
             self.append(path)
 
@@ -65,8 +69,11 @@ class Paths(Compact):
         start, end = self._ends[index - 1] if index else 0, self._ends[index]
         if start >= self._written:
             return os.fsdecode(bytes(self._buffer[start - self._written : end - self._written]))
-        self._scratch.seek(start)
-        return os.fsdecode(self._scratch.read(end - start))
+        offset = start - self._window_start
+        if offset < 0 or end - self._window_start > len(self._window):
+            self._scratch.seek(start)
+            self._window, self._window_start, offset = self._scratch.read(max(WINDOW, end - start)), start, 0
+        return os.fsdecode(self._window[offset : offset + end - start])
 
     def _spill(self) -> None:
         from .files import scratch_error, scratch_file
@@ -85,3 +92,5 @@ class Paths(Compact):
 
 # Bytes of paths held in memory before they go to a scratch file.
 SPILL_BYTES = 1 << 18
+# Bytes of the scratch file read at once.
+WINDOW = 1 << 16

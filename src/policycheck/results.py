@@ -5,7 +5,7 @@ format is written made the parent's memory grow with the portfolio (issue 8).
 `Results` keeps each result pickled (past the first KEPT_FILES), in memory for
 a small run and past SPILL_BYTES in an anonymous temporary file, and keeps
 decoded only each file's path (compact: `paths.Paths`). What portfolio rules collected is kept the same
-way, a block of BLOCK files at a time (held decoded, it was most of
+way, a block of BLOCK `Collected` items at a time (held decoded, it was most of
 the parent's growth with workers: ~1.4 KB a file), and read back by each rule
 as a sequence that decodes one block at a time.
 
@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from .files import scratch_error, scratch_file
 from .findings import FileResult
 from .paths import Compact, Paths
+from .records import Record
 from .rule import Collected
 
 # The first files' records are kept as they are: a run of a few files needs no
@@ -46,32 +47,32 @@ class Results(Sequence):
         self._expected = files is not None
         self.files = Paths() if files is None else files  # each path once, compact
         self._count = 0
-        self.collected: dict[str, CollectedValues] = {}  # rule id -> what it collected, in file order
+        # rule id -> what it collected, in file order: each item with its path, which a rule reads once a pass
+        # (decoding the store's own was half of the portfolio rules' time)
+        self.collected: dict[str, Blocks] = {}
         self._store: io.BytesIO | io.BufferedRandom = io.BytesIO()
         self._end = 0
+        self._at = 0  # the store's position: where the last write or read ended
         self._spill_at = SPILL_BYTES
         self._starts = array("q", bytes(8 * len(self.files)))
         self._sizes = array("I", bytes(4 * len(self.files)))  # a record is far below 4 GiB (10 MiB files, bounded text)
-        self._kept: dict[int, tuple] = {}  # records kept as they are: the first files', and any that cannot be pickled
+        # records kept as they are, (outcome map, fields): the first files', and any that cannot be pickled
+        self._kept: dict[int, tuple] = {}
         # files mostly end with the same outcome map: each distinct one is kept once
         self._outcome_maps: list[dict[str, str]] = []
         self._outcome_ids: dict[tuple, int] = {}
 
     def append(self, result: FileResult) -> None:
-        index = self._count
-        if not self._expected:
-            self.files.append(result.file)
-            self._starts.append(0)
-            self._sizes.append(0)
-        elif index >= len(self.files) or self.files[index] != result.file:
-            raise ValueError(f"result {index} is of {result.file!r}, not of the file expected there")
-        self._count += 1
-        for rule_id, value in result.collected.items():
-            values = self.collected.get(rule_id)
-            if values is None:
-                values = self.collected[rule_id] = CollectedValues(self)
-            values.append(index, result.activity_id, value)
-        self._put(index, result)
+        """A checked file's result, encoded here (with --jobs 1, and a worker's that died)."""
+        index = self._take(result.file, result.activity_id, result.collected)
+        self._put(index, self._outcome_index(tuple(result.outcomes.items())), result)
+
+    def add(self, checked: Encoded) -> None:
+        """A checked file's result as the worker that checked it encoded it (`encode`): its bytes are kept
+        as they came, so the parent decodes and encodes no finding while the workers check."""
+        file, activity_id, collected, outcomes, payload = checked
+        index = self._take(file, activity_id, collected)
+        self._starts[index], self._sizes[index] = self._write(_prefix(self._outcome_index(outcomes)), payload)
 
     def replace(self, index: int, result: FileResult) -> None:
         """The finished record of a file in place of its checked one (the finishing stage's, once per file):
@@ -81,7 +82,7 @@ class Results(Sequence):
         if result.file != self.files[index]:
             raise ValueError(f"result {index} is of {self.files[index]!r}, not {result.file!r}")
         self._kept.pop(index, None)
-        self._put(index, result)
+        self._put(index, self._outcome_index(tuple(result.outcomes.items())), result)
 
     def __len__(self) -> int:
         return self._count
@@ -92,8 +93,9 @@ class Results(Sequence):
         if record is None:
             import pickle
 
-            record = pickle.loads(self._read(self._starts[index], self._sizes[index]))
-        file, activity_id, banner, findings, outcomes, waivers, notes, facts = record
+            data = self._read(self._starts[index], self._sizes[index])
+            record = int.from_bytes(data[:PREFIX], "little"), pickle.loads(memoryview(data)[PREFIX:])
+        outcomes, (file, activity_id, banner, findings, waivers, notes, facts) = record
         outcome_map = self._outcome_maps[outcomes]
         return FileResult(file, activity_id, banner, list(findings), outcome_map, {}, waivers, notes, facts)
 
@@ -101,53 +103,67 @@ class Results(Sequence):
         for index in range(len(self)):
             yield self[index]
 
-    def _put(self, index: int, result: FileResult) -> None:
-        key = tuple(result.outcomes.items())
+    def _take(self, file: str, activity_id: str | None, collected: dict | None) -> int:
+        """The next file's index, once its path is the one expected there; what it collected kept."""
+        index = self._count
+        if not self._expected:
+            self.files.append(file)
+            self._starts.append(0)
+            self._sizes.append(0)
+        elif index >= len(self.files) or self.files[index] != file:
+            raise ValueError(f"result {index} is of {file!r}, not of the file expected there")
+        self._count += 1
+        for rule_id, value in (collected or {}).items():
+            values = self.collected.get(rule_id)
+            if values is None:
+                values = self.collected[rule_id] = Blocks(self)
+            values.append(Collected(file, activity_id, value))
+        return index
+
+    def _outcome_index(self, key: tuple) -> int:
         outcomes = self._outcome_ids.get(key)
         if outcomes is None:
             outcomes = self._outcome_ids[key] = len(self._outcome_maps)
-            self._outcome_maps.append(dict(result.outcomes))
-        # notes are rare (a rule that crashed on an invalid document): None keeps the record small
-        notes = dict(result.notes) if result.notes else None
-        record = (
-            result.file,
-            result.activity_id,
-            result.banner,
-            tuple(result.findings),
-            outcomes,
-            result.waivers,
-            notes,
-            result.facts or None,
-        )
+            self._outcome_maps.append(dict(key))
+        return outcomes
+
+    def _put(self, index: int, outcomes: int, result: FileResult) -> None:
+        fields = _fields(result)
         if index < KEPT_FILES:
-            self._kept[index] = record
+            self._kept[index] = (outcomes, fields)
             return
         import pickle
 
         try:
-            data = pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps(fields, pickle.HIGHEST_PROTOCOL)
         except Exception:  # a plugin put something unpicklable in a finding: keep it as it is
-            self._kept[index] = record
+            self._kept[index] = (outcomes, fields)
             return
-        self._starts[index], self._sizes[index] = self._write(data)
+        self._starts[index], self._sizes[index] = self._write(_prefix(outcomes), payload)
 
-    def _write(self, data: bytes) -> tuple[int, int]:
+    def _write(self, *parts: bytes) -> tuple[int, int]:
         """Encoded bytes appended to the store: where they start, and their size."""
         try:
-            self._store.seek(self._end)
-            self._store.write(data)
-            self._store.flush()  # a full disk shows here, not at some later read
+            if self._at != self._end:  # a seek flushes what is buffered: only after a read
+                self._store.seek(self._end)
+            for part in parts:
+                self._store.write(part)
         except OSError as error:
             raise scratch_error(error) from None
         start = self._end
-        self._end += len(data)
+        self._end = self._at = start + sum(map(len, parts))
         if self._end > self._spill_at:
             self._spill()
-        return start, len(data)
+        return start, self._end - start
 
     def _read(self, start: int, size: int) -> bytes:
-        self._store.seek(start)
-        return self._store.read(size)
+        try:  # what was buffered is written first: a full disk shows here at the latest
+            self._store.seek(start)
+            data = self._store.read(size)
+        except OSError as error:
+            raise scratch_error(error) from None
+        self._at = start + size
+        return data
 
     def _spill(self) -> None:
         """Into `$TMPDIR` (else the platform's temporary folder), never silently anywhere else."""
@@ -155,10 +171,50 @@ class Results(Sequence):
         try:
             spilled = scratch_file()
             spilled.write(self._store.getvalue())
-            spilled.flush()
         except OSError as error:
             raise scratch_error(error) from None
         self._store = spilled
+        self._at = self._end
+
+
+# A stored record is the index of its outcome map in these many bytes, then its other fields pickled.
+PREFIX = 4
+
+
+class Encoded(Record):
+    """A checked file as a worker sends it: what the parent files apart, and the rest as the store keeps it."""
+
+    file: str
+    activity_id: str | None
+    collected: dict | None
+    outcomes: tuple  # the outcome map's items: one memo reference each in a chunk's pickle, past its first file
+    payload: bytes
+
+
+def encode(result: FileResult) -> Encoded:
+    """`result` as `Results.add` keeps it: made by the worker that checked it."""
+    import pickle
+
+    payload = pickle.dumps(_fields(result), pickle.HIGHEST_PROTOCOL)
+    return Encoded(result.file, result.activity_id, result.collected or None, tuple(result.outcomes.items()), payload)
+
+
+def _fields(result: FileResult) -> tuple:
+    # notes are rare (a rule that crashed on an invalid document): None keeps the record small
+    notes = dict(result.notes) if result.notes else None
+    return (
+        result.file,
+        result.activity_id,
+        result.banner,
+        tuple(result.findings),
+        result.waivers,
+        notes,
+        result.facts or None,
+    )
+
+
+def _prefix(outcomes: int) -> bytes:
+    return outcomes.to_bytes(PREFIX, "little")
 
 
 class Blocks(Compact):
@@ -208,30 +264,3 @@ class Blocks(Compact):
             data = self._results._read(self._blocks[2 * block], self._blocks[2 * block + 1])
             self._decoded = (block, pickle.loads(data))
         return self._decoded[1]
-
-
-class CollectedValues(Compact):
-    """One portfolio rule's `Collected` items in file order, as its `check` reads them.
-
-    Each item is kept in `Blocks` as (file index, activity id, value), the path being the store's.
-    """
-
-    def __init__(self, results: Results) -> None:
-        self._files = results.files
-        self._items = Blocks(results)
-
-    def append(self, index: int, activity_id: str | None, value: object) -> None:
-        self._items.append((index, activity_id, value))
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def _item(self, index: int) -> Collected:
-        return self._collected(self._items[index])
-
-    def __iter__(self) -> Iterator[Collected]:  # a block at a time
-        return map(self._collected, self._items)
-
-    def _collected(self, item: tuple) -> Collected:
-        file, activity_id, value = item
-        return Collected(self._files[file], activity_id, value)
