@@ -77,8 +77,8 @@ def test_a_file_checked_twice_gets_portfolio_findings_on_its_last_result():
 @pytest.mark.parametrize("crc", [None, 7])
 def test_a_file_named_by_a_portfolio_rule_is_found_by_its_path_even_when_checksums_collide(monkeypatch, crc):
     if crc is not None:
-        monkeypatch.setattr(finish_module, "_crc", lambda file: crc)  # every path the same CRC-32
-    monkeypatch.setattr(finish_module, "RUN", 2)  # keys sorted two at a time, then merged
+        # every path the same CRC-32: one run of slots from the table's last, around to its first
+        monkeypatch.setattr(finish_module, "_crc", lambda file: crc)
     files = ["b.yaml", "a.yaml", "<stdin>", "c/d.yaml", "<stdin>"]
     index_of = finish_module._IndexOf(files)
     assert [index_of.get(file) for file in ["a.yaml", "b.yaml", "c/d.yaml", "<stdin>", "e.yaml"]] == [1, 0, 3, 4, None]

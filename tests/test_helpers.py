@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from policycheck import helpers
+from policycheck.ordered import Ordered
 from policycheck.helpers import format_version, is_blank, is_placeholder, repeated
 from policycheck.reference import Reference
 from policycheck.rule import RuleContext
@@ -69,14 +70,14 @@ def test_repeated_finds_every_value_used_more_than_once_sorted_in_memory_or_in_s
 def test_repeated_spills_into_tmpdir_and_leaves_nothing_behind(monkeypatch, tmp_path):
     monkeypatch.setattr(helpers, "SORTED_RUN", 4)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    opened = []
-    real = helpers._read_run
+    runs = []
+    real = Ordered._read
 
-    def reading(scratch, start, end):
-        opened.append(os.path.dirname(os.readlink(f"/proc/self/fd/{scratch.fileno()}")))
-        return real(scratch, start, end)
+    def reading(self, start, end):
+        runs.append(os.path.dirname(os.readlink(f"/proc/self/fd/{self._scratch.fileno()}")))
+        return real(self, start, end)
 
-    monkeypatch.setattr(helpers, "_read_run", reading)
+    monkeypatch.setattr(Ordered, "_read", reading)
     assert repeated([b"x", b"y", b"x", b"z", b"y", b"w", b"v", b"x", b"u"]) == {b"x", b"y"}
-    assert set(opened) == {str(tmp_path)} and len(opened) == 3  # three runs of four, in $TMPDIR
+    assert runs == [str(tmp_path)] * 2  # two runs of four spilled (the ninth value stays in memory), in $TMPDIR
     assert list(tmp_path.iterdir()) == []  # unlinked from the start

@@ -70,3 +70,16 @@ def test_a_scratch_folder_that_cannot_be_written_is_a_clear_output_error(monkeyp
     kept.append(1)
     with pytest.raises(OutputError, match="TMPDIR"):
         kept.append(2)
+
+
+@pytest.mark.parametrize("run, piece", [(1, 1), (3, 2), (7, 3), (0, 0)])
+def test_without_a_key_items_sort_themselves_equal_ones_too_in_one_pass_or_many(scratch_files, run, piece):
+    rng = random.Random(run)
+    items = [f"ALB-{rng.randrange(40):03d}" for _ in range(300)]  # many equal ones
+    kept = Ordered(run=run, piece=piece)  # 0: the module's RUN and PIECE
+    for item in items:
+        kept.append(item)
+    assert list(kept.once()) == sorted(items)  # merged as read, nothing written again
+    written = len(scratch_files)
+    assert list(kept) == sorted(items) and list(kept.once()) == sorted(items)  # then merged into the file once
+    assert written == len(scratch_files) == (1 if run else 0)

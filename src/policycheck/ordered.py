@@ -1,9 +1,10 @@
-"""Items kept sorted at any number, read back in order as often as asked: the HTML review's rows.
+"""Items kept sorted at any number, read back in order: the HTML review's rows, a portfolio rule's values.
 
 Held in a list, a review of 100,000 files kept every file's row (~0.6 KB) and waiver keys to
-the end. Here items are sorted RUN at a time, each sorted run goes to a scratch file in
-`$TMPDIR`, and on the first read the runs are merged into that file once more: memory holds
-one run while appending, a piece of each run while merging, and one piece while reading.
+the end. Here items are sorted a run at a time, each sorted run goes to a scratch file in
+`$TMPDIR`, and on the first read the runs are merged into that file once more (`once`
+merges them as it reads, for a single pass): memory holds one run while appending, a piece
+of each run while merging, and one piece while reading.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ PIECE = 32
 
 class Ordered:
     """Items appended in any order and read back sorted by `key`, whose values must be distinct and orderable
-    (so that two items are never compared themselves); items must pickle. Appending ends at the first read."""
+    (so that two items are never compared themselves), or with no key by the items themselves, equal ones
+    too; items must pickle. Appending ends at the first read. `run` and `piece` default to RUN and PIECE."""
 
-    def __init__(self, key: Callable[[Any], Any]) -> None:
+    def __init__(self, key: Callable[[Any], Any] | None = None, run: int = 0, piece: int = 0) -> None:
         self._key = key
-        self._pending: list[tuple[Any, Any]] = []  # (key, item) of the run being filled
+        self._run, self._piece = run or RUN, piece or PIECE
+        self._pending: list = []  # (key, item) of the run being filled, or the item itself without a key
         self._runs: list[tuple[int, int]] = []  # where each spilled run starts and ends in the scratch file
         self._order: tuple[int, int] | None = None  # where the merged order is, once merged
         self._scratch: IO[bytes] | None = None
@@ -35,9 +38,9 @@ class Ordered:
     def append(self, item: Any) -> None:
         if self._reading:
             raise ValueError("an Ordered is appended to before it is read, not after")
-        self._pending.append((self._key(item), item))
+        self._pending.append(item if self._key is None else (self._key(item), item))
         self._count += 1
-        if len(self._pending) == RUN:
+        if len(self._pending) == self._run:
             self._pending.sort()
             self._runs.append(self._write(self._pending))
             self._pending = []
@@ -46,19 +49,30 @@ class Ordered:
         return self._count
 
     def __iter__(self) -> Iterator[Any]:
-        self._reading = True
         if self._runs:  # the first read past one run: the runs merged into the scratch file, once
-            import heapq
-
-            self._pending.sort()
-            self._order = self._write(heapq.merge(*(self._read(*run) for run in self._runs), iter(self._pending)))
+            self._order = self._write(self._merged())
             self._runs, self._pending = [], []
-        if self._order is not None:
-            return (item for _key, item in self._read(*self._order))
-        self._pending.sort()
-        return (item for _key, item in self._pending)
+        return self._items(self._read(*self._order) if self._order is not None else self._merged())
 
-    def _write(self, pairs: Iterable[tuple[Any, Any]]) -> tuple[int, int]:
+    def once(self) -> Iterator[Any]:
+        """The items in order for a single pass, the runs merged as they are read: nothing is written again."""
+        if self._order is not None:
+            return iter(self)
+        return self._items(self._merged())
+
+    def _merged(self) -> Iterator:
+        self._reading = True
+        self._pending.sort()
+        if not self._runs:
+            return iter(self._pending)
+        import heapq
+
+        return heapq.merge(*(self._read(*run) for run in self._runs), iter(self._pending))
+
+    def _items(self, entries: Iterator) -> Iterator[Any]:
+        return entries if self._key is None else (item for _key, item in entries)
+
+    def _write(self, pairs: Iterable) -> tuple[int, int]:
         import pickle
 
         try:
@@ -69,7 +83,7 @@ class Ordered:
             start, piece = scratch.tell(), []
             for pair in pairs:
                 piece.append(pair)
-                if len(piece) == PIECE:
+                if len(piece) == self._piece:
                     scratch.seek(0, 2)
                     pickle.dump(piece, scratch, pickle.HIGHEST_PROTOCOL)
                     piece = []
