@@ -65,7 +65,7 @@ class Results(Sequence):
     def append(self, result: FileResult) -> None:
         """A checked file's result, encoded here (with --jobs 1, and a worker's that died)."""
         index = self._take(result.file, result.activity_id, result.collected)
-        self._put(index, self._outcome_index(tuple(result.outcomes.items())), result)
+        self._put(index, self._outcome_index(_outcome_items(result)), result)
 
     def add(self, checked: Encoded) -> None:
         """A checked file's result as the worker that checked it encoded it (`encode`): its bytes are kept
@@ -82,7 +82,7 @@ class Results(Sequence):
         if result.file != self.files[index]:
             raise ValueError(f"result {index} is of {self.files[index]!r}, not {result.file!r}")
         self._kept.pop(index, None)
-        self._put(index, self._outcome_index(tuple(result.outcomes.items())), result)
+        self._put(index, self._outcome_index(_outcome_items(result)), result)
 
     def __len__(self) -> int:
         return self._count
@@ -132,10 +132,8 @@ class Results(Sequence):
         if index < KEPT_FILES:
             self._kept[index] = (outcomes, fields)
             return
-        import pickle
-
         try:
-            payload = pickle.dumps(fields, pickle.HIGHEST_PROTOCOL)
+            payload = _pickled(fields)
         except Exception:  # a plugin put something unpicklable in a finding: keep it as it is
             self._kept[index] = (outcomes, fields)
             return
@@ -193,10 +191,18 @@ class Encoded(Record):
 
 def encode(result: FileResult) -> Encoded:
     """`result` as `Results.add` keeps it: made by the worker that checked it."""
+    payload = _pickled(_fields(result))
+    return Encoded(result.file, result.activity_id, result.collected or None, _outcome_items(result), payload)
+
+
+def _outcome_items(result: FileResult) -> tuple:
+    return tuple(result.outcomes.items())
+
+
+def _pickled(value: object) -> bytes:
     import pickle
 
-    payload = pickle.dumps(_fields(result), pickle.HIGHEST_PROTOCOL)
-    return Encoded(result.file, result.activity_id, result.collected or None, tuple(result.outcomes.items()), payload)
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
 def _fields(result: FileResult) -> tuple:
@@ -231,10 +237,8 @@ class Blocks(Compact):
     def append(self, item: object) -> None:
         self._open.append(item)
         if len(self._open) == BLOCK:
-            import pickle
-
             try:
-                data = pickle.dumps(self._open, pickle.HIGHEST_PROTOCOL)
+                data = _pickled(self._open)
             except Exception:
                 self._kept[len(self._blocks) // 2] = self._open
                 self._blocks.extend((0, 0))
